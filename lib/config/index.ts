@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './json-schema';
+export * from './loader';
+export * from './schema';
+export { closest, editDistance, expects } from './schema-kit';

@@ -1,0 +1,194 @@
+// Loads environments/defaults.yaml and environments/<env>.yaml, merges them and
+// validates the result. Every problem is reported with the file, line and
+// column where the offending value (or its closest present parent) is written.
+import * as fs from 'fs';
+import * as path from 'path';
+import { Document, isMap, isScalar, isSeq, LineCounter, Node as YamlNode, parseDocument, isPair } from 'yaml';
+import { z } from 'zod';
+import { ConfigError, ConfigProblem, describeValue } from './errors';
+import { EnvironmentConfig, environmentSchema, DNS_LABEL } from './schema';
+import { closest, discriminatorOf, expectationOf, knownKeys, schemaAt } from './schema-kit';
+
+export const DEFAULTS_FILE = 'defaults.yaml';
+export const SCHEMA_FILE = 'schema.json';
+
+interface SourceFile {
+  readonly file: string;
+  readonly doc: Document.Parsed;
+  readonly lines: LineCounter;
+  readonly data: unknown;
+}
+
+export interface LoadOptions {
+  /** Directory holding the environment files. @default "environments" under the working directory */
+  readonly dir?: string;
+  /** Base directory file names in messages are relative to. @default process.cwd() */
+  readonly root?: string;
+}
+
+/** Names of all environments: every `*.yaml` in the directory except the defaults, sorted. */
+export function listEnvironments(options: LoadOptions = {}): string[] {
+  const dir = options.dir ?? path.resolve('environments');
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') && f !== DEFAULTS_FILE)
+    .map((f) => f.slice(0, -'.yaml'.length))
+    .sort();
+}
+
+/** Loads, merges and validates one environment; throws ConfigError listing every problem. */
+export function loadEnvironment(name: string, options: LoadOptions = {}): EnvironmentConfig {
+  const dir = options.dir ?? path.resolve('environments');
+  const root = options.root ?? process.cwd();
+  const envPath = path.join(dir, `${name}.yaml`);
+  const display = (p: string) => path.relative(root, p) || p;
+  if (!DNS_LABEL.test(name)) {
+    throw new ConfigError([{ file: display(envPath), line: 1, column: 1, path: '', message: `environment name ${JSON.stringify(name)} must be a DNS-1123 label (lowercase letters, digits, "-"), since it names namespaces and dist/ folders` }]);
+  }
+  if (!fs.existsSync(envPath)) {
+    const known = fs.existsSync(dir) ? listEnvironments({ dir }) : [];
+    const hint = closest(name, known);
+    throw new ConfigError([{ file: display(envPath), line: 1, column: 1, path: '', message: `no such environment file${hint ? `; did you mean "${hint}"?` : ''} (known environments: ${known.join(', ') || 'none'})` }]);
+  }
+  const sources: SourceFile[] = [];
+  const defaultsPath = path.join(dir, DEFAULTS_FILE);
+  if (fs.existsSync(defaultsPath)) sources.push(readSource(defaultsPath, display(defaultsPath)));
+  sources.push(readSource(envPath, display(envPath)));
+
+  const merged = sources.reduce<unknown>((acc, s) => deepMerge(acc, s.data), {});
+  const result = environmentSchema.safeParse(merged);
+  if (!result.success) {
+    throw new ConfigError(sortProblems(result.error.issues.flatMap((issue) => toProblems(issue, merged, sources))));
+  }
+  return { name, ...result.data };
+}
+
+function readSource(absPath: string, file: string): SourceFile {
+  const lines = new LineCounter();
+  const text = fs.readFileSync(absPath, 'utf8');
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+        return { file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${firstLine(e.message)}` };
+      }),
+    );
+  }
+  const data = doc.toJS() ?? {};
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new ConfigError([{ file, line: 1, column: 1, path: '', message: `expected a mapping of settings at the top level, got ${describeValue(data)}` }]);
+  }
+  return { file, doc, lines, data };
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** Objects merge key by key; lists and scalars from the later file replace earlier ones. */
+export function deepMerge(base: unknown, over: unknown): unknown {
+  if (isPlainObject(base) && isPlainObject(over)) {
+    const out: Record<string, unknown> = { ...base };
+    for (const [k, v] of Object.entries(over)) out[k] = k in out ? deepMerge(out[k], v) : v;
+    return out;
+  }
+  return over === undefined ? base : over;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function valueAt(data: unknown, p: ReadonlyArray<PropertyKey>): unknown {
+  let v: unknown = data;
+  for (const k of p) v = isPlainObject(v) || Array.isArray(v) ? (v as Record<string, unknown>)[String(k)] : undefined;
+  return v;
+}
+
+const dotted = (p: ReadonlyArray<PropertyKey>) => p.map(String).join('.');
+
+function toProblems(issue: z.core.$ZodIssue, merged: unknown, sources: readonly SourceFile[]): ConfigProblem[] {
+  const p = issue.path;
+  if (issue.code === 'unrecognized_keys') {
+    const valid = knownKeys(environmentSchema, p, merged);
+    return issue.keys.map((key) => {
+      const hint = closest(key, valid);
+      const where = locate(sources, [...p, key], true);
+      return {
+        ...where,
+        path: dotted([...p, key]),
+        message: `unknown key${hint ? `; did you mean "${hint}"?` : ''} (valid keys: ${valid.join(', ')})`,
+      };
+    });
+  }
+  const value = valueAt(merged, p);
+  const where = locate(sources, p, false);
+  if (issue.code === 'invalid_union') {
+    const disc = discriminatorOf(environmentSchema, p, merged);
+    if (disc && isPlainObject(value)) {
+      const tag = value[disc.key];
+      const hint = typeof tag === 'string' ? closest(tag, disc.values) : undefined;
+      const tagWhere = locate(sources, [...p, disc.key], false);
+      return [{ ...tagWhere, path: dotted([...p, disc.key]), message: `expected one of ${disc.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(tag)}${hint ? `; did you mean "${hint}"?` : ''}` }];
+    }
+  }
+  const expected = issue.code === 'custom' ? issue.message : expectationOf(schemaAt(environmentSchema, p, merged));
+  const what = expected ?? zodExpectation(issue);
+  const message = value === undefined ? `required, but missing (expected ${what})` : `expected ${what}, got ${describeValue(value)}`;
+  return [{ ...where, path: dotted(p), message }];
+}
+
+function zodExpectation(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type') {
+    const names: Record<string, string> = { object: 'a mapping', array: 'a list', string: 'a string', number: 'a number', boolean: 'true or false' };
+    return names[issue.expected] ?? issue.expected;
+  }
+  if (issue.code === 'invalid_value') return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  return issue.message.replace(/^Invalid input: /, '').replace(/^expected /, '');
+}
+
+/**
+ * Where to point the user: the node at `p` in the last file that sets it; if no
+ * file sets it (a missing field), the closest ancestor the environment file
+ * (or, failing that, the defaults) does set.
+ */
+function locate(sources: readonly SourceFile[], p: ReadonlyArray<PropertyKey>, atKey: boolean): Omit<ConfigProblem, 'path' | 'message'> {
+  for (let depth = p.length; depth >= 0; depth--) {
+    for (let i = sources.length - 1; i >= 0; i--) {
+      const s = sources[i];
+      const offset = offsetOf(s.doc, p.slice(0, depth), atKey && depth === p.length);
+      if (offset !== undefined) {
+        const pos = s.lines.linePos(offset);
+        return { file: s.file, line: pos.line, column: pos.col };
+      }
+    }
+  }
+  const last = sources[sources.length - 1];
+  return { file: last.file, line: 1, column: 1 };
+}
+
+function offsetOf(doc: Document.Parsed, p: ReadonlyArray<PropertyKey>, atKey: boolean): number | undefined {
+  let node: unknown = doc.contents;
+  let keyOffset: number | undefined;
+  if (p.length === 0) return (node as YamlNode | null)?.range?.[0];
+  for (const k of p) {
+    if (isMap(node)) {
+      const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(k));
+      if (!pair) return undefined;
+      keyOffset = (pair.key as YamlNode).range?.[0];
+      node = pair.value;
+    } else if (isSeq(node)) {
+      node = node.items[Number(k)];
+      keyOffset = (node as YamlNode | undefined)?.range?.[0];
+    } else {
+      return undefined;
+    }
+  }
+  if (atKey) return keyOffset;
+  return (node as YamlNode | null)?.range?.[0] ?? keyOffset;
+}
+
+function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
+  return [...problems].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+}

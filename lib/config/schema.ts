@@ -1,0 +1,147 @@
+// The shape of an environment file (environments/<env>.yaml merged over
+// environments/defaults.yaml). One schema serves three purposes: runtime
+// validation with file:line errors, the TypeScript types the charts consume,
+// and environments/schema.json for editors.
+import { z } from 'zod';
+import { expects } from './schema-kit';
+
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+const dnsLabel = expects(z.string().regex(DNS_LABEL), 'a DNS-1123 label (lowercase letters, digits and "-", at most 63 characters, e.g. "user-service")');
+const nonEmpty = expects(z.string().min(1), 'a non-empty string');
+const positiveInt = expects(z.number().int().min(1), 'an integer >= 1');
+const nonNegativeInt = expects(z.number().int().min(0), 'an integer >= 0');
+const percent = expects(z.number().int().min(1).max(100), 'an integer percentage from 1 to 100');
+
+/** CPU quantity: millicores ("250m") or cores ("0.5", 1). */
+export const cpuQuantity = expects(
+  z.union([z.string().regex(/^(\d+m|\d+(\.\d{1,3})?)$/), z.number().positive()]),
+  'a CPU quantity such as "250m", "0.5" or 1',
+);
+/** Memory or storage quantity with a binary or decimal suffix ("512Mi", "1Gi"). */
+export const byteQuantity = expects(
+  z.string().regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/),
+  'a byte quantity such as "512Mi", "1Gi" or "10G"',
+);
+/** maxSurge/maxUnavailable-style value: an integer or a percentage string. */
+export const intOrPercent = expects(
+  z.union([z.number().int().min(0), z.string().regex(/^(100|[1-9]?\d)%$/)]),
+  'an integer >= 0 or a percentage such as "25%"',
+);
+/** A duration as Go and Argo write them: "30s", "10m", "1h30m". */
+export const duration = expects(z.string().regex(/^(\d+h)?(\d+m)?(\d+s)?$/).refine((s) => s.length > 0), 'a duration such as "30s", "10m" or "1h30m"');
+
+const computeResources = z.strictObject({
+  cpu: cpuQuantity,
+  memory: byteQuantity,
+});
+
+/** Requests never above limits: the scheduler would reject such a pod. */
+export const resourcesSchema = z
+  .strictObject({
+    requests: computeResources,
+    limits: computeResources,
+  })
+  .superRefine((r, ctx) => {
+    if (toMillis(r.requests.cpu) > toMillis(r.limits.cpu)) {
+      ctx.addIssue({ code: 'custom', path: ['requests', 'cpu'], message: `at most the CPU limit (${r.limits.cpu})` });
+    }
+    if (toBytes(r.requests.memory) > toBytes(r.limits.memory)) {
+      ctx.addIssue({ code: 'custom', path: ['requests', 'memory'], message: `at most the memory limit (${r.limits.memory})` });
+    }
+  });
+
+function toMillis(q: string | number): number {
+  const s = String(q);
+  return s.endsWith('m') ? Number(s.slice(0, -1)) : Number(s) * 1000;
+}
+
+const BYTE_FACTORS: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50 };
+function toBytes(q: string): number {
+  const m = /^(\d+(?:\.\d+)?)([A-Za-z]*)$/.exec(q);
+  return m ? Number(m[1]) * (BYTE_FACTORS[m[2]] ?? 1) : NaN;
+}
+
+export const imageSchema = z.strictObject({
+  repository: expects(z.string().regex(/^[a-z0-9]+([._\/:-][a-z0-9]+)*$/), 'an image repository such as "registry.example.com/team/user-service"'),
+  tag: expects(z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/), 'an image tag such as "v1.2.0" (letters, digits, ".", "_", "-")'),
+  digest: expects(z.string().regex(/^sha256:[a-f0-9]{64}$/), 'an image digest "sha256:<64 hex digits>"').optional(),
+});
+
+export const autoscalingSchema = z
+  .strictObject({
+    minReplicas: positiveInt,
+    maxReplicas: positiveInt,
+    cpuUtilization: percent.optional(),
+    memoryUtilization: percent.optional(),
+  })
+  .superRefine((a, ctx) => {
+    if (a.maxReplicas < a.minReplicas) ctx.addIssue({ code: 'custom', path: ['maxReplicas'], message: `an integer >= minReplicas (${a.minReplicas})` });
+    if (a.cpuUtilization === undefined && a.memoryUtilization === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['cpuUtilization'], message: 'cpuUtilization or memoryUtilization (an HPA needs a metric)' });
+    }
+  });
+
+export const rollingStrategySchema = z
+  .strictObject({
+    type: z.literal('rolling'),
+    maxSurge: intOrPercent.optional(),
+    maxUnavailable: intOrPercent.optional(),
+  })
+  .superRefine((r, ctx) => {
+    const zero = (v: unknown) => v === 0 || v === '0%';
+    if (zero(r.maxSurge) && zero(r.maxUnavailable)) {
+      ctx.addIssue({ code: 'custom', path: ['maxUnavailable'], message: 'maxSurge and maxUnavailable not both zero (the rollout could never progress)' });
+    }
+  });
+
+export const strategySchema = z.discriminatedUnion('type', [rollingStrategySchema]);
+
+export const serviceSchema = z.strictObject({
+  image: imageSchema,
+  replicas: nonNegativeInt.optional(),
+  resources: resourcesSchema.optional(),
+  autoscaling: autoscalingSchema.optional(),
+  strategy: strategySchema.optional(),
+  logLevel: expects(z.enum(['trace', 'debug', 'info', 'warn', 'error']), 'one of "trace", "debug", "info", "warn", "error"').optional(),
+  debug: expects(z.boolean(), 'true or false').optional(),
+  config: expects(z.record(z.string(), z.string()), 'a map of string keys to string values (quote numbers and booleans)').optional(),
+});
+
+export const systemSchema = z.strictObject({
+  enabled: expects(z.boolean(), 'true or false').optional(),
+  namespace: dnsLabel,
+  services: z.record(dnsLabel, serviceSchema),
+});
+
+export const SYSTEM_NAMES = ['ecosystem'] as const;
+
+export const environmentSchema = z.strictObject({
+  environment: z.strictObject({
+    tier: expects(z.enum(['development', 'staging', 'production']), 'one of "development", "staging", "production"'),
+    description: nonEmpty.optional(),
+  }),
+  cluster: z.strictObject({
+    name: dnsLabel,
+    server: expects(z.string().url(), 'an https:// API server URL such as "https://kubernetes.default.svc"'),
+    distribution: expects(z.enum(['kind', 'k0s', 'eks', 'aks', 'gke', 'generic']), 'one of "kind", "k0s", "eks", "aks", "gke", "generic"').optional(),
+  }),
+  systems: z.strictObject({
+    ecosystem: systemSchema.optional(),
+  }),
+});
+
+export type EnvironmentFile = z.infer<typeof environmentSchema>;
+export type ServiceConfig = z.infer<typeof serviceSchema>;
+export type SystemConfig = z.infer<typeof systemSchema>;
+export type ImageConfig = z.infer<typeof imageSchema>;
+export type ResourcesConfig = z.infer<typeof resourcesSchema>;
+export type AutoscalingConfig = z.infer<typeof autoscalingSchema>;
+export type StrategyConfig = z.infer<typeof strategySchema>;
+export type SystemName = keyof EnvironmentFile['systems'];
+
+/** A fully resolved environment: defaults merged with the environment file, validated. */
+export interface EnvironmentConfig extends EnvironmentFile {
+  /** The environment's name: its file name without `.yaml`. */
+  readonly name: string;
+}

@@ -1,0 +1,51 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as k8s from '../../imports/k8s';
+
+/**
+ * Everything a strategy needs to render the workload of one service. The
+ * service owner (e.g. `Microservice`) builds the pod template once; the
+ * strategy decides which workload objects run it and how traffic reaches them.
+ */
+export interface StrategyContext {
+  /** Scope to add the workload objects to (the service construct). */
+  readonly scope: Construct;
+  /** Base name of the service, used for object names. */
+  readonly name: string;
+  readonly namespace: string;
+  /** Labels for object metadata. */
+  readonly labels: Record<string, string>;
+  /** Labels that select this service's pods (immutable once deployed). */
+  readonly selectorLabels: Record<string, string>;
+  /** The pod template every workload of this service runs. */
+  readonly podTemplate: k8s.PodTemplateSpec;
+  /** Desired replicas, or undefined when an autoscaler owns them. */
+  readonly replicas: number | undefined;
+  /** Replica count the autoscaler starts from, when one owns them. */
+  readonly autoscaled: boolean;
+  /** The Service ports, for strategies that add Services of their own (preview, canary). */
+  readonly servicePorts: k8s.ServicePort[];
+}
+
+/** What a strategy rendered: the object an autoscaler targets and what the main Service selects. */
+export interface StrategyBinding {
+  /** The object an HPA scales and a PDB protects (Deployment, Rollout...). */
+  readonly workload: ApiObject;
+  /** Labels the main Service selects (may add e.g. the active colour). */
+  readonly serviceSelector: Record<string, string>;
+  /** Labels a PodDisruptionBudget selects. */
+  readonly disruptionSelector: Record<string, string>;
+}
+
+/**
+ * How a service's new versions roll out. Create one with the static factory
+ * methods of a concrete strategy (e.g. `RollingStrategy.of(...)`); services
+ * accept any `DeploymentStrategy`, so new strategies need no change to callers.
+ */
+export abstract class DeploymentStrategy {
+  /** Short name for summaries and docs, e.g. "rolling". */
+  public abstract readonly kind: string;
+
+  /** Renders the workload objects into `ctx.scope`. Called once per service. */
+  public abstract bind(ctx: StrategyContext): StrategyBinding;
+}

@@ -1,0 +1,4 @@
+export * from './output';
+export * from './pipeline';
+export * from './render';
+export * from './serialize';

@@ -1,0 +1,18 @@
+import { ServiceConfig } from '../config/schema';
+import { strategyFromConfig } from '../strategies/from-config';
+import { MicroserviceProps } from './microservice';
+
+/**
+ * The props of a service that environment files control: image, replicas,
+ * resources, autoscaling and strategy. Charts spread this into the props they
+ * write themselves (ports, probes, dependencies).
+ */
+export function serviceSettings(cfg: ServiceConfig): Pick<MicroserviceProps, 'image' | 'replicas' | 'resources' | 'autoscaling' | 'strategy'> {
+  return {
+    image: cfg.image,
+    replicas: cfg.replicas,
+    resources: cfg.resources,
+    autoscaling: cfg.autoscaling,
+    strategy: strategyFromConfig(cfg.strategy),
+  };
+}

@@ -1,0 +1,367 @@
+import { createHash } from 'crypto';
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as k8s from '../../imports/k8s';
+import { PropsError } from '../core/errors';
+import { selectorLabels, standardLabels } from '../core/labels';
+import { bytes, ComputeResources, cpuMillis, toResourceRequirements } from '../core/resources';
+import { PodIdentityProps, restrictedContainerSecurityContext, restrictedPodSecurityContext, scratchVolume } from '../core/security';
+import { RollingStrategy, IntOrPercent, toIntOrString } from '../strategies/rolling';
+import { DeploymentStrategy } from '../strategies/strategy';
+import { AutoscalingOptions, ScalingRules } from './autoscaling';
+import { Probe } from './probes';
+
+/** A container image, pinned by tag and optionally by digest. */
+export interface ImageReference {
+  /** Registry and path, e.g. `registry.example.com/user-service`. */
+  readonly repository: string;
+  /** Tag, e.g. `v1.2.0`. `latest` is rejected. */
+  readonly tag: string;
+  /** Content digest `sha256:...`; when set, the node pulls exactly this image. @default none */
+  readonly digest?: string;
+}
+
+/** A key of a Secret that exists in the namespace (rendered, or produced by an ExternalSecret). */
+export interface SecretKeyReference {
+  /** Secret name. */
+  readonly secret: string;
+  /** Key inside the Secret. */
+  readonly key: string;
+}
+
+/** PodDisruptionBudget: exactly one of the two. */
+export type DisruptionBudget = { readonly minAvailable: IntOrPercent } | { readonly maxUnavailable: IntOrPercent };
+
+/** How replicas are spread so one node or zone failure does not take the service down. */
+export interface SpreadOptions {
+  /** Weight of the preferred anti-affinity on `kubernetes.io/hostname` (1-100). @default 100 */
+  readonly hostnameWeight?: number;
+  /** Spread across `topology.kubernetes.io/zone` (maxSkew 1, ScheduleAnyway). @default true */
+  readonly zones?: boolean;
+}
+
+export interface MicroserviceProps {
+  /** Name of every object of the service. @default the construct id */
+  readonly name?: string;
+  /** Namespace all objects go into. */
+  readonly namespace: string;
+  /** System this service belongs to (`app.kubernetes.io/part-of`). @default none */
+  readonly partOf?: string;
+  /** Role label (`app.kubernetes.io/component`). @default "api" */
+  readonly component?: string;
+  /** The image to run. */
+  readonly image: ImageReference;
+  /** Container port of the HTTP API, named `http`. @default 8080 */
+  readonly port?: number;
+  /** Port the Service exposes for `http`. @default same as port */
+  readonly servicePort?: number;
+  /** Container port of the metrics endpoint, named `metrics`. @default none */
+  readonly metricsPort?: number;
+  /** Container command (entrypoint) override. @default the image's */
+  readonly command?: string[];
+  /** Container args override. @default the image's */
+  readonly args?: string[];
+  /** Desired pods when no autoscaler is configured. @default 2 */
+  readonly replicas?: number;
+  /** CPU and memory requests and limits. @default requests 100m/128Mi, limits 500m/512Mi */
+  readonly resources?: ComputeResources;
+  /** Horizontal autoscaling; when set the HPA owns `replicas`. @default none */
+  readonly autoscaling?: AutoscalingOptions;
+  /** Liveness probe. @default HTTP GET /health on `http`, 10 s period */
+  readonly liveness?: Probe;
+  /** Readiness probe. @default HTTP GET /ready on `http`, 5 s period */
+  readonly readiness?: Probe;
+  /** Startup probe for slow starters. @default none */
+  readonly startup?: Probe;
+  /** Non-sensitive settings: rendered as a ConfigMap `<name>-config` and loaded with envFrom; a change rolls the pods. @default none */
+  readonly config?: Record<string, string>;
+  /** Environment variables from Secret keys, e.g. `DATABASE_URL`. @default none */
+  readonly secretEnv?: Record<string, SecretKeyReference>;
+  /** How new versions roll out. @default RollingStrategy.of() (25% / 25%) */
+  readonly strategy?: DeploymentStrategy;
+  /** Pin each client IP to one pod for this many seconds (Service `ClientIP` affinity). @default none */
+  readonly clientIpAffinitySeconds?: number;
+  /** Mount a ServiceAccount token (only for pods that call the Kubernetes API). @default false */
+  readonly mountServiceAccountToken?: boolean;
+  /** UID/GID the pod runs as. @default 10001 for all three */
+  readonly identity?: PodIdentityProps;
+  /** Read-only root filesystem; opting out must be explicit. @default true */
+  readonly readOnlyRootFilesystem?: boolean;
+  /** Paths that get a writable emptyDir. @default ["/tmp"] */
+  readonly writablePaths?: string[];
+  /** Disruption budget when more than one replica runs. @default { maxUnavailable: 1 } */
+  readonly disruptionBudget?: DisruptionBudget;
+  /** Spreading across nodes and zones, or `false` for none. @default hostname weight 100 + zones */
+  readonly spread?: SpreadOptions | false;
+  /** Seconds a pod gets to finish in-flight work on shutdown. @default 30 */
+  readonly terminationGracePeriodSeconds?: number;
+}
+
+const DEFAULT_RESOURCES: ComputeResources = {
+  requests: { cpu: '100m', memory: '128Mi' },
+  limits: { cpu: '500m', memory: '512Mi' },
+};
+
+/**
+ * A stateless HTTP service: ServiceAccount, workload (through its strategy),
+ * ClusterIP Service, optional ConfigMap, HPA and PDB. Secure by default: it
+ * meets the restricted Pod Security Standard unless told otherwise.
+ */
+export class Microservice extends Construct {
+  public readonly name: string;
+  public readonly namespace: string;
+  /** Labels selecting this service's pods. */
+  public readonly selectorLabels: Record<string, string>;
+  /** The workload the strategy rendered (Deployment, Rollout, ...). */
+  public readonly workload: ApiObject;
+  public readonly service: k8s.KubeService;
+  public readonly serviceAccount: k8s.KubeServiceAccount;
+  public readonly configMap?: k8s.KubeConfigMap;
+  public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
+  public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
+  public readonly strategy: DeploymentStrategy;
+  /** Named ports of the pods (`http`, optionally `metrics`). */
+  public readonly ports: Readonly<Record<string, number>>;
+
+  constructor(scope: Construct, id: string, props: MicroserviceProps) {
+    super(scope, id);
+    this.name = props.name ?? id;
+    this.namespace = props.namespace;
+    const port = props.port ?? 8080;
+    checkPort(this, 'port', port);
+    if (props.metricsPort !== undefined) {
+      checkPort(this, 'metricsPort', props.metricsPort);
+      if (props.metricsPort === port) throw new PropsError(this, 'metricsPort', props.metricsPort, `a port different from port (${port})`);
+    }
+    checkImage(this, props.image);
+    const resources = props.resources ?? DEFAULT_RESOURCES;
+    checkResources(this, resources);
+    const replicas = props.replicas ?? 2;
+    if (!Number.isInteger(replicas) || replicas < 0) throw new PropsError(this, 'replicas', replicas, 'an integer >= 0');
+    if (props.autoscaling) checkAutoscaling(this, props.autoscaling);
+
+    const identity = { name: this.name, partOf: props.partOf, component: props.component ?? 'api' };
+    this.selectorLabels = selectorLabels(identity);
+    // The version label goes on pods only, so an image bump changes the
+    // workload's pod template and nothing else in the diff.
+    const labels = standardLabels(identity);
+    const podLabels = standardLabels({ ...identity, version: props.image.tag });
+    const metadata = (name: string) => ({ name, namespace: this.namespace, labels });
+    this.ports = props.metricsPort !== undefined ? { http: port, metrics: props.metricsPort } : { http: port };
+
+    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: metadata(this.name),
+      automountServiceAccountToken: props.mountServiceAccountToken ?? false,
+    });
+
+    const podAnnotations: Record<string, string> = {};
+    const envFrom: k8s.EnvFromSource[] = [];
+    if (props.config && Object.keys(props.config).length > 0) {
+      const data = sortedRecord(props.config);
+      this.configMap = new k8s.KubeConfigMap(this, 'Config', { metadata: metadata(`${this.name}-config`), data });
+      envFrom.push({ configMapRef: { name: `${this.name}-config` } });
+      podAnnotations['checksum/config'] = createHash('sha256').update(JSON.stringify(data)).digest('hex');
+    }
+
+    const writable = props.writablePaths ?? ['/tmp'];
+    const scratch = writable.map((p, i) => scratchVolume(i === 0 && p === '/tmp' ? 'tmp' : `writable-${i}`, p));
+    const container: k8s.Container = {
+      name: this.name,
+      image: imageString(props.image),
+      imagePullPolicy: 'IfNotPresent',
+      command: props.command,
+      args: props.args,
+      ports: Object.entries(this.ports).map(([name, containerPort]) => ({ name, containerPort, protocol: 'TCP' })),
+      envFrom: envFrom.length ? envFrom : undefined,
+      env: secretEnv(props.secretEnv),
+      resources: toResourceRequirements(resources),
+      livenessProbe: (props.liveness ?? Probe.http('/health', { periodSeconds: 10 })).render('http'),
+      readinessProbe: (props.readiness ?? Probe.http('/ready', { periodSeconds: 5 })).render('http'),
+      startupProbe: props.startup?.render('http'),
+      securityContext: restrictedContainerSecurityContext({ readOnlyRootFilesystem: props.readOnlyRootFilesystem }),
+      volumeMounts: scratch.length ? scratch.map((s) => s.mount) : undefined,
+    };
+
+    const podTemplate: k8s.PodTemplateSpec = {
+      metadata: { labels: podLabels, annotations: Object.keys(podAnnotations).length ? podAnnotations : undefined },
+      spec: {
+        serviceAccountName: this.name,
+        automountServiceAccountToken: props.mountServiceAccountToken ?? false,
+        enableServiceLinks: false,
+        securityContext: restrictedPodSecurityContext(this, props.identity),
+        terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 30,
+        containers: [container],
+        volumes: scratch.length ? scratch.map((s) => s.volume) : undefined,
+        ...spreading(this.selectorLabels, props.spread),
+      },
+    };
+
+    const servicePorts: k8s.ServicePort[] = Object.entries(this.ports).map(([name, p]) => ({
+      name,
+      port: name === 'http' ? props.servicePort ?? p : p,
+      targetPort: k8s.IntOrString.fromString(name),
+      protocol: 'TCP',
+    }));
+
+    this.strategy = props.strategy ?? RollingStrategy.of();
+    const binding = this.strategy.bind({
+      scope: this,
+      name: this.name,
+      namespace: this.namespace,
+      labels,
+      selectorLabels: this.selectorLabels,
+      podTemplate,
+      replicas: props.autoscaling ? undefined : replicas,
+      autoscaled: props.autoscaling !== undefined,
+      servicePorts,
+    });
+    this.workload = binding.workload;
+
+    if (props.clientIpAffinitySeconds !== undefined) {
+      const t = props.clientIpAffinitySeconds;
+      if (!Number.isInteger(t) || t < 1 || t > 86400) throw new PropsError(this, 'clientIpAffinitySeconds', t, 'an integer from 1 to 86400');
+    }
+    this.service = new k8s.KubeService(this, 'Service', {
+      metadata: metadata(this.name),
+      spec: {
+        type: 'ClusterIP',
+        selector: binding.serviceSelector,
+        ports: servicePorts,
+        sessionAffinity: props.clientIpAffinitySeconds !== undefined ? 'ClientIP' : undefined,
+        sessionAffinityConfig:
+          props.clientIpAffinitySeconds !== undefined ? { clientIp: { timeoutSeconds: props.clientIpAffinitySeconds } } : undefined,
+      },
+    });
+
+    if (props.autoscaling) {
+      this.autoscaler = new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
+        metadata: metadata(this.name),
+        spec: {
+          scaleTargetRef: { apiVersion: binding.workload.apiVersion, kind: binding.workload.kind, name: binding.workload.name },
+          minReplicas: props.autoscaling.minReplicas,
+          maxReplicas: props.autoscaling.maxReplicas,
+          metrics: hpaMetrics(props.autoscaling),
+          behavior: hpaBehavior(props.autoscaling),
+        },
+      });
+    }
+
+    const floor = props.autoscaling ? props.autoscaling.minReplicas : replicas;
+    if (floor > 1) {
+      const budget = props.disruptionBudget ?? { maxUnavailable: 1 };
+      if ('minAvailable' in budget && typeof budget.minAvailable === 'number' && budget.minAvailable >= floor) {
+        throw new PropsError(this, 'disruptionBudget.minAvailable', budget.minAvailable, `less than the ${floor} replicas that may be running, or node drains are blocked forever`);
+      }
+      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+        metadata: metadata(this.name),
+        spec: {
+          selector: { matchLabels: binding.disruptionSelector },
+          ...('minAvailable' in budget ? { minAvailable: toIntOrString(budget.minAvailable) } : { maxUnavailable: toIntOrString(budget.maxUnavailable) }),
+        },
+      });
+    }
+  }
+}
+
+export function imageString(image: ImageReference): string {
+  return `${image.repository}:${image.tag}${image.digest ? `@${image.digest}` : ''}`;
+}
+
+function checkImage(scope: Construct, image: ImageReference): void {
+  if (!image.repository) throw new PropsError(scope, 'image.repository', image.repository, 'a registry path such as "registry.example.com/app"');
+  if (!image.tag || image.tag === 'latest') {
+    throw new PropsError(scope, 'image.tag', image.tag, 'a pinned tag such as "v1.2.0" ("latest" changes under you and cannot be rolled back)');
+  }
+  if (image.digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(image.digest)) {
+    throw new PropsError(scope, 'image.digest', image.digest, '"sha256:" followed by 64 hex digits');
+  }
+}
+
+function checkPort(scope: Construct, field: string, port: number): void {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new PropsError(scope, field, port, 'an integer from 1 to 65535');
+}
+
+function checkResources(scope: Construct, r: ComputeResources): void {
+  for (const side of ['requests', 'limits'] as const) {
+    if (cpuMillis(r[side].cpu) === undefined) throw new PropsError(scope, `resources.${side}.cpu`, r[side].cpu, 'a CPU quantity such as "250m" or "1"');
+    if (bytes(r[side].memory) === undefined) throw new PropsError(scope, `resources.${side}.memory`, r[side].memory, 'a memory quantity such as "256Mi"');
+  }
+  if (cpuMillis(r.requests.cpu)! > cpuMillis(r.limits.cpu)!) {
+    throw new PropsError(scope, 'resources.requests.cpu', r.requests.cpu, `at most the CPU limit (${r.limits.cpu})`);
+  }
+  if (bytes(r.requests.memory)! > bytes(r.limits.memory)!) {
+    throw new PropsError(scope, 'resources.requests.memory', r.requests.memory, `at most the memory limit (${r.limits.memory})`);
+  }
+}
+
+function checkAutoscaling(scope: Construct, a: AutoscalingOptions): void {
+  if (!Number.isInteger(a.minReplicas) || a.minReplicas < 1) throw new PropsError(scope, 'autoscaling.minReplicas', a.minReplicas, 'an integer >= 1');
+  if (!Number.isInteger(a.maxReplicas) || a.maxReplicas < a.minReplicas) {
+    throw new PropsError(scope, 'autoscaling.maxReplicas', a.maxReplicas, `an integer >= minReplicas (${a.minReplicas})`);
+  }
+  for (const f of ['cpuUtilization', 'memoryUtilization'] as const) {
+    const v = a[f];
+    if (v !== undefined && (!Number.isInteger(v) || v < 1 || v > 1000)) throw new PropsError(scope, `autoscaling.${f}`, v, 'an integer percentage of requests from 1 to 1000');
+  }
+  if (a.cpuUtilization === undefined && a.memoryUtilization === undefined && a.customMetric === undefined) {
+    throw new PropsError(scope, 'autoscaling', a, 'at least one of cpuUtilization, memoryUtilization or customMetric');
+  }
+}
+
+function hpaMetrics(a: AutoscalingOptions): k8s.MetricSpecV2[] {
+  const metrics: k8s.MetricSpecV2[] = [];
+  const resource = (name: string, averageUtilization: number): k8s.MetricSpecV2 => ({
+    type: 'Resource',
+    resource: { name, target: { type: 'Utilization', averageUtilization } },
+  });
+  if (a.cpuUtilization !== undefined) metrics.push(resource('cpu', a.cpuUtilization));
+  if (a.memoryUtilization !== undefined) metrics.push(resource('memory', a.memoryUtilization));
+  if (a.customMetric) {
+    metrics.push({
+      type: 'Pods',
+      pods: { metric: { name: a.customMetric.name }, target: { type: 'AverageValue', averageValue: k8s.Quantity.fromString(a.customMetric.averageValue) } },
+    });
+  }
+  return metrics;
+}
+
+function hpaBehavior(a: AutoscalingOptions): k8s.HorizontalPodAutoscalerBehaviorV2 | undefined {
+  if (!a.scaleUp && !a.scaleDown) return undefined;
+  const rules = (r: ScalingRules | undefined): k8s.HpaScalingRulesV2 | undefined => {
+    if (!r) return undefined;
+    const policies: k8s.HpaScalingPolicyV2[] = [];
+    if (r.percent) policies.push({ type: 'Percent', value: r.percent.value, periodSeconds: r.percent.periodSeconds });
+    if (r.pods) policies.push({ type: 'Pods', value: r.pods.value, periodSeconds: r.pods.periodSeconds });
+    return { stabilizationWindowSeconds: r.stabilizationWindowSeconds, policies: policies.length ? policies : undefined };
+  };
+  return { scaleUp: rules(a.scaleUp), scaleDown: rules(a.scaleDown) };
+}
+
+function secretEnv(refs: Record<string, SecretKeyReference> | undefined): k8s.EnvVar[] | undefined {
+  if (!refs || Object.keys(refs).length === 0) return undefined;
+  return Object.keys(refs)
+    .sort()
+    .map((name) => ({ name, valueFrom: { secretKeyRef: { name: refs[name].secret, key: refs[name].key } } }));
+}
+
+function sortedRecord(r: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k]]));
+}
+
+function spreading(selector: Record<string, string>, spread: SpreadOptions | false | undefined): Pick<k8s.PodSpec, 'affinity' | 'topologySpreadConstraints'> {
+  if (spread === false) return {};
+  const weight = spread?.hostnameWeight ?? 100;
+  return {
+    affinity: {
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } } },
+        ],
+      },
+    },
+    topologySpreadConstraints:
+      spread?.zones === false
+        ? undefined
+        : [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } }],
+  };
+}

@@ -1,0 +1,92 @@
+// The app entry: `npm run synth [-- --env NAME ...]`, also run by `npx cdk8s synth`.
+// Renders every environment in environments/ into dist/<env>/<system>/, checks
+// the whole render, and only then swaps it into dist/ (a failure leaves dist/ as it was).
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { environmentTargets } from './charts';
+import { ConfigError, EnvironmentConfig, listEnvironments, loadEnvironment } from './lib/config';
+import { CheckFailedError, RenderError, synthesize, SynthResult, toYaml } from './lib/synth';
+
+export interface CliOptions {
+  readonly envs: string[];
+  readonly outDir: string;
+}
+
+export class UsageError extends Error {}
+
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const envs: string[] = [];
+  let outDir = 'dist';
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--env') envs.push(value());
+    else if (a.startsWith('--env=')) envs.push(a.slice('--env='.length));
+    else if (a === '--out') outDir = value();
+    else throw new UsageError(`unknown argument ${JSON.stringify(a)} (usage: npm run synth -- [--env NAME]... [--out DIR])`);
+  }
+  if (process.env.SYNTH_ENV) envs.push(...process.env.SYNTH_ENV.split(',').filter(Boolean));
+  return { envs, outDir };
+}
+
+/** Loads and renders the requested environments (all when none named). */
+export function run(opts: CliOptions): SynthResult {
+  const all = listEnvironments();
+  const envs = opts.envs.length ? [...new Set(opts.envs)] : all;
+  const configs = new Map<string, EnvironmentConfig>(envs.map((e) => [e, loadEnvironment(e)]));
+  return synthesize({
+    outDir: opts.outDir,
+    environments: envs,
+    complete: opts.envs.length === 0,
+    render: (env) => environmentTargets(configs.get(env)!, new App()),
+  });
+}
+
+function summarize(result: SynthResult, outDir: string, log: (s: string) => void): void {
+  for (const s of result.environments) {
+    const kinds = Object.entries(s.kinds).map(([k, n]) => `${k} ${n}`).join(', ');
+    log(`${s.env}: ${s.objects} objects (${kinds}) in ${s.millis.toFixed(0)} ms -> ${path.join(outDir, s.env)}/`);
+  }
+}
+
+/** `cdk8s synth` hands us CDK8S_OUTDIR: one stream per environment, documents separated by `---`. */
+function writeCdk8sOut(result: SynthResult, dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const s of result.environments) {
+    const docs = result.objects.filter((o) => o.dir === s.env || o.dir.startsWith(`${s.env}/`));
+    fs.writeFileSync(path.join(dir, `${s.env}.k8s.yaml`), docs.map((o) => `---\n${toYaml(o.object)}`).join(''));
+  }
+}
+
+function main(): number {
+  const cdk8sOut = process.env.CDK8S_OUTDIR;
+  // Under `cdk8s synth --stdout` our stdout is the manifest stream: talk on stderr.
+  const log = cdk8sOut ? (s: string) => process.stderr.write(`${s}\n`) : (s: string) => process.stdout.write(`${s}\n`);
+  try {
+    const opts = parseArgs(process.argv.slice(2));
+    const start = Date.now();
+    const result = run(opts);
+    summarize(result, opts.outDir, log);
+    if (cdk8sOut) writeCdk8sOut(result, cdk8sOut);
+    log(`synth: ${result.objects.length} objects, ${result.files.size} files in ${Date.now() - start} ms`);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`synth: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof ConfigError || e instanceof RenderError || e instanceof CheckFailedError) {
+      process.stderr.write(`${e.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`synth: internal error (dist/ left unchanged): ${(e as Error)?.stack ?? e}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) process.exitCode = main();
