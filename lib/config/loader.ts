@@ -70,7 +70,7 @@ function readSource(absPath: string, file: string): SourceFile {
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((e) => {
-        const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+        const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
         return { file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${firstLine(e.message)}` };
       }),
     );
@@ -125,12 +125,15 @@ function toProblems(issue: z.core.$ZodIssue, merged: unknown, sources: readonly 
   const value = valueAt(merged, p);
   const where = locate(sources, p, false);
   if (issue.code === 'invalid_union') {
-    const disc = discriminatorOf(environmentSchema, p, merged);
-    if (disc && isPlainObject(value)) {
-      const tag = value[disc.key];
+    // zod reports a bad discriminator either at the union or at its tag field.
+    const unionPath = p.length && discriminatorOf(environmentSchema, p.slice(0, -1), merged)?.key === String(p[p.length - 1]) ? p.slice(0, -1) : p;
+    const disc = discriminatorOf(environmentSchema, unionPath, merged);
+    const union = valueAt(merged, unionPath);
+    if (disc && isPlainObject(union)) {
+      const tag = union[disc.key];
       const hint = typeof tag === 'string' ? closest(tag, disc.values) : undefined;
-      const tagWhere = locate(sources, [...p, disc.key], false);
-      return [{ ...tagWhere, path: dotted([...p, disc.key]), message: `expected one of ${disc.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(tag)}${hint ? `; did you mean "${hint}"?` : ''}` }];
+      const tagWhere = locate(sources, [...unionPath, disc.key], false);
+      return [{ ...tagWhere, path: dotted([...unionPath, disc.key]), message: `expected one of ${disc.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(tag)}${hint ? `; did you mean "${hint}"?` : ''}` }];
     }
   }
   const expected = issue.code === 'custom' ? issue.message : expectationOf(schemaAt(environmentSchema, p, merged));
@@ -151,17 +154,24 @@ function zodExpectation(issue: z.core.$ZodIssue): string {
 /**
  * Where to point the user: the node at `p` in the last file that sets it; if no
  * file sets it (a missing field), the closest ancestor the environment file
- * (or, failing that, the defaults) does set.
+ * sets (it is where a per-environment value belongs), else the defaults'.
  */
 function locate(sources: readonly SourceFile[], p: ReadonlyArray<PropertyKey>, atKey: boolean): Omit<ConfigProblem, 'path' | 'message'> {
-  for (let depth = p.length; depth >= 0; depth--) {
-    for (let i = sources.length - 1; i >= 0; i--) {
-      const s = sources[i];
-      const offset = offsetOf(s.doc, p.slice(0, depth), atKey && depth === p.length);
-      if (offset !== undefined) {
-        const pos = s.lines.linePos(offset);
-        return { file: s.file, line: pos.line, column: pos.col };
-      }
+  const at = (s: SourceFile, depth: number) => {
+    // Parents are pointed at by their key: "user-service:" reads better than its first child.
+    const offset = offsetOf(s.doc, p.slice(0, depth), atKey || depth < p.length);
+    if (offset === undefined) return undefined;
+    const pos = s.lines.linePos(offset);
+    return { file: s.file, line: pos.line, column: pos.col };
+  };
+  for (let i = sources.length - 1; i >= 0; i--) {
+    const exact = at(sources[i], p.length);
+    if (exact) return exact;
+  }
+  for (let i = sources.length - 1; i >= 0; i--) {
+    for (let depth = p.length - 1; depth >= 0; depth--) {
+      const parent = at(sources[i], depth);
+      if (parent) return parent;
     }
   }
   const last = sources[sources.length - 1];
