@@ -116,6 +116,33 @@ export const systemSchema = z.strictObject({
 
 export const SYSTEM_NAMES = ['ecosystem'] as const;
 
+/** A GitOps controller that can pull a system's rendered directory. */
+export const GITOPS_CONTROLLERS = ['argocd', 'flux'] as const;
+const controllerList = expects(
+  z.array(z.enum(GITOPS_CONTROLLERS)).min(1),
+  'a non-empty list of "argocd" and/or "flux", e.g. [argocd] or [argocd, flux]',
+);
+
+/** How one system is delivered; everything falls back to the `gitops:` defaults. */
+export const systemDeliverySchema = z.strictObject({
+  controllers: controllerList.optional(),
+  dependsOn: expects(z.array(z.enum(SYSTEM_NAMES)), `a list of system names (${SYSTEM_NAMES.join(', ')}) that must be healthy first`).optional(),
+});
+
+const systemDeliveryShape = Object.fromEntries(SYSTEM_NAMES.map((n) => [n, systemDeliverySchema.optional()])) as {
+  [K in (typeof SYSTEM_NAMES)[number]]: z.ZodOptional<typeof systemDeliverySchema>;
+};
+
+/** Where Argo CD and Flux pull rendered manifests from, and how they apply them. */
+export const gitopsSchema = z.strictObject({
+  repoURL: expects(z.string().regex(/^(https:\/\/|ssh:\/\/|git@)\S+$/), 'a Git URL such as "https://github.com/example/platform-manifests.git"'),
+  targetRevision: expects(z.string().regex(/^[A-Za-z0-9._\/-]+$/), 'a branch, tag or commit such as "main"'),
+  controllers: controllerList.optional(),
+  argocd: z.strictObject({ namespace: dnsLabel.optional() }).optional(),
+  flux: z.strictObject({ namespace: dnsLabel.optional(), interval: duration.optional(), timeout: duration.optional() }).optional(),
+  systems: z.strictObject(systemDeliveryShape).optional(),
+});
+
 export const environmentSchema = z.strictObject({
   environment: z.strictObject({
     tier: expects(z.enum(['development', 'staging', 'production']), 'one of "development", "staging", "production"'),
@@ -129,6 +156,7 @@ export const environmentSchema = z.strictObject({
   systems: z.strictObject({
     ecosystem: systemSchema.optional(),
   }),
+  gitops: gitopsSchema.optional(),
 });
 
 export type EnvironmentFile = z.infer<typeof environmentSchema>;
@@ -139,6 +167,8 @@ export type ResourcesConfig = z.infer<typeof resourcesSchema>;
 export type AutoscalingConfig = z.infer<typeof autoscalingSchema>;
 export type StrategyConfig = z.infer<typeof strategySchema>;
 export type SystemName = keyof EnvironmentFile['systems'];
+export type GitOpsConfig = z.infer<typeof gitopsSchema>;
+export type GitOpsController = (typeof GITOPS_CONTROLLERS)[number];
 
 /** A fully resolved environment: defaults merged with the environment file, validated. */
 export interface EnvironmentConfig extends EnvironmentFile {
