@@ -25,6 +25,41 @@ export interface StrategyContext {
   readonly autoscaled: boolean;
   /** The Service ports, for strategies that add Services of their own (preview, canary). */
   readonly servicePorts: k8s.ServicePort[];
+  /**
+   * The image of the main container as written in the pod template, for
+   * strategies that run two versions side by side (a tag per blue/green colour,
+   * a canary tag). @default none: such strategies then refuse per-version tags
+   */
+  readonly image?: StrategyImage;
+}
+
+/** Repository, tag and optional digest of the main container's image. */
+export interface StrategyImage {
+  readonly repository: string;
+  readonly tag: string;
+  readonly digest?: string;
+}
+
+/**
+ * An Argo CD `ignoreDifferences` entry: a field a controller writes at run
+ * time, which Git must neither show as drift nor overwrite on sync.
+ */
+export interface IgnoreDifference {
+  /** API group, "" for core kinds. */
+  readonly group: string;
+  readonly kind: string;
+  readonly name?: string;
+  readonly namespace?: string;
+  readonly jsonPointers?: string[];
+  readonly jqPathExpressions?: string[];
+}
+
+/** What a GitOps Application needs to know to sync a strategy's objects without fighting its controller. */
+export interface GitOpsHints {
+  /** Fields owned by a controller (traffic weights, replicas, injected selectors). */
+  readonly ignoreDifferences: readonly IgnoreDifference[];
+  /** Argo CD sync options the entries need, e.g. `RespectIgnoreDifferences=true`. */
+  readonly syncOptions: readonly string[];
 }
 
 /** What a strategy rendered: the object an autoscaler targets and what the main Service selects. */
@@ -35,6 +70,10 @@ export interface StrategyBinding {
   readonly serviceSelector: Record<string, string>;
   /** Labels a PodDisruptionBudget selects. */
   readonly disruptionSelector: Record<string, string>;
+  /** Annotations for the main Service (e.g. an Argo CD sync wave so it exists before a Rollout). @default none */
+  readonly serviceAnnotations?: Record<string, string>;
+  /** Controller-owned fields and sync options for Argo CD. @default none */
+  readonly gitOps?: GitOpsHints;
 }
 
 /**

@@ -7,7 +7,7 @@ import { selectorLabels, standardLabels } from '../core/labels';
 import { bytes, ComputeResources, cpuMillis, toResourceRequirements } from '../core/resources';
 import { PodIdentityProps, restrictedContainerSecurityContext, restrictedPodSecurityContext, scratchVolume } from '../core/security';
 import { RollingStrategy, IntOrPercent, toIntOrString } from '../strategies/rolling';
-import { DeploymentStrategy } from '../strategies/strategy';
+import { DeploymentStrategy, StrategyBinding } from '../strategies/strategy';
 import { AutoscalingOptions, ScalingRules } from './autoscaling';
 import { Probe } from './probes';
 
@@ -120,6 +120,8 @@ export class Microservice extends Construct {
   public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
   public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
   public readonly strategy: DeploymentStrategy;
+  /** What the strategy rendered, including the Argo CD hints (`binding.gitOps`) its controller needs. */
+  public readonly binding: StrategyBinding;
   /** Named ports of the pods (`http`, optionally `metrics`). */
   public readonly ports: Readonly<Record<string, number>>;
 
@@ -214,7 +216,9 @@ export class Microservice extends Construct {
       replicas: props.autoscaling ? undefined : replicas,
       autoscaled: props.autoscaling !== undefined,
       servicePorts,
+      image: props.image,
     });
+    this.binding = binding;
     this.workload = binding.workload;
 
     if (props.clientIpAffinitySeconds !== undefined) {
@@ -222,7 +226,7 @@ export class Microservice extends Construct {
       if (!Number.isInteger(t) || t < 1 || t > 86400) throw new PropsError(this, 'clientIpAffinitySeconds', t, 'an integer from 1 to 86400');
     }
     this.service = new k8s.KubeService(this, 'Service', {
-      metadata: metadata(this.name),
+      metadata: { ...metadata(this.name), annotations: binding.serviceAnnotations },
       spec: {
         type: 'ClusterIP',
         selector: binding.serviceSelector,
