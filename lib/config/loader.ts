@@ -106,7 +106,12 @@ function valueAt(data: unknown, p: ReadonlyArray<PropertyKey>): unknown {
   return v;
 }
 
-const dotted = (p: ReadonlyArray<PropertyKey>) => p.map(String).join('.');
+/** `a.b[0].c`, with odd keys quoted: `services["my service"]`. */
+function dotted(p: ReadonlyArray<PropertyKey>): string {
+  return p
+    .map((k, i) => (typeof k === 'number' ? `[${k}]` : /^[A-Za-z0-9_/-]+$/.test(String(k)) ? `${i ? '.' : ''}${String(k)}` : `[${JSON.stringify(String(k))}]`))
+    .join('');
+}
 
 function toProblems(issue: z.core.$ZodIssue, merged: unknown, sources: readonly SourceFile[]): ConfigProblem[] {
   const p = issue.path;

@@ -1,0 +1,90 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { listEnvironments } from '../../lib/config';
+import { kubectlKustomize, ROOT, runSynth, scratchProject, snapshotTree } from '../helpers/project';
+
+// One fresh render of the real environments, shared by the assertions below.
+let fresh: string;
+beforeAll(() => {
+  fresh = scratchProject();
+  fs.rmSync(path.join(fresh, 'dist'), { recursive: true, force: true });
+  const r = runSynth(fresh);
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+});
+
+describe('synth', () => {
+  test('GIVEN the committed environments WHEN rendered afresh THEN the result equals the committed dist/ byte for byte', () => {
+    expect(snapshotTree(path.join(fresh, 'dist'))).toEqual(snapshotTree(path.join(ROOT, 'dist')));
+  });
+
+  test('GIVEN a rendered dist WHEN rendered again THEN nothing changes (deterministic output)', () => {
+    const before = snapshotTree(path.join(fresh, 'dist'));
+    expect(runSynth(fresh).status).toBe(0);
+    expect(snapshotTree(path.join(fresh, 'dist'))).toEqual(before);
+  });
+
+  test('GIVEN every environment WHEN rendered THEN it gets dist/<env>/<system>/ with a kustomization that kubectl builds', () => {
+    const dirs = listEnvironments().flatMap((env) =>
+      fs.readdirSync(path.join(fresh, 'dist', env), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => path.join(fresh, 'dist', env, e.name)),
+    );
+    expect(dirs.length).toBeGreaterThanOrEqual(listEnvironments().length);
+    for (const dir of dirs) {
+      const listed = (fs.readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8').match(/^ {2}- (.+)$/gm) ?? []).map((l) => l.slice(4));
+      const files = fs.readdirSync(dir).filter((f) => f !== 'kustomization.yaml' && f.endsWith('.yaml'));
+      expect(listed.filter((f) => f.endsWith('.yaml')).sort()).toEqual(files.sort());
+      const built = kubectlKustomize(dir);
+      expect(built.split(/^---$/m).length).toBe(files.length);
+    }
+  });
+
+  test('GIVEN an object file WHEN read THEN its name carries namespace, kind and name, and it starts with its construct path', () => {
+    const file = path.join(fresh, 'dist', 'prod', 'ecosystem', 'ecosystem-prod--deployment--user-service.yaml');
+    expect(fs.readFileSync(file, 'utf8')).toMatch(/^# construct: ecosystem\/user-service\/Resource\napiVersion: apps\/v1\nkind: Deployment\n/);
+  });
+
+  test('GIVEN --env prod WHEN rendered THEN only dist/prod is replaced and other environments are kept', () => {
+    const dir = scratchProject();
+    fs.writeFileSync(path.join(dir, 'dist', 'dev', 'marker.txt'), 'kept');
+    fs.writeFileSync(path.join(dir, 'dist', 'prod', 'stale.yaml'), 'removed');
+    const r = runSynth(dir, ['--env', 'prod']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^prod: \d+ objects \(.*Deployment 1.*\) in \d+ ms -> dist\/prod\/$/m);
+    expect(fs.readFileSync(path.join(dir, 'dist', 'dev', 'marker.txt'), 'utf8')).toBe('kept');
+    expect(fs.existsSync(path.join(dir, 'dist', 'prod', 'stale.yaml'))).toBe(false);
+  });
+
+  test('GIVEN an unknown argument WHEN run THEN it exits 2 with usage', () => {
+    const r = runSynth(scratchProject(), ['--evn', 'prod']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/unknown argument "--evn" \(usage: npm run synth -- \[--env NAME\]\.\.\. \[--out DIR\]\)/);
+  });
+});
+
+describe('a broken environments/prod.yaml', () => {
+  const cases: Array<[string, (s: string) => string, RegExp]> = [
+    ['YAML syntax error', (s) => s.replace('replicas: 5', 'replicas: [5'), /^environments\/prod\.yaml:\d+:\d+ \(file\): YAML syntax error: /],
+    ['wrong type', (s) => s.replace('replicas: 5', 'replicas: five'), /^environments\/prod\.yaml:\d+:\d+ systems\.ecosystem\.services\.user-service\.replicas: expected an integer >= 0, got "five"$/],
+    ['unknown key', (s) => s.replace('replicas: 5', 'replicaz: 5'), /^environments\/prod\.yaml:\d+:\d+ systems\.ecosystem\.services\.user-service\.replicaz: unknown key; did you mean "replicas"\?/],
+    ['negative replicas', (s) => s.replace('replicas: 5', 'replicas: -5'), /^environments\/prod\.yaml:\d+:\d+ systems\.ecosystem\.services\.user-service\.replicas: expected an integer >= 0, got -5$/],
+    ['bad CPU quantity', (s) => s.replace('cpu: 500m', 'cpu: 500 millicores'), /^environments\/prod\.yaml:\d+:\d+ systems\.ecosystem\.services\.user-service\.resources\.requests\.cpu: expected a CPU quantity/],
+    ['missing image', (s) => s.replace(/ {8}image:\n {10}tag: .*\n/, ''), /^environments\/prod\.yaml:\d+:\d+ systems\.ecosystem\.services\.user-service\.image\.tag: required, but missing/],
+  ];
+
+  test.each(cases)('GIVEN a %s WHEN synth runs THEN it exits 1 with one line naming file, line and field, and dist/ is untouched', (_name, mutate, expected) => {
+    const dir = scratchProject();
+    const prod = path.join(dir, 'environments', 'prod.yaml');
+    const original = fs.readFileSync(prod, 'utf8');
+    const mutated = mutate(original);
+    expect(mutated).not.toBe(original);
+    fs.writeFileSync(prod, mutated);
+    const before = snapshotTree(path.join(dir, 'dist'));
+    const r = runSynth(dir);
+    expect(r.status).toBe(1);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(expected);
+    expect(snapshotTree(path.join(dir, 'dist'))).toEqual(before);
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('.synth-'))).toEqual([]);
+  });
+});
