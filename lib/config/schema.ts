@@ -4,6 +4,8 @@
 // and environments/schema.json for editors.
 import { z } from 'zod';
 import { expects } from './schema-kit';
+import { blueGreenSchema, canarySchema, serviceStrategyProblems } from './strategy-schema';
+import { clusterModeSchema, environmentSecurityFields, requireTlsOutsideDevelopment, serviceExposureFields, systemSecurityFields } from './security-schema';
 
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -95,7 +97,8 @@ export const rollingStrategySchema = z
     }
   });
 
-export const strategySchema = z.discriminatedUnion('type', [rollingStrategySchema]);
+// Blue-green and canary live in strategy-schema.ts with the rules the strategy constructs share.
+export const strategySchema = z.discriminatedUnion('type', [rollingStrategySchema, blueGreenSchema, canarySchema]);
 
 export const serviceSchema = z.strictObject({
   image: imageSchema,
@@ -106,12 +109,16 @@ export const serviceSchema = z.strictObject({
   logLevel: expects(z.enum(['trace', 'debug', 'info', 'warn', 'error']), 'one of "trace", "debug", "info", "warn", "error"').optional(),
   debug: expects(z.boolean(), 'true or false').optional(),
   config: expects(z.record(z.string(), z.string()), 'a map of string keys to string values (quote numbers and booleans)').optional(),
+  ...serviceExposureFields,
+}).superRefine((svc, ctx) => {
+  for (const [path, message] of serviceStrategyProblems(svc)) ctx.addIssue({ code: 'custom', path, message });
 });
 
 export const systemSchema = z.strictObject({
   enabled: expects(z.boolean(), 'true or false').optional(),
   namespace: dnsLabel,
   services: z.record(dnsLabel, serviceSchema),
+  ...systemSecurityFields,
 });
 
 export const SYSTEM_NAMES = ['ecosystem'] as const;
@@ -152,12 +159,14 @@ export const environmentSchema = z.strictObject({
     name: dnsLabel,
     server: expects(z.string().url(), 'an https:// API server URL such as "https://kubernetes.default.svc"'),
     distribution: expects(z.enum(['kind', 'k0s', 'eks', 'aks', 'gke', 'generic']), 'one of "kind", "k0s", "eks", "aks", "gke", "generic"').optional(),
+    mode: clusterModeSchema.optional(),
   }),
   systems: z.strictObject({
     ecosystem: systemSchema.optional(),
   }),
   gitops: gitopsSchema.optional(),
-});
+  ...environmentSecurityFields,
+}).superRefine(requireTlsOutsideDevelopment);
 
 export type EnvironmentFile = z.infer<typeof environmentSchema>;
 export type ServiceConfig = z.infer<typeof serviceSchema>;

@@ -1,0 +1,173 @@
+// The cross-cutting parts of an environment file: cluster mode, secrets,
+// mesh, border, observability, backups, and per-system namespace policy.
+// Kept apart from schema.ts so the security/observability owners can grow it
+// without touching the shared file beyond one import and a few fields.
+import { z } from 'zod';
+import { expects } from './schema-kit';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const dnsLabel = expects(z.string().regex(DNS_LABEL), 'a DNS-1123 label (lowercase letters, digits and "-", at most 63 characters)');
+const positiveInt = expects(z.number().int().min(1), 'an integer >= 1');
+const nonEmpty = expects(z.string().min(1), 'a non-empty string');
+const cpu = expects(z.union([z.string().regex(/^(\d+m|\d+(\.\d{1,3})?)$/), z.number().positive()]), 'a CPU quantity such as "250m", "0.5" or 1');
+const memory = expects(z.string().regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/), 'a byte quantity such as "512Mi" or "1Gi"');
+const duration = expects(z.string().regex(/^(\d+h)?(\d+m)?(\d+s)?$/).refine((s) => s.length > 0), 'a duration such as "30s", "10m" or "720h"');
+const labelMap = expects(z.record(z.string().min(1), z.string()), 'a map of label keys to values, e.g. { app.kubernetes.io/name: prometheus }');
+const hostname = expects(
+  z.string().regex(/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/),
+  'a DNS host name such as "api.example.com"',
+);
+const origin = expects(z.string().regex(/^https?:\/\/[a-z0-9.-]+(:\d+)?$/), 'an origin such as "https://app.example.com" (scheme, host, optional port; no "*")');
+const url = expects(z.string().regex(/^https?:\/\/\S+$/), 'a URL such as "https://vault.example.com:8200"');
+
+/** Pods outside the system that take part in the service graph (ingress controller, Prometheus). */
+export const peerSelectorSchema = z.strictObject({
+  namespace: dnsLabel,
+  labels: labelMap,
+});
+
+export const clusterModeSchema = expects(z.enum(['independent', 'shared']), 'one of "independent" (we own the cluster) or "shared" (only our assigned namespaces)');
+
+/** Where ExternalSecrets read from. `local` reads hand-made Secrets in the namespace, so Git never holds values. */
+export const secretStoreSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('vault'),
+    server: url,
+    path: nonEmpty,
+    version: expects(z.enum(['v1', 'v2']), '"v1" or "v2" (the KV engine version)').optional(),
+    role: nonEmpty,
+    authMountPath: nonEmpty.optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('aws'),
+    region: expects(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/), 'an AWS region such as "eu-west-1"'),
+    roleArn: expects(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/), 'an IAM role ARN for IRSA').optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('local'),
+  }),
+]);
+
+export const securitySchema = z.strictObject({
+  secretStore: secretStoreSchema,
+  /** Prefix of remote secret keys, e.g. "prod/ecosystem". */
+  keyPrefix: expects(z.string().regex(/^[A-Za-z0-9._\/-]+$/), 'a key prefix such as "prod/ecosystem"').optional(),
+});
+
+export const meshSchema = z.strictObject({
+  enabled: expects(z.boolean(), 'true or false'),
+  /** Circuit breaking of every DestinationRule. */
+  maxConnections: positiveInt.optional(),
+  maxPendingRequests: positiveInt.optional(),
+  consecutive5xxErrors: positiveInt.optional(),
+  baseEjectionTime: duration.optional(),
+});
+
+export const borderSchema = z
+  .strictObject({
+    kind: expects(z.enum(['nginx', 'traefik', 'gateway']), 'one of "nginx", "traefik", "gateway"'),
+    /** Ingress class (nginx) or the Gateway to attach to (gateway). */
+    className: dnsLabel.optional(),
+    gateway: z.strictObject({ name: dnsLabel, namespace: dnsLabel }).optional(),
+    controller: peerSelectorSchema.optional(),
+    tls: z
+      .strictObject({
+        issuer: dnsLabel,
+        issuerKind: expects(z.enum(['ClusterIssuer', 'Issuer']), '"ClusterIssuer" or "Issuer"'),
+      })
+      .optional(),
+    corsOrigins: expects(z.array(origin), 'a list of origins such as ["https://app.example.com"]').optional(),
+    rateLimit: z.strictObject({ requestsPerSecond: positiveInt, burst: positiveInt.optional() }).optional(),
+  })
+  .superRefine((b, ctx) => {
+    if (b.kind === 'gateway' && !b.gateway) ctx.addIssue({ code: 'custom', path: ['gateway'], message: 'the Gateway (name and namespace) routes attach to when kind is "gateway"' });
+  });
+
+export const observabilitySchema = z.strictObject({
+  prometheus: peerSelectorSchema.optional(),
+  /** Share of requests traced (Istio Telemetry), e.g. 100 in dev, 10 in prod. */
+  tracingSamplingPercent: expects(z.number().min(0).max(100), 'a percentage from 0 to 100').optional(),
+});
+
+export const backupSchema = z.strictObject({
+  /** Cron schedule of the Velero Schedule. */
+  schedule: expects(z.string().regex(/^(\S+\s+){4}\S+$/), 'a 5-field cron expression such as "0 2 * * *"'),
+  ttl: duration,
+  snapshotVolumes: expects(z.boolean(), 'true or false').optional(),
+  namespace: dnsLabel.optional(),
+});
+
+const computeBudget = z.strictObject({ cpu, memory });
+
+/** Pod Security Admission level of the system namespace; relaxing it needs a written reason. */
+export const podSecuritySchema = z
+  .strictObject({
+    level: expects(z.enum(['restricted', 'baseline', 'privileged']), 'one of "restricted", "baseline", "privileged"'),
+    reason: nonEmpty.optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.level !== 'restricted' && !p.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: `a written reason why the namespace cannot be restricted (level ${p.level})` });
+  });
+
+/** The namespace's share of the cluster: rendered as ResourceQuota, or in shared mode checked against. */
+export const quotaSchema = z.strictObject({
+  requests: computeBudget,
+  limits: computeBudget,
+  pods: positiveInt.optional(),
+});
+
+/** Defaults for containers that do not say (LimitRange). */
+export const limitRangeSchema = z.strictObject({
+  defaultRequest: computeBudget,
+  default: computeBudget,
+});
+
+/** Fields added to each system (namespace policy). */
+export const systemSecurityFields = {
+  podSecurity: podSecuritySchema.optional(),
+  quota: quotaSchema.optional(),
+  limitRange: limitRangeSchema.optional(),
+};
+
+/** Fields added to each service (exposure through the border). */
+export const serviceExposureFields = {
+  expose: z.strictObject({ host: hostname, path: expects(z.string().regex(/^\/\S*$/), 'a path such as "/" or "/api"').optional() }).optional(),
+};
+
+/** Fields added to the environment. */
+export const environmentSecurityFields = {
+  security: securitySchema.optional(),
+  mesh: meshSchema.optional(),
+  border: borderSchema.optional(),
+  observability: observabilitySchema.optional(),
+  backup: backupSchema.optional(),
+};
+
+export type ClusterMode = z.infer<typeof clusterModeSchema>;
+export type SecretStoreConfig = z.infer<typeof secretStoreSchema>;
+export type SecurityConfig = z.infer<typeof securitySchema>;
+export type MeshConfig = z.infer<typeof meshSchema>;
+export type BorderConfig = z.infer<typeof borderSchema>;
+export type ObservabilityConfig = z.infer<typeof observabilitySchema>;
+export type BackupConfig = z.infer<typeof backupSchema>;
+export type PodSecurityConfig = z.infer<typeof podSecuritySchema>;
+export type QuotaConfig = z.infer<typeof quotaSchema>;
+export type LimitRangeConfig = z.infer<typeof limitRangeSchema>;
+export type PeerSelectorConfig = z.infer<typeof peerSelectorSchema>;
+
+/**
+ * Environment-wide rule: outside development every exposure goes through a
+ * border with TLS. Registered on the environment schema with superRefine.
+ */
+export function requireTlsOutsideDevelopment(
+  env: { environment: { tier: string }; border?: BorderConfig; systems: Record<string, { services: Record<string, { expose?: unknown }> } | undefined> },
+  ctx: z.RefinementCtx,
+): void {
+  const exposed = Object.values(env.systems).some((s) => s && Object.values(s.services).some((svc) => svc.expose));
+  if (!exposed) return;
+  if (!env.border) {
+    ctx.addIssue({ code: 'custom', path: ['border'], message: 'a border (kind nginx, traefik or gateway) because a service sets expose' });
+  } else if (env.environment.tier !== 'development' && !env.border.tls) {
+    ctx.addIssue({ code: 'custom', path: ['border', 'tls'], message: `a TLS issuer (issuer and issuerKind): TLS is required outside development (tier ${env.environment.tier})` });
+  }
+}
