@@ -1,0 +1,74 @@
+/**
+ * npm run validate -- [DIR] [--json] [--env NAME] [--no-color]
+ *
+ * Checks every Kubernetes YAML file below DIR (default dist/). Exit codes:
+ * 0 clean, 1 violations, 2 usage or internal error.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { formatReport, validateDirectory } from './index';
+
+const USAGE = `usage: npm run validate -- [DIR] [--json] [--env NAME] [--no-color]
+
+  DIR         directory (or file) of Kubernetes YAML, searched recursively; default dist/
+  --json      print the report as JSON (for CI)
+  --env NAME  environment of all objects (default: the segment after dist/ in each path);
+              prod and production require semver image tags or digests
+  --no-color  plain text even on a terminal
+
+exit codes: 0 clean, 1 violations, 2 usage or internal error
+rules and waivers: lib/validate/RULES.md
+`;
+
+export interface CliIo {
+  readonly stdout: (s: string) => void;
+  readonly stderr: (s: string) => void;
+  readonly isTty: boolean;
+  readonly cwd: string;
+}
+
+export function runCli(argv: readonly string[], io: CliIo): number {
+  let dir: string | undefined;
+  let json = false;
+  let color = io.isTty;
+  let env: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--json') json = true;
+    else if (a === '--no-color') color = false;
+    else if (a === '--env') {
+      env = argv[++i];
+      if (!env) { io.stderr(`--env needs a value\n\n${USAGE}`); return 2; }
+    } else if (a.startsWith('--env=')) env = a.slice('--env='.length);
+    else if (a === '-h' || a === '--help') { io.stdout(USAGE); return 0; }
+    else if (a.startsWith('-')) { io.stderr(`unknown option ${a}\n\n${USAGE}`); return 2; }
+    else if (dir === undefined) dir = a;
+    else { io.stderr(`only one DIR may be given (got ${dir} and ${a})\n\n${USAGE}`); return 2; }
+  }
+  const target = dir ?? 'dist';
+  const resolved = path.resolve(io.cwd, target);
+  if (!fs.existsSync(resolved)) {
+    io.stderr(`validate: ${target} does not exist${dir === undefined ? ' (run npm run synth first, or pass a directory)' : ''}\n`);
+    return 2;
+  }
+  try {
+    const started = process.hrtime.bigint();
+    const report = validateDirectory(resolved, env === undefined ? {} : { environment: env }, io.cwd);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    io.stdout(formatReport(report, json ? 'json' : 'text', { color: color && !json }));
+    if (!json) io.stderr(`validate: ${report.objects} objects in ${ms.toFixed(0)} ms\n`);
+    return report.ok ? 0 : 1;
+  } catch (e) {
+    io.stderr(`validate: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  process.exitCode = runCli(process.argv.slice(2), {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    isTty: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    cwd: process.cwd(),
+  });
+}

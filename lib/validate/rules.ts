@@ -1,0 +1,74 @@
+/**
+ * Every rule the gate knows, with a stable id. RULES.md documents the same
+ * list for people (a test keeps the two in step).
+ */
+export interface RuleInfo {
+  /** one line: what the rule checks */
+  readonly summary: string;
+  /**
+   * whether a per-object waiver annotation may switch it off; schema and
+   * structure rules may not (the API server or the GitOps tool would reject
+   * or mangle the object anyway), nor may the waiver rules themselves
+   */
+  readonly waivable: boolean;
+}
+
+export const RULES = {
+  'schema/invalid-yaml': { summary: 'the file is not valid YAML', waivable: false },
+  'schema/object-shape': { summary: 'a document is a mapping with apiVersion, kind and metadata.name', waivable: false },
+  'schema/unknown-kind': { summary: 'apiVersion/kind is a known Kubernetes 1.27 or imported custom resource kind', waivable: false },
+  'schema/unknown-field': { summary: 'no field outside the schema (strict field validation); free-form subtrees excepted', waivable: false },
+  'schema/wrong-type': { summary: 'every field has its schema type (int-or-string and quantities accept both)', waivable: false },
+  'schema/required-field': { summary: 'every required field is present', waivable: false },
+  'schema/enum-value': { summary: 'enumerated fields hold one of their values', waivable: false },
+  'structure/duplicate': { summary: 'no two objects share group, kind, namespace and name', waivable: false },
+  'structure/namespace': { summary: 'namespaced objects have metadata.namespace; cluster-scoped ones have none', waivable: false },
+  'structure/workload-selector': { summary: 'a workload\'s spec.selector matches its own pod template labels', waivable: false },
+  'structure/deprecated-api': { summary: 'no deprecated or removed apiVersion', waivable: false },
+  'ref/service-selector': { summary: 'a Service selector matches a pod template in its namespace', waivable: true },
+  'ref/service-port': { summary: 'a Service targetPort (name or number) is a container port of the selected pods', waivable: true },
+  'ref/scale-target': { summary: 'an HPA scaleTargetRef names a rendered workload', waivable: true },
+  'ref/pdb-selector': { summary: 'a PodDisruptionBudget selects the pods of a rendered workload', waivable: true },
+  'ref/rollout-workload-ref': { summary: 'a Rollout workloadRef names a rendered Deployment', waivable: true },
+  'ref/flagger-target': { summary: 'a Flagger Canary targetRef/autoscalerRef names a rendered workload/HPA', waivable: true },
+  'ref/ingress-backend': { summary: 'Ingress, IngressRoute, TraefikService and HTTPRoute backends are rendered Services with that port', waivable: true },
+  'ref/servicemonitor-selector': { summary: 'a ServiceMonitor selects a Service that has each endpoint\'s named port', waivable: true },
+  'ref/podmonitor-selector': { summary: 'a PodMonitor selects pods that have each endpoint\'s named port', waivable: true },
+  'ref/networkpolicy-selector': { summary: 'a NetworkPolicy podSelector selects at least one pod template', waivable: true },
+  'ref/statefulset-service': { summary: 'a StatefulSet serviceName is a rendered headless Service', waivable: true },
+  'ref/config-source': { summary: 'referenced ConfigMaps/Secrets (and keys) are rendered or produced by an ExternalSecret/Certificate', waivable: true },
+  'ref/probe-port': { summary: 'probe ports are ports of the same container', waivable: true },
+  'policy/pss-restricted': { summary: 'pod templates meet the restricted Pod Security Standard (1.27)', waivable: true },
+  'policy/pss-baseline': { summary: 'pod templates in namespaces declared baseline meet the baseline Pod Security Standard', waivable: true },
+  'policy/pss-exemption-reason': { summary: 'a Namespace relaxed to baseline/privileged carries a written reason', waivable: false },
+  'policy/resources': { summary: 'every container requests and limits cpu and memory', waivable: true },
+  'policy/probes': { summary: 'long-running containers have readiness and liveness probes, not identical', waivable: true },
+  'policy/image-tag': { summary: 'images carry a tag other than latest; in production a semver tag or a digest', waivable: true },
+  'policy/pdb-required': { summary: 'a workload with more than one replica has a PDB that allows a disruption', waivable: true },
+  'policy/hpa-range': { summary: 'an HPA has minReplicas <= maxReplicas', waivable: true },
+  'policy/secret-inline-data': { summary: 'no Secret with inline data/stringData in the rendered output', waivable: true },
+  'policy/credential-literal': { summary: 'no credential-looking literal in ConfigMap data or container env values', waivable: true },
+  'policy/default-deny': { summary: 'every namespace with pods has a default-deny NetworkPolicy for ingress and egress', waivable: true },
+  'waiver/missing-reason': { summary: 'a waiver annotation carries a non-empty reason', waivable: false },
+  'waiver/unknown-rule': { summary: 'a waiver annotation names an existing rule', waivable: false },
+  'waiver/not-allowed': { summary: 'a waiver annotation names a waivable rule that the policy does not forbid', waivable: false },
+} as const satisfies Record<string, RuleInfo>;
+
+export type RuleId = keyof typeof RULES;
+
+export const RULE_IDS = Object.keys(RULES) as RuleId[];
+
+export function isRuleId(s: string): s is RuleId {
+  return Object.prototype.hasOwnProperty.call(RULES, s);
+}
+
+/** Annotation-key prefix of waivers: `validate.platform.dev/waive.<rule id with "/" as ".">`. */
+export const WAIVER_PREFIX = 'validate.platform.dev/waive.';
+
+/** The waiver annotation key for a rule, e.g. `validate.platform.dev/waive.policy.pss-restricted`. */
+export function waiverAnnotation(rule: RuleId): string {
+  return WAIVER_PREFIX + rule.replace('/', '.');
+}
+
+/** Annotation on a Namespace giving the reason for a relaxed `pod-security.kubernetes.io/enforce` level. */
+export const POD_SECURITY_REASON_ANNOTATION = 'validate.platform.dev/pod-security-reason';

@@ -1,0 +1,63 @@
+/**
+ * Loads the schema catalog once per process. Deriving it parses ~200k lines
+ * of generated bindings (about 2 s), so the result is cached on disk in
+ * `build/validate-schema.json`, keyed by a hash of the input files: the cache
+ * rebuilds itself whenever `imports/` or cdk8s-plus-27 change.
+ */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { projectBindingSources, readCoreScopes, deriveCatalog } from './derive';
+import { SchemaCatalog } from './types';
+
+/** bump when derive.ts changes the catalog's shape or meaning */
+const DERIVATION_VERSION = '2';
+
+let loaded: { root: string; catalog: SchemaCatalog } | undefined;
+
+/** The project checkout this module belongs to: the nearest ancestor with imports/ and package.json. */
+export function findProjectRoot(start: string = __dirname): string {
+  let dir = path.resolve(start);
+  for (;;) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'imports'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+}
+
+/** The catalog for the project's bindings: from memory, else from the disk cache, else derived. */
+export function loadSchemaCatalog(projectRoot: string = findProjectRoot()): SchemaCatalog {
+  if (loaded && loaded.root === projectRoot) return loaded.catalog;
+  const sources = projectBindingSources(projectRoot);
+  const hash = createHash('sha256').update(DERIVATION_VERSION);
+  for (const s of sources) {
+    for (const f of s.files) hash.update(s.module).update(f).update(fs.readFileSync(f));
+  }
+  const key = hash.digest('hex');
+  const cacheFile = path.join(projectRoot, 'build', 'validate-schema.json');
+  let catalog: SchemaCatalog | undefined;
+  try {
+    const cached = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { key?: string; catalog?: SchemaCatalog };
+    if (cached.key === key && cached.catalog) catalog = cached.catalog;
+  } catch {
+    // no cache yet, or a torn/foreign file: derive below
+  }
+  if (!catalog) {
+    catalog = deriveCatalog(sources, readCoreScopes(projectRoot));
+    writeAtomically(cacheFile, JSON.stringify({ key, catalog }));
+  }
+  loaded = { root: projectRoot, catalog };
+  return catalog;
+}
+
+function writeAtomically(file: string, text: string): void {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, file);
+  } catch {
+    // a read-only checkout still validates, it just derives again next time
+  }
+}

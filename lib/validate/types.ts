@@ -1,0 +1,98 @@
+import { RuleId } from './rules';
+import { SchemaCatalog } from './schema/types';
+
+/** One parsed YAML document, as read from a file or produced by synth. */
+export interface ManifestDocument {
+  /** path of the file the object is (or will be) written to; used for grouping and messages */
+  readonly file: string;
+  /** the parsed object (JSON data) */
+  readonly object: unknown;
+  /** construct path that produced it (the `# construct:` comment), if known */
+  readonly constructPath?: string;
+  /** position of the document in a multi-document file (0-based) */
+  readonly index?: number;
+}
+
+/** Identifies an object in messages: `apps/v1 Deployment shop/api`. */
+export interface ObjectRef {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  readonly namespace?: string;
+  readonly name?: string;
+}
+
+export interface Violation {
+  readonly rule: RuleId;
+  readonly file: string;
+  readonly index?: number;
+  readonly object: ObjectRef;
+  readonly constructPath?: string;
+  /** field path inside the object, e.g. `spec.template.spec.containers[0].image`; '' for the whole object */
+  readonly path: string;
+  /** what is wrong, the offending value and what would be valid */
+  readonly message: string;
+  /** the offending value, when there is one (JSON data) */
+  readonly value?: unknown;
+}
+
+export interface WaiverUse {
+  readonly rule: RuleId;
+  readonly file: string;
+  readonly object: ObjectRef;
+  readonly constructPath?: string;
+  readonly annotation: string;
+  readonly reason: string;
+  /** how many violations the waiver suppressed (0: the waiver is stale) */
+  readonly suppressed: number;
+}
+
+export interface ValidationReport {
+  /** true when there is no violation (waived ones do not count) */
+  readonly ok: boolean;
+  readonly files: number;
+  readonly objects: number;
+  /** sorted by file, rule, document index and path */
+  readonly violations: readonly Violation[];
+  /** every waiver annotation that names a rule, used or not */
+  readonly waivers: readonly WaiverUse[];
+}
+
+export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
+
+export interface NamespacePolicy {
+  readonly level: PodSecurityLevel;
+  /** why the namespace may not be restricted; required for baseline and privileged */
+  readonly reason?: string;
+}
+
+export interface WaiverPolicy {
+  /** rules that may not be waived in this run, on top of the never-waivable ones (e.g. stricter in prod) */
+  readonly forbiddenRules?: readonly RuleId[];
+}
+
+export interface ValidateOptions {
+  /**
+   * Environment of the objects (decides the production image rule). A string
+   * applies to all; a function maps a file path to its environment.
+   * @default the path segment after `dist/` in each file path, e.g. `dist/prod/shop/x.yaml` -> `prod`
+   */
+  readonly environment?: string | ((file: string) => string | undefined);
+  /**
+   * Environments held to the production image rule (semver tag or digest).
+   * @default ['prod', 'production']
+   */
+  readonly productionEnvironments?: readonly string[];
+  /**
+   * Pod Security levels of namespaces whose Namespace object is not in the
+   * checked set (a rendered Namespace's labels win). Unlisted: restricted.
+   * @default {}
+   */
+  readonly namespacePolicies?: Readonly<Record<string, NamespacePolicy>>;
+  /** @default no extra restrictions */
+  readonly waiverPolicy?: WaiverPolicy;
+  /**
+   * Schema catalog to check against.
+   * @default the catalog derived from the project's bindings (loadSchemaCatalog())
+   */
+  readonly catalog?: SchemaCatalog;
+}
