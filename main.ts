@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { environmentTargets } from './charts';
+import { withGitOps } from './charts/gitops';
 import { ConfigError, EnvironmentConfig, listEnvironments, loadEnvironment } from './lib/config';
 import { CheckFailedError, RenderError, synthesize, SynthResult, toYaml } from './lib/synth';
 
@@ -43,7 +44,10 @@ export function run(opts: CliOptions): SynthResult {
     outDir: opts.outDir,
     environments: envs,
     complete: opts.envs.length === 0,
-    render: (env) => environmentTargets(configs.get(env)!, new App()),
+    render: (env) => {
+      const app = new App();
+      return withGitOps(configs.get(env)!, environmentTargets(configs.get(env)!, app), app);
+    },
   });
 }
 

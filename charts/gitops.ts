@@ -1,0 +1,119 @@
+// GitOps bootstrap: the Argo CD and Flux objects that pull every system's
+// rendered directory from Git into its cluster (docs/gitops.md). One chart per
+// controller and environment, rendered into dist/<env>/_gitops/<controller>/;
+// each also manages its own directory (app of apps), so adding a system to an
+// environment file is all it takes to deploy it.
+import { App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { EnvironmentConfig, GitOpsController } from '../lib/config';
+import { ArgoApplication } from '../lib/gitops/argocd-application';
+import { ArgoProject } from '../lib/gitops/argocd-project';
+import { applyDeliveryMetadata } from '../lib/gitops/delivery-metadata';
+import { BOOTSTRAP_DIR, DeliveryPlan, planDelivery } from '../lib/gitops/delivery-plan';
+import { FluxGitSource } from '../lib/gitops/flux-source';
+import { FluxKustomization } from '../lib/gitops/flux-kustomization';
+import { RenderTarget } from '../lib/synth';
+
+/** Argo CD's name for the cluster it runs in. */
+const IN_CLUSTER = 'https://kubernetes.default.svc';
+
+export interface GitOpsChartProps {
+  readonly plan: DeliveryPlan;
+}
+
+/** Argo CD: an AppProject and an Application per delivered directory, plus the root Application. */
+export class ArgoCdBootstrapChart extends Chart {
+  constructor(scope: Construct, id: string, props: GitOpsChartProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const { plan } = props;
+    const namespace = plan.argocdNamespace;
+    const root = `gitops-${plan.env}`;
+    new ArgoProject(this, 'root-project', {
+      name: root,
+      namespace,
+      description: `Argo CD objects of environment ${plan.env}`,
+      sourceRepos: [plan.repoURL],
+      destinations: [{ server: IN_CLUSTER, namespace }],
+    });
+    new ArgoApplication(this, 'root', {
+      name: root,
+      namespace,
+      project: root,
+      repoURL: plan.repoURL,
+      targetRevision: plan.targetRevision,
+      path: `${plan.distPath}/${bootstrapDir(plan.env, 'argocd')}`,
+      server: IN_CLUSTER,
+      destinationNamespace: namespace,
+    });
+    for (const u of plan.units.filter((x) => x.controllers.includes('argocd'))) {
+      new ArgoProject(this, `${u.name}-project`, {
+        name: u.name,
+        namespace,
+        description: `${u.system} in ${plan.env}`,
+        sourceRepos: [plan.repoURL],
+        destinations: u.namespaces.map((ns) => ({ server: plan.server, namespace: ns })),
+        clusterResources: [...u.clusterKinds],
+      });
+      new ArgoApplication(this, u.name, {
+        name: u.name,
+        namespace,
+        project: u.name,
+        repoURL: plan.repoURL,
+        targetRevision: plan.targetRevision,
+        path: `${plan.distPath}/${u.dir}`,
+        server: plan.server,
+        destinationNamespace: u.namespace,
+        ignoreDifferences: [...u.ignoreDifferences],
+        // The root Application syncs these in dependency order.
+        syncWave: u.order,
+      });
+    }
+  }
+}
+
+/** Flux: the GitRepository and a Kustomization per delivered directory, plus the root Kustomization. */
+export class FluxBootstrapChart extends Chart {
+  constructor(scope: Construct, id: string, props: GitOpsChartProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const { plan } = props;
+    const namespace = plan.fluxNamespace;
+    const source = new FluxGitSource(this, 'source', {
+      name: `manifests-${plan.env}`,
+      namespace,
+      url: plan.repoURL,
+      revision: plan.targetRevision,
+      include: [`${plan.distPath}/${plan.env}/`],
+    });
+    const common = { namespace, sourceName: source.name, interval: plan.fluxInterval, timeout: plan.fluxTimeout };
+    new FluxKustomization(this, 'root', { ...common, name: `gitops-${plan.env}`, path: `${plan.distPath}/${bootstrapDir(plan.env, 'flux')}` });
+    const flux = plan.units.filter((u) => u.controllers.includes('flux'));
+    const names = new Set(flux.map((u) => u.name));
+    for (const u of flux) {
+      const missing = u.dependsOn.filter((d) => !names.has(d));
+      if (missing.length) {
+        throw new Error(`environments/${plan.env}.yaml gitops: ${u.system} is delivered by Flux and depends on ${missing.join(', ')}, which Flux does not deliver here; add "flux" to their gitops.systems.<system>.controllers`);
+      }
+      new FluxKustomization(this, u.name, { ...common, name: u.name, path: `${plan.distPath}/${u.dir}`, dependsOn: [...u.dependsOn] });
+    }
+  }
+}
+
+/** `<env>/_gitops/<controller>`, relative to the output root. */
+export function bootstrapDir(env: string, controller: GitOpsController): string {
+  return `${env}/${BOOTSTRAP_DIR}/${controller}`;
+}
+
+/**
+ * The environment's system targets made ready for GitOps (sync waves, prune
+ * protection), followed by the bootstrap targets of every controller in use.
+ */
+export function withGitOps(env: EnvironmentConfig, targets: readonly RenderTarget[], app: App): RenderTarget[] {
+  for (const t of targets) applyDeliveryMetadata(t.chart);
+  const plan = planDelivery(env, targets);
+  if (!plan) return [...targets];
+  const used = new Set(plan.units.flatMap((u) => u.controllers));
+  const out = [...targets];
+  if (used.has('argocd')) out.push({ dir: bootstrapDir(env.name, 'argocd'), chart: new ArgoCdBootstrapChart(app, `${BOOTSTRAP_DIR}-argocd`, { plan }) });
+  if (used.has('flux')) out.push({ dir: bootstrapDir(env.name, 'flux'), chart: new FluxBootstrapChart(app, `${BOOTSTRAP_DIR}-flux`, { plan }) });
+  return out;
+}

@@ -1,0 +1,155 @@
+import { ApiObject } from 'cdk8s';
+import { EnvironmentConfig, GitOpsController } from '../config/schema';
+import { groupOf, RenderTarget } from '../synth';
+import { GroupKind } from './argocd-project';
+import { IgnoreDifference, ignoreDifferencesOf } from './ignore-differences';
+
+/** Directory (under an environment's output) the bootstrap objects render into, one sub-directory per controller. */
+export const BOOTSTRAP_DIR = '_gitops';
+
+/** One rendered directory and how it is delivered. */
+export interface DeliveryUnit {
+  /** Application / Kustomization name, e.g. `ecosystem-prod`. */
+  readonly name: string;
+  /** System key under `systems:`. */
+  readonly system: string;
+  /** Directory relative to the output root, e.g. `prod/ecosystem`. */
+  readonly dir: string;
+  /** Controllers that deploy it. */
+  readonly controllers: readonly GitOpsController[];
+  /** The namespace most of its objects live in (the Argo CD destination namespace). */
+  readonly namespace?: string;
+  /** Every namespace its objects live in. */
+  readonly namespaces: readonly string[];
+  /** Cluster-scoped kinds it renders (empty for shared-cluster targets). */
+  readonly clusterKinds: readonly GroupKind[];
+  readonly ignoreDifferences: readonly IgnoreDifference[];
+  /** Units that must be healthy first. */
+  readonly dependsOn: readonly string[];
+  /** Position in dependency order: 0 for units without dependencies. */
+  readonly order: number;
+}
+
+/** Everything the bootstrap charts need for one environment. */
+export interface DeliveryPlan {
+  readonly env: string;
+  readonly repoURL: string;
+  readonly targetRevision: string;
+  /** Repository path of the output root. */
+  readonly distPath: string;
+  /** API server of the environment's cluster. */
+  readonly server: string;
+  readonly argocdNamespace: string;
+  readonly fluxNamespace: string;
+  readonly fluxInterval: string;
+  readonly fluxTimeout: string;
+  readonly units: readonly DeliveryUnit[];
+}
+
+/** Thrown when the gitops settings of an environment contradict each other. */
+export class DeliveryPlanError extends Error {
+  constructor(env: string, message: string) {
+    super(`environments/${env}.yaml gitops: ${message}`);
+    this.name = 'DeliveryPlanError';
+  }
+}
+
+export interface PlanOptions {
+  /** Repository path of the output root. @default "dist" */
+  readonly distPath?: string;
+}
+
+/**
+ * Works out, from the environment's `gitops:` settings and the charts about to
+ * be rendered, which directories exist, who deploys them, what they may touch
+ * and in which order. Reads the construct trees only (no rendering), so every
+ * unit points at a directory the same synth writes. Undefined when the
+ * environment has no `gitops:` section.
+ */
+export function planDelivery(env: EnvironmentConfig, targets: readonly RenderTarget[], options: PlanOptions = {}): DeliveryPlan | undefined {
+  const g = env.gitops;
+  if (!g) return undefined;
+  const systemOf = (dir: string) => dir.split('/')[1];
+  const drafts = targets.map((t) => {
+    const system = systemOf(t.dir);
+    const settings = (g.systems as Record<string, { controllers?: GitOpsController[]; dependsOn?: string[] } | undefined> | undefined)?.[system];
+    return { target: t, system, name: [...t.dir.split('/').slice(1), env.name].join('-'), controllers: settings?.controllers ?? g.controllers ?? ['argocd'], dependsOnSystems: settings?.dependsOn ?? [] };
+  });
+  const bySystem = new Map<string, string[]>();
+  for (const d of drafts) bySystem.set(d.system, [...(bySystem.get(d.system) ?? []), d.name]);
+
+  const dependsOn = new Map<string, string[]>();
+  for (const d of drafts) {
+    const deps: string[] = [];
+    for (const s of d.dependsOnSystems) {
+      const units = bySystem.get(s);
+      if (!units) throw new DeliveryPlanError(env.name, `systems.${d.system}.dependsOn names "${s}", which this environment does not render (enabled systems: ${[...bySystem.keys()].join(', ')})`);
+      deps.push(...units.filter((u) => u !== d.name));
+    }
+    dependsOn.set(d.name, deps);
+  }
+  const order = orderOf(env.name, dependsOn);
+
+  const units = drafts.map((d): DeliveryUnit => {
+    const { namespaces, clusterKinds, namespace } = scopeOf(d.target);
+    return {
+      name: d.name,
+      system: d.system,
+      dir: d.target.dir,
+      controllers: [...new Set(d.controllers)].sort(),
+      namespace,
+      namespaces,
+      clusterKinds,
+      ignoreDifferences: ignoreDifferencesOf(d.target.chart),
+      dependsOn: dependsOn.get(d.name)!,
+      order: order.get(d.name)!,
+    };
+  });
+  return {
+    env: env.name,
+    repoURL: g.repoURL,
+    targetRevision: g.targetRevision,
+    distPath: options.distPath ?? 'dist',
+    server: env.cluster.server,
+    argocdNamespace: g.argocd?.namespace ?? 'argocd',
+    fluxNamespace: g.flux?.namespace ?? 'flux-system',
+    fluxInterval: g.flux?.interval ?? '5m',
+    fluxTimeout: g.flux?.timeout ?? '5m',
+    units,
+  };
+}
+
+/** Longest dependency chain below each unit; a cycle is an error naming it. */
+function orderOf(env: string, deps: ReadonlyMap<string, readonly string[]>): Map<string, number> {
+  const done = new Map<string, number>();
+  const visit = (name: string, path: string[]): number => {
+    const known = done.get(name);
+    if (known !== undefined) return known;
+    if (path.includes(name)) throw new DeliveryPlanError(env, `dependsOn forms a cycle: ${[...path.slice(path.indexOf(name)), name].join(' -> ')}`);
+    const level = Math.max(-1, ...(deps.get(name) ?? []).map((d) => visit(d, [...path, name]))) + 1;
+    done.set(name, level);
+    return level;
+  };
+  for (const name of deps.keys()) visit(name, []);
+  return done;
+}
+
+/** Namespaces and cluster-scoped kinds of a target, from its construct tree. */
+function scopeOf(target: RenderTarget): { namespaces: string[]; clusterKinds: GroupKind[]; namespace?: string } {
+  const counts = new Map<string, number>();
+  const kinds = new Map<string, GroupKind>();
+  for (const c of target.chart.node.findAll()) {
+    if (!(c instanceof ApiObject)) continue;
+    const ns = c.metadata.namespace;
+    if (ns) counts.set(ns, (counts.get(ns) ?? 0) + 1);
+    else {
+      const gk = { group: groupOf(c.apiVersion), kind: c.kind };
+      kinds.set(`${gk.group}/${gk.kind}`, gk);
+      // A rendered Namespace is where the target lives, even before anything counts for it.
+      if (c.kind === 'Namespace') counts.set(c.name, (counts.get(c.name) ?? 0) + 1);
+    }
+  }
+  const namespaces = [...counts.keys()].sort();
+  const namespace = [...counts.entries()].sort(([a, x], [b, y]) => y - x || a.localeCompare(b))[0]?.[0];
+  return { namespaces, clusterKinds: [...kinds.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, k]) => k), namespace };
+}
