@@ -35,10 +35,11 @@ export function securePodSpec(name: string, image: string, extra: Obj = {}): Obj
 }
 
 function fileName(o: Obj): string {
+  if (typeof o.kind !== 'string' || typeof o.apiVersion !== 'string') return `${o.metadata?.namespace ?? '_cluster'}--unknown--${o.metadata?.name ?? 'unnamed'}.yaml`;
   const group = o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.lastIndexOf('/')) : '';
   const builtIn = group === '' || !group.includes('.') || group.endsWith('.k8s.io');
   const kind = o.kind.toLowerCase() + (builtIn ? '' : `.${group}`);
-  return `${o.metadata.namespace ?? '_cluster'}--${kind}--${o.metadata.name}.yaml`;
+  return `${o.metadata?.namespace ?? '_cluster'}--${kind}--${o.metadata?.name}.yaml`;
 }
 
 /** The valid baseline objects (fresh copies on every call). */

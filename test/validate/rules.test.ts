@@ -1,0 +1,348 @@
+/**
+ * For every rule: one object set that violates it (and names the rule, the
+ * object and the field) and one that passes it.
+ */
+import { ManifestDocument, RULE_IDS, RuleId, ValidateOptions, ValidationReport, Violation, waiverAnnotation } from '../../lib/validate';
+import { parseManifestText } from '../../lib/validate/load';
+import { Obj, toDocs, validDocs, validObjects, withChange } from './fixtures';
+import { summary, validate, violationsOf } from './helpers';
+
+interface Case {
+  /** what the violating set does, for the test name */
+  readonly given: string;
+  readonly violating: () => ManifestDocument[] | ValidationReport;
+  /** the violation must be on this object and field */
+  readonly expect: { readonly kind?: string; readonly name?: string; readonly path?: string | RegExp; readonly message?: RegExp };
+  /** a set that exercises the rule and passes; the baseline when omitted */
+  readonly passing?: () => ManifestDocument[] | ValidationReport;
+  readonly options?: ValidateOptions;
+}
+
+function withAdded(...extra: Obj[]): ManifestDocument[] {
+  return toDocs([...validObjects(), ...extra]);
+}
+
+function withObjects(change: (objects: Obj[]) => Obj[]): ManifestDocument[] {
+  return toDocs(change(validObjects()));
+}
+
+function find(objects: Obj[], kind: string, name: string): Obj {
+  const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
+  if (!o) throw new Error(`no ${kind} ${name}`);
+  return o;
+}
+
+const apiContainer = (o: Obj): Obj => o.spec.template.spec.containers[0];
+
+const rollout = (workload: string, replicas = 2): Obj => ({
+  apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'api-rollout', namespace: 'shop' },
+  spec: {
+    replicas,
+    workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: workload, scaleDown: 'progressively' },
+    strategy: { canary: { steps: [{ setWeight: 20 }, { pause: { duration: '5m' } }] } },
+  },
+});
+
+const canary = (target: string): Obj => ({
+  apiVersion: 'flagger.app/v1beta1', kind: 'Canary', metadata: { name: 'api', namespace: 'shop' },
+  spec: {
+    provider: 'traefik',
+    targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: target },
+    autoscalerRef: { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: 'api' },
+    service: { port: 80, targetPort: 'http' },
+    analysis: { interval: '1m', threshold: 5, maxWeight: 50, stepWeight: 10 },
+  },
+});
+
+const httpRoute = (service: string, port: number): Obj => ({
+  apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'api', namespace: 'shop' },
+  spec: {
+    parentRefs: [{ name: 'public', namespace: 'gateway' }],
+    hostnames: ['shop.example.com'],
+    rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: service, port }] }],
+  },
+});
+
+const podMonitor = (port: string): Obj => ({
+  apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: { name: 'db', namespace: 'shop' },
+  spec: { selector: { matchLabels: { 'app.kubernetes.io/name': 'api' } }, podMetricsEndpoints: [{ port }] },
+});
+
+const waive = (rule: string, reason: string) => (o: Obj): void => {
+  o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [`validate.platform.dev/waive.${rule.replace('/', '.')}`]: reason };
+};
+
+const CASES: Record<RuleId, Case> = {
+  'schema/invalid-yaml': {
+    given: 'a file with an unclosed flow sequence',
+    violating: () => ({ ok: false, files: 1, objects: 0, violations: parseManifestText('bad.yaml', 'kind: ConfigMap\ndata: [1, 2\n').violations, waivers: [] }),
+    expect: { message: /YAML syntax error/ },
+    passing: () => ({ ok: true, files: 1, objects: 1, violations: parseManifestText('ok.yaml', 'kind: ConfigMap\ndata: [1, 2]\n').violations, waivers: [] }),
+  },
+  'schema/object-shape': {
+    given: 'a ConfigMap without kind',
+    violating: () => withChange('ConfigMap', 'api-config', (o) => { delete o.kind; }),
+    expect: { name: 'api-config', path: 'kind' },
+  },
+  'schema/unknown-kind': {
+    given: 'a misspelt kind',
+    violating: () => withChange('Deployment', 'api', (o) => { o.kind = 'Deploymnet'; }),
+    expect: { name: 'api', path: 'kind', message: /did you mean Deployment\?/ },
+  },
+  'schema/unknown-field': {
+    given: 'spec.replica instead of spec.replicas',
+    violating: () => withChange('Deployment', 'api', (o) => { o.spec.replica = 2; }),
+    expect: { kind: 'Deployment', name: 'api', path: 'spec.replica', message: /did you mean "replicas"/ },
+  },
+  'schema/wrong-type': {
+    given: 'replicas as a string',
+    violating: () => withChange('Deployment', 'api', (o) => { o.spec.replicas = '2'; }),
+    expect: { kind: 'Deployment', name: 'api', path: 'spec.replicas', message: /expected number, got string "2"/ },
+  },
+  'schema/required-field': {
+    given: 'a container without a name',
+    violating: () => withChange('Deployment', 'api', (o) => { delete apiContainer(o).name; }),
+    expect: { kind: 'Deployment', name: 'api', path: 'spec.template.spec.containers[0].name' },
+  },
+  'schema/enum-value': {
+    given: 'a Certificate private key algorithm outside the enum',
+    violating: () => withChange('Certificate', 'api-tls', (o) => { o.spec.privateKey = { algorithm: 'DSA' }; }),
+    expect: { kind: 'Certificate', name: 'api-tls', path: 'spec.privateKey.algorithm', message: /"RSA", "ECDSA", "Ed25519"/ },
+    passing: () => withChange('Certificate', 'api-tls', (o) => { o.spec.privateKey = { algorithm: 'ECDSA', size: 256 }; }),
+  },
+  'structure/duplicate': {
+    given: 'the Service rendered twice (from two constructs)',
+    violating: () => {
+      const docs = validDocs();
+      const svc = docs.find((d) => d.file.endsWith('--service--api.yaml'));
+      return [...docs, { ...svc!, file: 'dist/dev/other/shop--service--api.yaml', constructPath: 'other/api/Resource' }];
+    },
+    expect: { kind: 'Service', name: 'api', path: 'metadata.name', message: /duplicate of v1 Service shop\/api in dist\/dev\/shop\/shop--service--api\.yaml \(construct shop-dev\/Service-api\/Resource\)/ },
+  },
+  'structure/namespace': {
+    given: 'a ConfigMap without namespace',
+    violating: () => withChange('ConfigMap', 'api-config', (o) => { delete o.metadata.namespace; }),
+    expect: { kind: 'ConfigMap', name: 'api-config', path: 'metadata.namespace', message: /namespaced/ },
+  },
+  'structure/workload-selector': {
+    given: 'a Deployment whose selector does not match its template',
+    violating: () => withChange('Deployment', 'api', (o) => { o.spec.selector.matchLabels = { app: 'api' }; }),
+    expect: { kind: 'Deployment', name: 'api', path: 'spec.selector' },
+  },
+  'structure/deprecated-api': {
+    given: 'an HPA in autoscaling/v2beta2',
+    violating: () => withChange('HorizontalPodAutoscaler', 'api', (o) => { o.apiVersion = 'autoscaling/v2beta2'; }),
+    expect: { kind: 'HorizontalPodAutoscaler', name: 'api', path: 'apiVersion', message: /removed in Kubernetes 1\.26; use autoscaling\/v2/ },
+  },
+  'ref/service-selector': {
+    given: 'a Service selecting labels no pod has',
+    violating: () => withChange('Service', 'api', (o) => { o.spec.selector = { 'app.kubernetes.io/name': 'apii' }; }),
+    expect: { kind: 'Service', name: 'api', path: 'spec.selector', message: /app\.kubernetes\.io\/name=apii/ },
+  },
+  'ref/service-port': {
+    given: 'a Service targetPort name the pods do not have',
+    violating: () => withChange('Service', 'api', (o) => { o.spec.ports[0].targetPort = 'htp'; }),
+    expect: { kind: 'Service', name: 'api', path: 'spec.ports[0].targetPort', message: /"htp".*http\/8080/ },
+  },
+  'ref/scale-target': {
+    given: 'an HPA targeting a Deployment that is not rendered',
+    violating: () => withChange('HorizontalPodAutoscaler', 'api', (o) => { o.spec.scaleTargetRef.name = 'apx'; }),
+    expect: { kind: 'HorizontalPodAutoscaler', name: 'api', path: 'spec.scaleTargetRef.name', message: /Deployment "apx".*Deployment api/ },
+  },
+  'ref/pdb-selector': {
+    given: 'a PDB selecting no pods',
+    violating: () => withObjects((os) => [...os, {
+      apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'ghost', namespace: 'shop' },
+      spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'ghost' } } },
+    }]),
+    expect: { kind: 'PodDisruptionBudget', name: 'ghost', path: 'spec.selector' },
+  },
+  'ref/rollout-workload-ref': {
+    given: 'a Rollout whose workloadRef names a missing Deployment',
+    violating: () => withAdded(rollout('missing')),
+    expect: { kind: 'Rollout', name: 'api-rollout', path: 'spec.workloadRef.name' },
+    passing: () => withAdded(rollout('api')),
+  },
+  'ref/flagger-target': {
+    given: 'a Canary targeting a missing Deployment',
+    violating: () => withAdded(canary('web')),
+    expect: { kind: 'Canary', name: 'api', path: 'spec.targetRef.name' },
+    passing: () => withAdded(canary('api')),
+  },
+  'ref/ingress-backend': {
+    given: 'an HTTPRoute to a Service port that does not exist',
+    violating: () => withAdded(httpRoute('api', 8080)),
+    expect: { kind: 'HTTPRoute', name: 'api', path: 'spec.rules[0].backendRefs[0]', message: /no port 8080; its ports: http\/80, metrics\/9090/ },
+    passing: () => withAdded(httpRoute('api', 80)),
+  },
+  'ref/servicemonitor-selector': {
+    given: 'a ServiceMonitor endpoint port name the Service does not have',
+    violating: () => withChange('ServiceMonitor', 'api', (o) => { o.spec.endpoints[0].port = 'metric'; }),
+    expect: { kind: 'ServiceMonitor', name: 'api', path: 'spec.endpoints[0].port' },
+  },
+  'ref/podmonitor-selector': {
+    given: 'a PodMonitor endpoint port name the pods do not have',
+    violating: () => withAdded(podMonitor('prometheus')),
+    expect: { kind: 'PodMonitor', name: 'db', path: 'spec.podMetricsEndpoints[0].port' },
+    passing: () => withAdded(podMonitor('metrics')),
+  },
+  'ref/networkpolicy-selector': {
+    given: 'a NetworkPolicy selecting no pods',
+    violating: () => withChange('NetworkPolicy', 'api-ingress', (o) => { o.spec.podSelector = { matchLabels: { app: 'nope' } }; }),
+    expect: { kind: 'NetworkPolicy', name: 'api-ingress', path: 'spec.podSelector' },
+  },
+  'ref/statefulset-service': {
+    given: 'a StatefulSet governed by a Service that is not headless',
+    violating: () => withChange('StatefulSet', 'db', (o) => { o.spec.serviceName = 'api'; }),
+    expect: { kind: 'StatefulSet', name: 'db', path: 'spec.serviceName', message: /not headless/ },
+  },
+  'ref/config-source': {
+    given: 'a secretKeyRef to a key the ExternalSecret does not produce',
+    violating: () => withChange('StatefulSet', 'db', (o) => { apiContainer(o).env[0].valueFrom.secretKeyRef.key = 'passwd'; }),
+    expect: { kind: 'StatefulSet', name: 'db', path: 'spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name', message: /no key "passwd"; its keys: password/ },
+  },
+  'ref/probe-port': {
+    given: 'a readiness probe on a port name the container does not have',
+    violating: () => withChange('Deployment', 'api', (o) => { apiContainer(o).readinessProbe.httpGet.port = 'htp'; }),
+    expect: { kind: 'Deployment', name: 'api', path: 'spec.template.spec.containers[0].readinessProbe.httpGet.port' },
+  },
+  'policy/pss-restricted': {
+    given: 'a privileged container',
+    violating: () => withChange('Deployment', 'api', (o) => { apiContainer(o).securityContext.privileged = true; }),
+    expect: { kind: 'Deployment', name: 'api', path: 'spec.template.spec.containers[0].securityContext.privileged', message: /Privileged Containers/ },
+  },
+  'policy/pss-baseline': {
+    given: 'a hostPath volume in a namespace declared baseline',
+    violating: () => withObjects((os) => {
+      find(os, 'Namespace', 'shop').metadata = { name: 'shop', labels: { 'pod-security.kubernetes.io/enforce': 'baseline' }, annotations: { 'validate.platform.dev/pod-security-reason': 'legacy image runs as root' } };
+      find(os, 'Deployment', 'api').spec.template.spec.volumes.push({ name: 'host', hostPath: { path: '/var/log' } });
+      return os;
+    }),
+    expect: { kind: 'Deployment', name: 'api', path: 'spec.template.spec.volumes[1].hostPath', message: /HostPath Volumes/ },
+    passing: () => withObjects((os) => {
+      find(os, 'Namespace', 'shop').metadata = { name: 'shop', labels: { 'pod-security.kubernetes.io/enforce': 'baseline' }, annotations: { 'validate.platform.dev/pod-security-reason': 'legacy image runs as root' } };
+      const c = apiContainer(find(os, 'Deployment', 'api'));
+      c.securityContext = { readOnlyRootFilesystem: true }; // fine for baseline, not for restricted
+      return os;
+    }),
+  },
+  'policy/pss-exemption-reason': {
+    given: 'a namespace relaxed to privileged without a reason',
+    violating: () => withChange('Namespace', 'shop', (o) => { o.metadata.labels['pod-security.kubernetes.io/enforce'] = 'privileged'; }),
+    expect: { kind: 'Namespace', name: 'shop', path: /pod-security-reason/ },
+    passing: () => withChange('Namespace', 'shop', (o) => {
+      o.metadata.labels['pod-security.kubernetes.io/enforce'] = 'privileged';
+      o.metadata.annotations = { 'validate.platform.dev/pod-security-reason': 'CNI agents need host networking' };
+    }),
+  },
+  'policy/resources': {
+    given: 'a container without a memory limit',
+    violating: () => withChange('Deployment', 'api', (o) => { delete apiContainer(o).resources.limits.memory; }),
+    expect: { kind: 'Deployment', name: 'api', path: 'spec.template.spec.containers[0].resources', message: /limits\.memory/ },
+  },
+  'policy/probes': {
+    given: 'identical readiness and liveness probes',
+    violating: () => withChange('Deployment', 'api', (o) => { apiContainer(o).livenessProbe = { ...apiContainer(o).readinessProbe }; }),
+    expect: { kind: 'Deployment', name: 'api', path: 'spec.template.spec.containers[0].livenessProbe', message: /identical/ },
+  },
+  'policy/image-tag': {
+    given: 'a latest image',
+    violating: () => withChange('Deployment', 'api', (o) => { apiContainer(o).image = 'registry.example.com/shop/api:latest'; }),
+    expect: { kind: 'Deployment', name: 'api', path: 'spec.template.spec.containers[0].image', message: /latest/ },
+    passing: () => withChange('Deployment', 'api', (o) => { apiContainer(o).image = `registry.example.com/shop/api@sha256:${'a'.repeat(64)}`; }, 'dist/prod/shop'),
+  },
+  'policy/pdb-required': {
+    given: 'a PDB that allows no disruption for a replicated workload',
+    violating: () => withChange('PodDisruptionBudget', 'api', (o) => { o.spec = { minAvailable: '100%', selector: o.spec.selector }; }),
+    expect: { kind: 'Deployment', name: 'api', path: 'spec', message: /allows no voluntary disruption/ },
+  },
+  'policy/hpa-range': {
+    given: 'an HPA with minReplicas above maxReplicas',
+    violating: () => withChange('HorizontalPodAutoscaler', 'api', (o) => { o.spec.minReplicas = 6; }),
+    expect: { kind: 'HorizontalPodAutoscaler', name: 'api', path: 'spec.minReplicas' },
+  },
+  'policy/secret-inline-data': {
+    given: 'a Secret with inline data',
+    violating: () => withAdded({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: 'shop' }, data: { token: 'c2VjcmV0' } }),
+    expect: { kind: 'Secret', name: 'creds', path: 'data', message: /keys: token/ },
+    passing: () => withAdded({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'empty', namespace: 'shop' }, type: 'Opaque' }),
+  },
+  'policy/credential-literal': {
+    given: 'a password literal in a ConfigMap',
+    violating: () => withChange('ConfigMap', 'api-config', (o) => { o.data.DB_PASSWORD = 'hunter2-but-longer'; }),
+    expect: { kind: 'ConfigMap', name: 'api-config', path: 'data["DB_PASSWORD"]' },
+    passing: () => withChange('ConfigMap', 'api-config', (o) => { o.data.DB_PASSWORD_FILE = '/run/secrets/db'; o.data.TOKEN_TTL = '3600'; }),
+  },
+  'policy/default-deny': {
+    given: 'no default-deny NetworkPolicy in a namespace with pods',
+    violating: () => withObjects((os) => os.filter((o) => o.metadata.name !== 'default-deny')),
+    expect: { kind: 'Namespace', name: 'shop', path: '' },
+  },
+  'waiver/missing-reason': {
+    given: 'a waiver with an empty reason',
+    violating: () => withChange('Deployment', 'api', waive('policy/probes', '  ')),
+    expect: { kind: 'Deployment', name: 'api', path: /waive\.policy\.probes/ },
+    passing: () => withChange('Deployment', 'api', (o) => { delete apiContainer(o).livenessProbe; waive('policy/probes', 'the app restarts itself on deadlock')(o); }),
+  },
+  'waiver/unknown-rule': {
+    given: 'a waiver naming a rule that does not exist',
+    violating: () => withChange('Deployment', 'api', waive('policy/no-such-rule', 'because')),
+    expect: { kind: 'Deployment', name: 'api', path: /waive\.policy\.no-such-rule/ },
+  },
+  'waiver/not-allowed': {
+    given: 'a waiver of a schema rule',
+    violating: () => withChange('Deployment', 'api', waive('schema/unknown-field', 'we like extra fields')),
+    expect: { kind: 'Deployment', name: 'api', path: /waive\.schema\.unknown-field/ },
+  },
+};
+
+function run(given: () => ManifestDocument[] | ValidationReport, options?: ValidateOptions): ValidationReport {
+  const input = given();
+  return Array.isArray(input) ? validate(input, options) : input;
+}
+
+function matches(v: Violation, e: Case['expect']): boolean {
+  return (e.kind === undefined || v.object.kind === e.kind)
+    && (e.name === undefined || v.object.name === e.name)
+    && (e.path === undefined || (typeof e.path === 'string' ? v.path === e.path : e.path.test(v.path)))
+    && (e.message === undefined || e.message.test(v.message));
+}
+
+describe('every rule has a violating and a passing case', () => {
+  test('GIVEN the rule catalog WHEN listing cases THEN every rule id has one', () => {
+    expect(Object.keys(CASES).sort()).toEqual([...RULE_IDS].sort());
+  });
+
+  test('GIVEN the valid baseline WHEN validated THEN there is no violation', () => {
+    const report = validate(validDocs());
+    expect(summary(report)).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+
+  describe.each(Object.entries(CASES) as Array<[RuleId, Case]>)('%s', (rule, c) => {
+    test(`GIVEN ${c.given} WHEN validated THEN ${rule} names the object and field`, () => {
+      const report = run(c.violating, c.options);
+      const hits = violationsOf(report, rule);
+      expect(hits.length).toBeGreaterThan(0);
+      if (!hits.some((v) => matches(v, c.expect))) {
+        throw new Error(`no ${rule} violation matching ${JSON.stringify(c.expect, (_k, v) => (v instanceof RegExp ? v.source : v))}; got:\n${summary(report).join('\n')}`);
+      }
+      expect(report.ok).toBe(false);
+      for (const v of hits) {
+        expect(v.file).toMatch(/\.yaml$/);
+        expect(v.message.length).toBeGreaterThan(10);
+      }
+    });
+
+    test(`GIVEN a set that exercises ${rule} correctly WHEN validated THEN it passes`, () => {
+      const report = run(c.passing ?? validDocs, c.options);
+      expect(summary(report)).toEqual([]);
+    });
+  });
+});
+
+describe('waiver annotation format', () => {
+  test('GIVEN a rule id WHEN asking for its waiver annotation THEN "/" is written as "."', () => {
+    expect(waiverAnnotation('policy/pss-restricted')).toBe('validate.platform.dev/waive.policy.pss-restricted');
+  });
+});
