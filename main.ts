@@ -7,17 +7,21 @@ import { App } from 'cdk8s';
 import { environmentTargets } from './charts';
 import { withGitOps } from './charts/gitops';
 import { ConfigError, EnvironmentConfig, listEnvironments, loadEnvironment } from './lib/config';
+import { DestructiveChangeGuard } from './lib/gitops/destructive-change-guard';
 import { CheckFailedError, RenderError, synthesize, SynthResult, toYaml } from './lib/synth';
 
 export interface CliOptions {
   readonly envs: string[];
   readonly outDir: string;
+  /** Objects (`Kind/namespace/name`) whose destructive change this run accepts (docs/gitops.md). */
+  readonly allowDestructive?: readonly string[];
 }
 
 export class UsageError extends Error {}
 
 export function parseArgs(argv: readonly string[]): CliOptions {
   const envs: string[] = [];
+  const allowDestructive: string[] = [];
   let outDir = 'dist';
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -29,10 +33,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     if (a === '--env') envs.push(value());
     else if (a.startsWith('--env=')) envs.push(a.slice('--env='.length));
     else if (a === '--out') outDir = value();
-    else throw new UsageError(`unknown argument ${JSON.stringify(a)} (usage: npm run synth -- [--env NAME]... [--out DIR])`);
+    else if (a === '--allow-destructive') allowDestructive.push(...value().split(',').filter(Boolean));
+    else if (a.startsWith('--allow-destructive=')) allowDestructive.push(...a.slice('--allow-destructive='.length).split(',').filter(Boolean));
+    else throw new UsageError(`unknown argument ${JSON.stringify(a)} (usage: npm run synth -- [--env NAME]... [--out DIR] [--allow-destructive KIND/NAMESPACE/NAME[,...]]...)`);
   }
   if (process.env.SYNTH_ENV) envs.push(...process.env.SYNTH_ENV.split(',').filter(Boolean));
-  return { envs, outDir };
+  return { envs, outDir, allowDestructive };
 }
 
 /** Loads and renders the requested environments (all when none named). */
@@ -44,6 +50,12 @@ export function run(opts: CliOptions): SynthResult {
     outDir: opts.outDir,
     environments: envs,
     complete: opts.envs.length === 0,
+    checks: [
+      new DestructiveChangeGuard({
+        allow: opts.allowDestructive,
+        onAllowed: (c) => process.stderr.write(`synth: allowed destructive change of ${c.id} in ${c.dir}: ${c.details.join('; ')}\n`),
+      }),
+    ],
     render: (env) => {
       const app = new App();
       return withGitOps(configs.get(env)!, environmentTargets(configs.get(env)!, app), app);
