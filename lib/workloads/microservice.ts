@@ -1,33 +1,19 @@
-import { createHash } from 'crypto';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { PropsError } from '../core/errors';
 import { selectorLabels, standardLabels } from '../core/labels';
-import { bytes, ComputeResources, cpuMillis, toResourceRequirements } from '../core/resources';
-import { PodIdentityProps, restrictedContainerSecurityContext, restrictedPodSecurityContext, scratchVolume } from '../core/security';
+import { ComputeResources } from '../core/resources';
+import { PodIdentityProps } from '../core/security';
 import { RollingStrategy, IntOrPercent, toIntOrString } from '../strategies/rolling';
 import { DeploymentStrategy, StrategyBinding } from '../strategies/strategy';
 import { AutoscalingOptions, ScalingRules } from './autoscaling';
+import { appContainer, configData, ImageReference, SecretKeyReference, securePodSpec } from './pod';
 import { Probe } from './probes';
+import { Peer } from '../security/peer';
+import { ServiceGraph } from '../security/service-graph';
 
-/** A container image, pinned by tag and optionally by digest. */
-export interface ImageReference {
-  /** Registry and path, e.g. `registry.example.com/user-service`. */
-  readonly repository: string;
-  /** Tag, e.g. `v1.2.0`. `latest` is rejected. */
-  readonly tag: string;
-  /** Content digest `sha256:...`; when set, the node pulls exactly this image. @default none */
-  readonly digest?: string;
-}
-
-/** A key of a Secret that exists in the namespace (rendered, or produced by an ExternalSecret). */
-export interface SecretKeyReference {
-  /** Secret name. */
-  readonly secret: string;
-  /** Key inside the Secret. */
-  readonly key: string;
-}
+export { ImageReference, SecretKeyReference, imageString } from './pod';
 
 /** PodDisruptionBudget: exactly one of the two. */
 export type DisruptionBudget = { readonly minAvailable: IntOrPercent } | { readonly maxUnavailable: IntOrPercent };
@@ -106,8 +92,9 @@ const DEFAULT_RESOURCES: ComputeResources = {
  * A stateless HTTP service: ServiceAccount, workload (through its strategy),
  * ClusterIP Service, optional ConfigMap, HPA and PDB. Secure by default: it
  * meets the restricted Pod Security Standard unless told otherwise.
+ * It is a `Peer` of the service graph: `connectsTo` declares whom it calls.
  */
-export class Microservice extends Construct {
+export class Microservice extends Construct implements Peer {
   public readonly name: string;
   public readonly namespace: string;
   /** Labels selecting this service's pods. */
@@ -124,6 +111,14 @@ export class Microservice extends Construct {
   public readonly binding: StrategyBinding;
   /** Named ports of the pods (`http`, optionally `metrics`). */
   public readonly ports: Readonly<Record<string, number>>;
+  /** The pods' ServiceAccount (their mesh identity). */
+  public get serviceAccountName(): string {
+    return this.name;
+  }
+  /** The Service in front of the pods. */
+  public get serviceName(): string {
+    return this.name;
+  }
 
   constructor(scope: Construct, id: string, props: MicroserviceProps) {
     super(scope, id);
@@ -135,9 +130,7 @@ export class Microservice extends Construct {
       checkPort(this, 'metricsPort', props.metricsPort);
       if (props.metricsPort === port) throw new PropsError(this, 'metricsPort', props.metricsPort, `a port different from port (${port})`);
     }
-    checkImage(this, props.image);
     const resources = props.resources ?? DEFAULT_RESOURCES;
-    checkResources(this, resources);
     const replicas = props.replicas ?? 2;
     if (!Number.isInteger(replicas) || replicas < 0) throw new PropsError(this, 'replicas', replicas, 'an integer >= 0');
     if (props.autoscaling) checkAutoscaling(this, props.autoscaling);
@@ -156,44 +149,39 @@ export class Microservice extends Construct {
       automountServiceAccountToken: props.mountServiceAccountToken ?? false,
     });
 
-    const podAnnotations: Record<string, string> = {};
-    const envFrom: k8s.EnvFromSource[] = [];
+    let checksum: string | undefined;
     if (props.config && Object.keys(props.config).length > 0) {
-      const data = sortedRecord(props.config);
-      this.configMap = new k8s.KubeConfigMap(this, 'Config', { metadata: metadata(`${this.name}-config`), data });
-      envFrom.push({ configMapRef: { name: `${this.name}-config` } });
-      podAnnotations['checksum/config'] = createHash('sha256').update(JSON.stringify(data)).digest('hex');
+      const config = configData(props.config);
+      this.configMap = new k8s.KubeConfigMap(this, 'Config', { metadata: metadata(`${this.name}-config`), data: config.data });
+      checksum = config.checksum;
     }
 
-    const writable = props.writablePaths ?? ['/tmp'];
-    const scratch = writable.map((p, i) => scratchVolume(i === 0 && p === '/tmp' ? 'tmp' : `writable-${i}`, p));
-    const container: k8s.Container = {
-      name: this.name,
-      image: imageString(props.image),
-      imagePullPolicy: 'IfNotPresent',
+    const { container, volumes } = appContainer(this, this.name, {
+      image: props.image,
       command: props.command,
       args: props.args,
-      ports: Object.entries(this.ports).map(([name, containerPort]) => ({ name, containerPort, protocol: 'TCP' })),
-      envFrom: envFrom.length ? envFrom : undefined,
-      env: secretEnv(props.secretEnv),
-      resources: toResourceRequirements(resources),
-      livenessProbe: (props.liveness ?? Probe.http('/health', { periodSeconds: 10 })).render('http'),
-      readinessProbe: (props.readiness ?? Probe.http('/ready', { periodSeconds: 5 })).render('http'),
-      startupProbe: props.startup?.render('http'),
-      securityContext: restrictedContainerSecurityContext({ readOnlyRootFilesystem: props.readOnlyRootFilesystem }),
-      volumeMounts: scratch.length ? scratch.map((s) => s.mount) : undefined,
-    };
+      resources,
+      ports: this.ports,
+      liveness: props.liveness ?? Probe.http('/health', { periodSeconds: 10 }),
+      readiness: props.readiness ?? Probe.http('/ready', { periodSeconds: 5 }),
+      startup: props.startup,
+      configMapName: this.configMap ? `${this.name}-config` : undefined,
+      secretEnv: props.secretEnv,
+      readOnlyRootFilesystem: props.readOnlyRootFilesystem,
+      writablePaths: props.writablePaths,
+    });
 
     const podTemplate: k8s.PodTemplateSpec = {
-      metadata: { labels: podLabels, annotations: Object.keys(podAnnotations).length ? podAnnotations : undefined },
+      metadata: { labels: podLabels, annotations: checksum ? { 'checksum/config': checksum } : undefined },
       spec: {
-        serviceAccountName: this.name,
-        automountServiceAccountToken: props.mountServiceAccountToken ?? false,
-        enableServiceLinks: false,
-        securityContext: restrictedPodSecurityContext(this, props.identity),
-        terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 30,
+        ...securePodSpec(this, {
+          serviceAccountName: this.name,
+          mountServiceAccountToken: props.mountServiceAccountToken,
+          identity: props.identity,
+          terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
+        }),
         containers: [container],
-        volumes: scratch.length ? scratch.map((s) => s.volume) : undefined,
+        volumes: volumes.length ? volumes : undefined,
         ...spreading(this.selectorLabels, props.spread),
       },
     };
@@ -265,38 +253,23 @@ export class Microservice extends Construct {
       });
     }
   }
-}
 
-export function imageString(image: ImageReference): string {
-  return `${image.repository}:${image.tag}${image.digest ? `@${image.digest}` : ''}`;
-}
-
-function checkImage(scope: Construct, image: ImageReference): void {
-  if (!image.repository) throw new PropsError(scope, 'image.repository', image.repository, 'a registry path such as "registry.example.com/app"');
-  if (!image.tag || image.tag === 'latest') {
-    throw new PropsError(scope, 'image.tag', image.tag, 'a pinned tag such as "v1.2.0" ("latest" changes under you and cannot be rolled back)');
-  }
-  if (image.digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(image.digest)) {
-    throw new PropsError(scope, 'image.digest', image.digest, '"sha256:" followed by 64 hex digits');
+  /**
+   * Declares that this service calls `peer` on its named port `portName`:
+   * the chart's ServiceGraph turns it into NetworkPolicy (and mesh) allows.
+   */
+  public connectsTo(peer: Peer, portName: string): this {
+    ServiceGraph.of(this).connect(this, peer, portName);
+    return this;
   }
 }
+
+
 
 function checkPort(scope: Construct, field: string, port: number): void {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new PropsError(scope, field, port, 'an integer from 1 to 65535');
 }
 
-function checkResources(scope: Construct, r: ComputeResources): void {
-  for (const side of ['requests', 'limits'] as const) {
-    if (cpuMillis(r[side].cpu) === undefined) throw new PropsError(scope, `resources.${side}.cpu`, r[side].cpu, 'a CPU quantity such as "250m" or "1"');
-    if (bytes(r[side].memory) === undefined) throw new PropsError(scope, `resources.${side}.memory`, r[side].memory, 'a memory quantity such as "256Mi"');
-  }
-  if (cpuMillis(r.requests.cpu)! > cpuMillis(r.limits.cpu)!) {
-    throw new PropsError(scope, 'resources.requests.cpu', r.requests.cpu, `at most the CPU limit (${r.limits.cpu})`);
-  }
-  if (bytes(r.requests.memory)! > bytes(r.limits.memory)!) {
-    throw new PropsError(scope, 'resources.requests.memory', r.requests.memory, `at most the memory limit (${r.limits.memory})`);
-  }
-}
 
 function checkAutoscaling(scope: Construct, a: AutoscalingOptions): void {
   if (!Number.isInteger(a.minReplicas) || a.minReplicas < 1) throw new PropsError(scope, 'autoscaling.minReplicas', a.minReplicas, 'an integer >= 1');
@@ -341,16 +314,7 @@ function hpaBehavior(a: AutoscalingOptions): k8s.HorizontalPodAutoscalerBehavior
   return { scaleUp: rules(a.scaleUp), scaleDown: rules(a.scaleDown) };
 }
 
-function secretEnv(refs: Record<string, SecretKeyReference> | undefined): k8s.EnvVar[] | undefined {
-  if (!refs || Object.keys(refs).length === 0) return undefined;
-  return Object.keys(refs)
-    .sort()
-    .map((name) => ({ name, valueFrom: { secretKeyRef: { name: refs[name].secret, key: refs[name].key } } }));
-}
 
-function sortedRecord(r: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k]]));
-}
 
 function spreading(selector: Record<string, string>, spread: SpreadOptions | false | undefined): Pick<k8s.PodSpec, 'affinity' | 'topologySpreadConstraints'> {
   if (spread === false) return {};
