@@ -91,6 +91,9 @@ export function stageProblems(stages: readonly StageLike[]): StageProblem[] {
 export function flaggerStageProblems(stages: readonly StageLike[]): StageProblem[] {
   const problems: StageProblem[] = [];
   const timed = stages.filter((s) => s.weight < 100);
+  if (stages.length > 0 && timed.length === 0) {
+    return [{ value: stages, expected: 'at least one stage below 100% (Flagger promotes after its last step weight)' }];
+  }
   const first = timed[0]?.pause;
   stages.forEach((s, index) => {
     if (s.weight === 100) return;
@@ -199,7 +202,7 @@ const canarySchema = z
   .superRefine((c, ctx) => {
     const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
     for (const p of stageProblems(c.stages)) issue(p.index === undefined ? ['stages'] : ['stages', p.index, p.field!], p.expected);
-    if (c.backend === 'flagger') for (const p of flaggerStageProblems(c.stages)) issue(['stages', p.index!, p.field!], p.expected);
+    if (c.backend === 'flagger') for (const p of flaggerStageProblems(c.stages)) issue(p.index === undefined ? ['stages'] : ['stages', p.index, p.field!], p.expected);
     const r = routerProblem(c.backend, c.router);
     if (r) issue(['router'], r);
     if (c.router === 'nginx' && c.backend !== 'flagger' && c.ingress === undefined) issue(['ingress'], 'the name of the Ingress that routes to the stable Service (required by router "nginx")');

@@ -1,12 +1,52 @@
 import { StrategyConfig } from '../config/schema';
-import { RollingStrategy } from './rolling';
+import { AnalysisConfig, CanaryConfig } from '../config/strategy-schema';
+import { AnalysisCriteria } from './analysis';
+import { BlueGreenStrategy } from './blue-green';
+import { CanaryStrategy } from './canary';
+import { IntOrPercent, RollingStrategy } from './rolling';
 import { DeploymentStrategy } from './strategy';
+import { TrafficRouter } from './traffic-router';
 
 /** The strategy an environment file asks for; undefined leaves the service's default. */
 export function strategyFromConfig(cfg: StrategyConfig | undefined): DeploymentStrategy | undefined {
   if (!cfg) return undefined;
   switch (cfg.type) {
     case 'rolling':
-      return RollingStrategy.of({ maxSurge: cfg.maxSurge as number | `${number}%` | undefined, maxUnavailable: cfg.maxUnavailable as number | `${number}%` | undefined });
+      return RollingStrategy.of({ maxSurge: cfg.maxSurge as IntOrPercent | undefined, maxUnavailable: cfg.maxUnavailable as IntOrPercent | undefined });
+    case 'blue-green':
+      if ((cfg.backend ?? 'plain') === 'plain') {
+        return BlueGreenStrategy.plain({ activeColor: cfg.activeColor!, tags: cfg.tags, standby: cfg.standby, colorLabel: cfg.colorLabel });
+      }
+      return BlueGreenStrategy.argoRollouts({ autoPromotion: cfg.autoPromotion, scaleDownDelaySeconds: cfg.scaleDownDelaySeconds, analysis: analysisFromConfig(cfg.analysis) });
+    case 'canary': {
+      const router = routerFromConfig(cfg);
+      switch (cfg.backend) {
+        case 'argo-rollouts':
+          return CanaryStrategy.argoRollouts({ stages: cfg.stages, router, analysis: analysisFromConfig(cfg.analysis) });
+        case 'flagger':
+          return CanaryStrategy.flagger({ stages: cfg.stages, router, analysis: analysisFromConfig(cfg.analysis)! });
+        case 'plain':
+          return CanaryStrategy.plain({ stages: cfg.stages, router, canaryTag: cfg.canaryTag, stage: cfg.stage, canaryReplicas: cfg.canaryReplicas });
+      }
+    }
   }
+}
+
+function routerFromConfig(cfg: CanaryConfig): TrafficRouter {
+  switch (cfg.router) {
+    case 'istio':
+      return TrafficRouter.istio({ mode: cfg.istioMode });
+    case 'nginx':
+      return TrafficRouter.nginx({ ingress: cfg.ingress! });
+    case 'traefik':
+      return TrafficRouter.traefik();
+    case 'gateway-api':
+      return TrafficRouter.gatewayApi({ gateway: cfg.gateway! });
+    case 'replicas':
+      return TrafficRouter.replicas();
+  }
+}
+
+function analysisFromConfig(a: AnalysisConfig | undefined): AnalysisCriteria | undefined {
+  return a && { ...a };
 }
