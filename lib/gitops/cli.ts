@@ -1,0 +1,137 @@
+// The `npm run diff | promote | rollback` commands. Rendering is passed in
+// (scripts/gitops.ts hands over main.ts' synth), so tests drive the same code
+// against temporary project copies.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ConfigError, listEnvironments } from '../config';
+import { CheckFailedError, readFileSet, RenderError } from '../synth';
+import { fieldHistory } from './git-history';
+import { Direction, planPromotion, PromotionError } from './promotion';
+import { formatMarkdown, formatText, semanticDiff } from './semantic-diff';
+import { YamlEditError } from './yaml-edit';
+
+export interface CliContext {
+  /** Renders the environments (all when empty) into `outDir`, like `npm run synth -- --out outDir`. */
+  readonly render: (envs: string[], outDir: string) => void;
+  /** Project root: holds environments/ and dist/. @default process.cwd() */
+  readonly root?: string;
+  readonly stdout?: (s: string) => void;
+  readonly stderr?: (s: string) => void;
+}
+
+class UsageError extends Error {}
+
+const USAGE = `usage:
+  npm run diff -- [--env NAME]... [--markdown]
+  npm run promote -- --env NAME --service NAME [--tag VERSION] [--system NAME] [--no-render]
+  npm run rollback -- --env NAME --service NAME [--tag VERSION] [--abort] [--system NAME] [--no-render]`;
+
+interface Args {
+  readonly command: string;
+  readonly envs: string[];
+  readonly flags: Set<string>;
+  readonly values: Map<string, string>;
+}
+
+const VALUE_OPTIONS = new Set(['--env', '--service', '--tag', '--system']);
+const FLAG_OPTIONS = new Set(['--markdown', '--abort', '--no-render']);
+
+function parse(argv: readonly string[]): Args {
+  const [command, ...rest] = argv;
+  const envs: string[] = [];
+  const flags = new Set<string>();
+  const values = new Map<string, string>();
+  for (let i = 0; i < rest.length; i++) {
+    const [name, inline] = rest[i].includes('=') ? [rest[i].slice(0, rest[i].indexOf('=')), rest[i].slice(rest[i].indexOf('=') + 1)] : [rest[i], undefined];
+    if (FLAG_OPTIONS.has(name)) flags.add(name);
+    else if (VALUE_OPTIONS.has(name)) {
+      const v = inline ?? rest[++i];
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value`);
+      if (name === '--env') envs.push(...v.split(',').filter(Boolean));
+      else values.set(name, v);
+    } else throw new UsageError(`unknown argument ${JSON.stringify(rest[i])}`);
+  }
+  return { command: command ?? '', envs, flags, values };
+}
+
+/** Runs one command; returns the exit code (0 ok, 1 refused or failed, 2 usage). */
+export function gitopsCli(argv: readonly string[], ctx: CliContext): number {
+  const out = ctx.stdout ?? ((s: string) => process.stdout.write(s));
+  const err = ctx.stderr ?? ((s: string) => process.stderr.write(s));
+  const root = ctx.root ?? process.cwd();
+  try {
+    const args = parse(argv);
+    switch (args.command) {
+      case 'diff':
+        out(diff(args, root, ctx.render));
+        return 0;
+      case 'promote':
+      case 'rollback':
+        out(promote(args.command, args, root, ctx.render));
+        return 0;
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(args.command)}`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`${e.message}\n${USAGE}\n`);
+      return 2;
+    }
+    if (e instanceof ConfigError || e instanceof PromotionError || e instanceof CheckFailedError || e instanceof RenderError || e instanceof YamlEditError) {
+      err(`${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+function diff(args: Args, root: string, render: CliContext['render']): string {
+  const dist = path.join(root, 'dist');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-diff-'));
+  try {
+    const out = path.join(tmp, 'dist');
+    render(args.envs, out);
+    const envs = args.envs.length ? [...new Set(args.envs)] : [...new Set([...listEnvironments({ dir: path.join(root, 'environments') }), ...topLevel(dist)])].sort();
+    const inEnvs = (files: Map<string, string>) => new Map([...files].filter(([p]) => envs.includes(p.split('/')[0])));
+    const diffs = semanticDiff(inEnvs(readFileSet(dist)), inEnvs(readFileSet(out)), envs);
+    return args.flags.has('--markdown') ? formatMarkdown(diffs) : formatText(diffs);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function topLevel(dir: string): string[] {
+  return fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name) : [];
+}
+
+function promote(direction: Direction, args: Args, root: string, render: CliContext['render']): string {
+  const env = args.envs[0];
+  const service = args.values.get('--service');
+  if (!env || args.envs.length > 1) throw new UsageError(`${direction} needs exactly one --env`);
+  if (!service) throw new UsageError(`${direction} needs --service`);
+  if (direction === 'promote' && args.flags.has('--abort')) throw new UsageError('--abort belongs to rollback');
+  const p = planPromotion({
+    direction,
+    env,
+    service,
+    system: args.values.get('--system'),
+    tag: args.values.get('--tag'),
+    abort: args.flags.has('--abort'),
+    envDir: path.join(root, 'environments'),
+    history: fieldHistory,
+  });
+  const rel = path.relative(root, p.file);
+  fs.writeFileSync(p.file, p.after);
+  if (!args.flags.has('--no-render')) {
+    try {
+      render([env], path.join(root, 'dist'));
+    } catch (e) {
+      // The edit must not outlive a render that refused it: put the file back.
+      fs.writeFileSync(p.file, p.before);
+      throw e;
+    }
+  }
+  const rendered = args.flags.has('--no-render') ? 'not rendered (--no-render): run npm run synth' : `rendered dist/${env}/`;
+  return `${direction} ${service} in ${env}: ${rel}\n${p.changes.map((c) => `  ${c}`).join('\n')}\n${rendered}; review with git diff, then commit both\n`;
+}

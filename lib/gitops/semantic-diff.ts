@@ -1,0 +1,86 @@
+import { FileSet } from '../synth';
+import { objectId, objectsOf, StoredObject } from './dist-objects';
+import { diffFields, FieldChange, formatValue } from './field-diff';
+
+/** How one object differs between the committed output and a fresh render. */
+export interface ObjectDiff {
+  readonly change: 'added' | 'removed' | 'changed';
+  /** `Kind/namespace/name`. */
+  readonly id: string;
+  /** Rendered directory, e.g. `prod/ecosystem`. */
+  readonly dir: string;
+  /** Changed fields (only for `changed`). */
+  readonly fields: readonly FieldChange[];
+}
+
+/** The differences of one environment. */
+export interface EnvironmentDiff {
+  readonly env: string;
+  readonly objects: readonly ObjectDiff[];
+}
+
+/**
+ * Object-level differences between two file sets of the same output root,
+ * per environment (first path segment), ignoring formatting, comments and
+ * file order: only what Kubernetes would see counts.
+ */
+export function semanticDiff(before: FileSet, after: FileSet, envs: readonly string[]): EnvironmentDiff[] {
+  const a = objectsOf(before);
+  const b = objectsOf(after);
+  return envs.map((env) => {
+    const mine = (m: Map<string, StoredObject>) => [...m.keys()].filter((k) => k.startsWith(`${env}/`));
+    const files = [...new Set([...mine(a), ...mine(b)])].sort();
+    const objects: ObjectDiff[] = [];
+    for (const f of files) {
+      const old = a.get(f);
+      const now = b.get(f);
+      if (!old) objects.push({ change: 'added', id: objectId(now!.object), dir: now!.dir, fields: [] });
+      else if (!now) objects.push({ change: 'removed', id: objectId(old.object), dir: old.dir, fields: [] });
+      else {
+        const fields = diffFields(old.object, now.object);
+        if (fields.length) objects.push({ change: 'changed', id: objectId(now.object), dir: now.dir, fields });
+      }
+    }
+    return { env, objects };
+  });
+}
+
+function counts(d: EnvironmentDiff): string {
+  const n = (c: ObjectDiff['change']) => d.objects.filter((o) => o.change === c).length;
+  return `${n('added')} added, ${n('removed')} removed, ${n('changed')} changed`;
+}
+
+const MARK: Record<ObjectDiff['change'], string> = { added: '+', removed: '-', changed: '~' };
+
+/** Plain text, one block per environment. */
+export function formatText(diffs: readonly EnvironmentDiff[]): string {
+  const lines: string[] = [];
+  for (const d of diffs) {
+    lines.push(`${d.env}: ${d.objects.length ? counts(d) : 'no changes'}`);
+    for (const o of d.objects) {
+      lines.push(`  ${MARK[o.change]} ${o.id}  (${o.dir})`);
+      for (const f of o.fields) lines.push(`      ${f.path}: ${formatValue(f.before)} -> ${formatValue(f.after)}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const cell = (s: string) => s.replace(/\|/g, '\\|');
+
+/** Markdown for a pull-request comment: a heading per environment, a table of field changes per object. */
+export function formatMarkdown(diffs: readonly EnvironmentDiff[]): string {
+  const out: string[] = ['## Rendered manifest changes', ''];
+  for (const d of diffs) {
+    out.push(`### ${d.env}: ${d.objects.length ? counts(d) : 'no changes'}`, '');
+    for (const o of d.objects) {
+      out.push(`- **${o.change}** \`${o.id}\` in \`${o.dir}/\``);
+      if (o.fields.length) {
+        out.push('', '  | field | before | after |', '  |---|---|---|');
+        for (const f of o.fields) out.push(`  | \`${cell(f.path)}\` | \`${cell(formatValue(f.before, 80))}\` | \`${cell(formatValue(f.after, 80))}\` |`);
+        out.push('');
+      }
+    }
+    out.push('');
+  }
+  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}
