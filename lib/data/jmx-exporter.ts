@@ -1,3 +1,4 @@
+import { stringify } from 'yaml';
 import * as k8s from '../../imports/k8s';
 import { hardened, tcp } from '../core/catalog';
 import { imageRef, PinnedImage } from '../core/checks';
@@ -25,9 +26,17 @@ export function jmxJavaOptions(): string {
   ].join(' ');
 }
 
+/** One MBean-to-metric rule of the exporter (`pattern` is a Java regex over the MBean name). */
+export interface JmxRule {
+  readonly pattern: string;
+  readonly name: string;
+  readonly type?: 'GAUGE' | 'COUNTER' | 'UNTYPED';
+  readonly labels?: Record<string, string>;
+}
+
 /** The exporter's config: where the JVM is and which MBeans become which metrics. */
-export function jmxExporterConfig(rules: string[]): string {
-  return [`hostPort: 127.0.0.1:${JMX_PORT}`, 'lowercaseOutputName: true', 'lowercaseOutputLabelNames: true', 'rules:', ...rules.map((r) => `  - ${r}`), ''].join('\n');
+export function jmxExporterConfig(rules: JmxRule[]): string {
+  return stringify({ hostPort: `127.0.0.1:${JMX_PORT}`, lowercaseOutputName: true, lowercaseOutputLabelNames: true, rules });
 }
 
 /**

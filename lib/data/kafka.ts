@@ -10,7 +10,7 @@ import { restrictedPodSecurityContext, scratchVolume } from '../core/security';
 import { checkStorage, claimTemplate, PRUNE_PROTECTION, RETAIN_CLAIMS, StorageOptions } from '../core/stateful';
 import { monitorService } from '../observability/service-monitor';
 import { SecretKeyReference } from '../workloads/microservice';
-import { DEFAULT_JMX_EXPORTER_IMAGE, jmxExporterConfig, jmxExporterSidecar, jmxJavaOptions } from './jmx-exporter';
+import { DEFAULT_JMX_EXPORTER_IMAGE, jmxExporterConfig, JmxRule, jmxExporterSidecar, jmxJavaOptions } from './jmx-exporter';
 
 /**
  * KRaft roles: every node both controller and broker (small clusters, dev),
@@ -56,10 +56,10 @@ const DEFAULT_IMAGE: PinnedImage = { repository: 'docker.io/apache/kafka', tag: 
 const DEFAULT_RESOURCES: ComputeResources = { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '2Gi' } };
 const CONTROLLER_RESOURCES: ComputeResources = { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } };
 const RESERVED = ['node.id', 'process.roles', 'listeners', 'advertised.listeners', 'controller.quorum.voters', 'controller.listener.names', 'log.dirs', 'listener.security.protocol.map', 'inter.broker.listener.name'];
-const JMX_RULES = [
-  "pattern: 'kafka.server<type=(.+), name=(.+), clientId=(.+), topic=(.+), partition=(.*)><>Value'\n    name: kafka_server_$1_$2\n    type: GAUGE\n    labels: { clientId: '$3', topic: '$4', partition: '$5' }",
-  "pattern: 'kafka.(\\\\w+)<type=(.+), name=(.+)PerSec\\\\w*><>Count'\n    name: kafka_$1_$2_$3_total\n    type: COUNTER",
-  "pattern: 'kafka.(\\\\w+)<type=(.+), name=(.+)><>Value'\n    name: kafka_$1_$2_$3\n    type: GAUGE",
+const JMX_RULES: JmxRule[] = [
+  { pattern: 'kafka.server<type=(.+), name=(.+), clientId=(.+), topic=(.+), partition=(.*)><>Value', name: 'kafka_server_$1_$2', type: 'GAUGE', labels: { clientId: '$3', topic: '$4', partition: '$5' } },
+  { pattern: 'kafka.(\\w+)<type=(.+), name=(.+)PerSec\\w*><>Count', name: 'kafka_$1_$2_$3_total', type: 'COUNTER' },
+  { pattern: 'kafka.(\\w+)<type=(.+), name=(.+)><>Value', name: 'kafka_$1_$2_$3', type: 'GAUGE' },
 ];
 
 type Role = 'combined' | 'broker' | 'controller';

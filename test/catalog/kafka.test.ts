@@ -39,7 +39,7 @@ describe('KafkaCluster', () => {
       expect(k.ports.map((p: any) => p.name)).toEqual(['client', 'controller']);
       expect(k.readinessProbe.exec.command[2]).toContain('kafka-broker-api-versions.sh --bootstrap-server 127.0.0.1:9092');
       expect(container(sts, 'jmx-exporter').ports[0]).toEqual({ name: 'metrics', containerPort: 5556, protocol: 'TCP' });
-      expect(yaml.load(r.get('ConfigMap/kafka-jmx').data['config.yml'])).toMatchObject({ hostPort: '127.0.0.1:5555' });
+      expect(yaml.load(r.get('ConfigMap/kafka-jmx').data['config.yml'])).toMatchObject({ hostPort: '127.0.0.1:5555', rules: expect.arrayContaining([expect.objectContaining({ pattern: 'kafka.(\\w+)<type=(.+), name=(.+)><>Value' })]) });
       expect(r.get('ServiceMonitor/kafka').spec.endpoints[0].port).toBe('metrics');
       expect(kafka.bootstrapServers).toBe('kafka.infometis.svc:9092');
     });
