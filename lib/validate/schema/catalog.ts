@@ -11,7 +11,7 @@ import { projectBindingSources, readCoreScopes, deriveCatalog } from './derive';
 import { SchemaCatalog } from './types';
 
 /** bump when derive.ts changes the catalog's shape or meaning */
-const DERIVATION_VERSION = '2';
+const DERIVATION_VERSION = '5';
 
 let loaded: { root: string; catalog: SchemaCatalog } | undefined;
 

@@ -61,12 +61,13 @@ function walk(catalog: SchemaCatalog, node: SchemaNode, v: unknown, p: string, o
     case 'int-or-string':
       if (typeof v !== 'string' && !(typeof v === 'number' && Number.isFinite(v))) wrong();
       return;
-    case 'enum':
-      if (typeof v !== 'string') { wrong(); return; }
-      if (!node.values.includes(v)) {
+    case 'enum': {
+      if (typeof v !== 'string' && typeof v !== 'number') { wrong(); return; }
+      if (!enumAccepts(node, v)) {
         out.push({ rule: 'schema/enum-value', path: p, value: v, message: `${JSON.stringify(v)} is not allowed; valid values: ${node.values.map((x) => JSON.stringify(x)).join(', ')}` });
       }
       return;
+    }
     case 'array':
       if (!Array.isArray(v)) { wrong(); return; }
       v.forEach((item, i) => walk(catalog, node.items, item, `${p}[${i}]`, out));
@@ -83,6 +84,13 @@ function walk(catalog: SchemaCatalog, node: SchemaNode, v: unknown, p: string, o
       return;
     }
   }
+}
+
+export function enumAccepts(node: { readonly values: ReadonlyArray<string | number>; readonly loose?: boolean }, v: string | number): boolean {
+  if (node.values.includes(v)) return true;
+  if (!node.loose || typeof v !== 'string') return false;
+  const lower = v.toLowerCase();
+  return v === '' || node.values.some((x) => typeof x === 'string' && x.toLowerCase() === lower);
 }
 
 function walkStruct(catalog: SchemaCatalog, name: string, struct: StructSchema, v: Record<string, unknown>, p: string, out: SchemaIssue[]): void {

@@ -50,7 +50,7 @@ interface Member { readonly name: string; readonly optional: boolean; readonly t
 
 interface ModuleScan {
   readonly interfaces: Map<string, Member[]>;
-  readonly enums: Map<string, string[]>;
+  readonly enums: Map<string, Array<string | number>>;
   readonly intOrStringClasses: Set<string>;
   /** class name -> GVK */
   readonly gvks: Map<string, { apiVersion: string; kind: string }>;
@@ -118,7 +118,7 @@ export function deriveCatalog(sources: readonly BindingSource[], coreScopes: Rea
           if (name === 'Date') return { t: 'string' };
           if (name === 'ApiObjectMetadata') return { t: 'ref', name: 'k8s:ObjectMeta' };
           const values = scan.enums.get(name);
-          if (values) return { t: 'enum', values };
+          if (values) return { t: 'enum', values, loose: true };
           if (scan.intOrStringClasses.has(name)) return { t: 'int-or-string' };
           if (scan.interfaces.has(name)) return { t: 'ref', name: q(name) };
           break;
@@ -141,6 +141,9 @@ export function deriveCatalog(sources: readonly BindingSource[], coreScopes: Rea
         const key = json ?? m.name;
         props[key] = toNode(m.type, `${name}.${m.name}`);
         if (!m.optional) required.push(key);
+        // Istio CRDs spell some fields both ways (jwks_uri and jwksUri); the
+        // bindings keep one member for both, so accept the camelCase alias too.
+        if (key.includes('_') && m.name !== key && props[m.name] === undefined) props[m.name] = props[key];
       }
       structs[q(name)] = { props, required };
     }
@@ -153,6 +156,14 @@ export function deriveCatalog(sources: readonly BindingSource[], coreScopes: Rea
       }
       const key = kindKey(gvk.apiVersion, gvk.kind);
       if (kinds[key]) continue;
+      // The bindings leave out type meta and status; objects embedded in
+      // others (volumeClaimTemplates) may carry them, and the API server
+      // accepts (and ignores) a status. Status content is not checked.
+      const struct = structs[q(propsName)];
+      structs[q(propsName)] = {
+        props: { apiVersion: { t: 'string' }, kind: { t: 'string' }, ...struct.props, status: struct.props.status ?? { t: 'any' } },
+        required: struct.required,
+      };
       const group = gvk.apiVersion.includes('/') ? gvk.apiVersion.slice(0, gvk.apiVersion.lastIndexOf('/')) : '';
       const namespaced = source.module === 'k8s'
         ? coreScopes.get(key) ?? !CLUSTER_SCOPED_EXTRA_CORE_KINDS.has(gvk.kind)
@@ -185,9 +196,10 @@ function scanStatement(st: TS.Statement, scan: ModuleScan): void {
     }
     scan.interfaces.set(st.name.text, members);
   } else if (ts.isEnumDeclaration(st)) {
-    const values: string[] = [];
+    const values: Array<string | number> = [];
     for (const m of st.members) {
       if (m.initializer && ts.isStringLiteral(m.initializer)) values.push(m.initializer.text);
+      else if (m.initializer && ts.isNumericLiteral(m.initializer)) values.push(Number(m.initializer.text));
     }
     scan.enums.set(st.name.text, values);
   } else if (ts.isClassDeclaration(st) && st.name) {

@@ -15,7 +15,12 @@ export type SchemaNode =
   /** free-form: x-kubernetes-preserve-unknown-fields, RawExtension, JSON */
   | { readonly t: 'any' }
   | { readonly t: 'int-or-string' }
-  | { readonly t: 'enum'; readonly values: readonly string[] }
+  /**
+   * `loose`: derived from generated TS enums, which drop the value "" and
+   * one of two values differing only in case; such enums accept "" and
+   * compare strings case-insensitively so they never reject a valid value
+   */
+  | { readonly t: 'enum'; readonly values: ReadonlyArray<string | number>; readonly loose?: boolean }
   | { readonly t: 'array'; readonly items: SchemaNode }
   | { readonly t: 'map'; readonly values: SchemaNode }
   /** a named struct in SchemaCatalog.structs */
