@@ -1,8 +1,9 @@
 // Helpers shared by strategies that run more than one version of a service
 // side by side (blue/green colours, stable/canary tracks).
+import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import { Rollout, RolloutSpecStrategy, RolloutSpecTemplate } from '../../imports/rollouts-rollout-argoproj.io';
+import { Rollout, RolloutSpecStrategy } from '../../imports/rollouts-rollout-argoproj.io';
 import { sanitizeLabelValue } from '../core/labels';
 import { PropsError } from '../core/errors';
 import { StrategyContext, StrategyImage } from './strategy';
@@ -52,18 +53,21 @@ export const PROGRESS_DEADLINE_SECONDS = 600;
  * left out under an HPA, which then owns it (as with a Deployment).
  */
 export function newRollout(ctx: StrategyContext, strategy: RolloutSpecStrategy): Rollout {
-  return new Rollout(ctx.scope as Construct, 'Resource', {
+  const rollout = new Rollout(ctx.scope as Construct, 'Resource', {
     metadata: { name: ctx.name, namespace: ctx.namespace, labels: ctx.labels },
     spec: {
       replicas: ctx.replicas,
       revisionHistoryLimit: REVISION_HISTORY_LIMIT,
       progressDeadlineSeconds: PROGRESS_DEADLINE_SECONDS,
       selector: { matchLabels: ctx.selectorLabels },
-      // Same JSON shape as a core PodTemplateSpec; the CRD types are generated separately.
-      template: ctx.podTemplate as unknown as RolloutSpecTemplate,
       strategy,
     },
   });
+  // The pod template goes in as the core type renders it: the CRD's generated
+  // types map quantities and int-or-strings differently, and a Rollout must run
+  // exactly the pods a Deployment of the same service would.
+  rollout.addJsonPatch(JsonPatch.add('/spec/template', k8s.toJson_PodTemplateSpec(ctx.podTemplate)));
+  return rollout;
 }
 
 /** A ClusterIP Service with the service's ports selecting `selector`. */
