@@ -1,0 +1,111 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Chart, Testing } from 'cdk8s';
+import * as k8s from '../../imports/k8s';
+import { PostgresDatabase } from '../../lib/data/postgres';
+import { applyDeliveryMetadata } from '../../lib/gitops/delivery-metadata';
+import { DestructiveChange, DestructiveChangeGuard } from '../../lib/gitops/destructive-change-guard';
+import { CheckFailedError, synthesize } from '../../lib/synth';
+import { runSynth, scratchProject, snapshotTree } from '../helpers/project';
+
+/** A data system: PostgreSQL (StatefulSet in prod) and an API Deployment selecting `app: <selector>`. */
+function dataChart(opts: { postgres: boolean; selector: string }): Chart {
+  const chart = Testing.chart();
+  if (opts.postgres) new PostgresDatabase(chart, 'postgres', { namespace: 'shop-prod', credentials: { secret: 'db-credentials' } });
+  new k8s.KubeDeployment(chart, 'api', {
+    metadata: { name: 'api', namespace: 'shop-prod' },
+    spec: {
+      selector: { matchLabels: { app: opts.selector } },
+      template: { metadata: { labels: { app: opts.selector } }, spec: { containers: [{ name: 'api', image: 'api:1' }] } },
+    },
+  });
+  applyDeliveryMetadata(chart);
+  return chart;
+}
+
+describe('destructive-change guard', () => {
+  let outDir: string;
+  const synth = (chart: Chart, allow: string[] = [], allowed: DestructiveChange[] = []) =>
+    synthesize({
+      outDir,
+      environments: ['prod'],
+      complete: false,
+      render: () => [{ dir: 'prod/shop', chart }],
+      checks: [new DestructiveChangeGuard({ allow, onAllowed: (c) => allowed.push(c) })],
+    });
+
+  beforeEach(() => {
+    // GIVEN a committed render with PostgreSQL and the API selecting app=api
+    outDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'guard-')), 'dist');
+    synth(dataChart({ postgres: true, selector: 'api' }));
+  });
+  afterEach(() => fs.rmSync(path.dirname(outDir), { recursive: true, force: true }));
+
+  test('refuses a render that drops the PostgreSQL StatefulSet, naming it, and leaves dist/ untouched', () => {
+    const before = snapshotTree(outDir);
+    expect(Object.keys(before)).toContain('prod/shop/shop-prod--statefulset--postgres.yaml');
+    // WHEN postgres disappears from the chart
+    let error: unknown;
+    try {
+      synth(dataChart({ postgres: false, selector: 'api' }));
+    } catch (e) {
+      error = e;
+    }
+    // THEN
+    expect(error).toBeInstanceOf(CheckFailedError);
+    const message = (error as Error).message;
+    expect(message).toContain('prod/shop: StatefulSet/shop-prod/postgres:');
+    expect(message).toMatch(/StatefulSet\/shop-prod\/postgres:\n\s+would be removed from Git: it is marked never to be pruned/);
+    expect(message).toContain('--allow-destructive StatefulSet/shop-prod/postgres');
+    expect(message).toContain('dist/ left unchanged');
+    expect(snapshotTree(outDir)).toEqual(before);
+  });
+
+  test('refuses a changed Deployment selector with the field and old -> new value', () => {
+    const before = snapshotTree(outDir);
+    expect(() => synth(dataChart({ postgres: true, selector: 'api-v2' }))).toThrow(
+      /Deployment\/shop-prod\/api:\n\s+spec\.selector\.matchLabels\.app: "api" -> "api-v2" \(the selector of a workload is immutable\)/,
+    );
+    expect(snapshotTree(outDir)).toEqual(before);
+  });
+
+  test('accepts both when each object is named with --allow-destructive, and reports them', () => {
+    // WHEN
+    const allowed: DestructiveChange[] = [];
+    synth(dataChart({ postgres: false, selector: 'api-v2' }), ['StatefulSet/shop-prod/postgres', 'deployment/shop-prod/api'], allowed);
+    // THEN
+    expect(allowed.map((c) => c.id).sort()).toEqual(['Deployment/shop-prod/api', 'StatefulSet/shop-prod/postgres']);
+    const after = snapshotTree(outDir);
+    expect(Object.keys(after)).not.toContain('prod/shop/shop-prod--statefulset--postgres.yaml');
+    expect(after['prod/shop/shop-prod--deployment--api.yaml']).toContain('app: api-v2');
+  });
+
+  test('allowing one object does not allow another', () => {
+    expect(() => synth(dataChart({ postgres: false, selector: 'api-v2' }), ['Deployment/shop-prod/api'])).toThrow(/StatefulSet\/shop-prod\/postgres/);
+  });
+});
+
+describe('synth CLI with the guard', () => {
+  test('exits 1 on a selector change against committed dist/, then passes with --allow-destructive', () => {
+    // GIVEN a project copy whose committed Deployment selects something else
+    const dir = scratchProject();
+    try {
+      const file = path.join(dir, 'dist/prod/ecosystem/ecosystem-prod--deployment--user-service.yaml');
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('    matchLabels:\n      app.kubernetes.io/instance: user-service', '    matchLabels:\n      app.kubernetes.io/instance: user-service-old'));
+      const before = snapshotTree(path.join(dir, 'dist'));
+      // WHEN
+      const refused = runSynth(dir, ['--env', 'prod']);
+      // THEN
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain('Deployment/ecosystem-prod/user-service');
+      expect(refused.stderr).toContain('spec.selector.matchLabels["app.kubernetes.io/instance"]: "user-service-old" -> "user-service"');
+      expect(snapshotTree(path.join(dir, 'dist'))).toEqual(before);
+      const allowed = runSynth(dir, ['--env', 'prod', '--allow-destructive', 'Deployment/ecosystem-prod/user-service']);
+      expect(allowed.stderr).toContain('allowed destructive change of Deployment/ecosystem-prod/user-service');
+      expect(allowed.status).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
