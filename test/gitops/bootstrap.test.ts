@@ -1,0 +1,116 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Chart, Testing } from 'cdk8s';
+import { parse } from 'yaml';
+import * as k8s from '../../imports/k8s';
+import { ArgoCdBootstrapChart, FluxBootstrapChart } from '../../charts/gitops';
+import { EnvironmentConfig, loadEnvironment } from '../../lib/config';
+import { planDelivery } from '../../lib/gitops/delivery-plan';
+import { kubectlKustomize, ROOT, runSynth, scratchProject } from '../helpers/project';
+
+type Obj = Record<string, any>;
+
+function readObjects(dir: string): Obj[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((f) => f.includes('--')).map((f) => parse(fs.readFileSync(path.join(dir, f), 'utf8'), { version: '1.1' }));
+}
+
+describe('bootstrap objects in a full render', () => {
+  // GIVEN a project copy where dev delivers ecosystem with both Argo CD and Flux
+  const dir = scratchProject();
+  const devFile = path.join(dir, 'environments/dev.yaml');
+  fs.appendFileSync(devFile, '\ngitops:\n  systems:\n    ecosystem:\n      controllers: [argocd, flux]\n');
+  const result = runSynth(dir);
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const envs = fs.readdirSync(path.join(dir, 'environments')).filter((f) => f.endsWith('.yaml') && f !== 'defaults.yaml').map((f) => f.replace(/\.yaml$/, ''));
+
+  test('synth succeeds', () => {
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  test.each(envs)('%s: every Application and Kustomization points at a rendered directory that kubectl kustomize builds', (env) => {
+    const argo = readObjects(path.join(dir, 'dist', env, '_gitops/argocd'));
+    const flux = readObjects(path.join(dir, 'dist', env, '_gitops/flux'));
+    const paths = [
+      ...argo.filter((o) => o.kind === 'Application').map((o) => o.spec.source.path as string),
+      ...flux.filter((o) => o.kind === 'Kustomization').map((o) => (o.spec.path as string).replace(/^\.\//, '')),
+    ];
+    expect(paths.length).toBeGreaterThan(0);
+    for (const p of [...new Set(paths)]) {
+      const abs = path.join(dir, p);
+      expect(fs.existsSync(path.join(abs, 'kustomization.yaml'))).toBe(true);
+      const built = kubectlKustomize(abs);
+      expect(built).toMatch(/^kind: /m);
+    }
+    // Every system directory of the environment is delivered by someone.
+    const systems = fs.readdirSync(path.join(dir, 'dist', env)).filter((d) => !d.startsWith('_') && fs.statSync(path.join(dir, 'dist', env, d)).isDirectory());
+    for (const s of systems) expect(paths).toContain(`dist/${env}/${s}`);
+  });
+
+  test('dev has Flux objects: a GitRepository on the branch and a pruning, waiting Kustomization per system', () => {
+    const flux = readObjects(path.join(dir, 'dist/dev/_gitops/flux'));
+    const repo = flux.find((o) => o.kind === 'GitRepository')!;
+    expect(repo.spec).toMatchObject({ url: 'https://github.com/example/platform-manifests.git', ref: { branch: 'main' } });
+    const eco = flux.find((o) => o.kind === 'Kustomization' && o.metadata.name === 'ecosystem-dev')!;
+    expect(eco.spec).toMatchObject({ path: './dist/dev/ecosystem', prune: true, wait: true, interval: '5m', timeout: '5m', sourceRef: { name: repo.metadata.name } });
+    // prod delivers by Argo CD only
+    expect(fs.existsSync(path.join(dir, 'dist/prod/_gitops/flux'))).toBe(false);
+  });
+
+  test('AppProjects whitelist exactly the cluster-scoped kinds their directory renders', () => {
+    for (const env of envs) {
+      for (const p of readObjects(path.join(dir, 'dist', env, '_gitops/argocd')).filter((o) => o.kind === 'AppProject' && !o.metadata.name.startsWith('gitops-'))) {
+        const app = readObjects(path.join(dir, 'dist', env, '_gitops/argocd')).find((o) => o.kind === 'Application' && o.spec.project === p.metadata.name)!;
+        const rendered = readObjects(path.join(dir, app.spec.source.path)).filter((o) => !o.metadata.namespace);
+        const kinds = [...new Set(rendered.map((o) => `${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}/${o.kind}`))].sort();
+        expect(p.spec.clusterResourceWhitelist.map((k: Obj) => `${k.group}/${k.kind}`).sort()).toEqual(kinds);
+      }
+    }
+  });
+
+  test('both bootstrap directories build with kubectl kustomize', () => {
+    for (const c of ['argocd', 'flux']) expect(kubectlKustomize(path.join(dir, 'dist/dev/_gitops', c))).toMatch(/kind: (Application|Kustomization)/);
+  });
+});
+
+describe('planDelivery', () => {
+  const base = loadEnvironment('dev', { dir: path.join(ROOT, 'environments'), root: ROOT });
+  const env = (systems: Record<string, unknown>): EnvironmentConfig => ({ ...base, gitops: { ...base.gitops!, systems: systems as never } });
+  const target = (name: string, ns: string, extra?: (c: Chart) => void) => {
+    const chart = Testing.chart();
+    new k8s.KubeConfigMap(chart, 'cm', { metadata: { name: 'x', namespace: ns } });
+    extra?.(chart);
+    return { dir: `dev/${name}`, chart };
+  };
+
+  test('orders units after what they depend on and passes the order to Argo CD waves and Flux dependsOn', () => {
+    // GIVEN app depends on data
+    const plan = planDelivery(env({ app: { controllers: ['argocd', 'flux'], dependsOn: ['data'] }, data: { controllers: ['argocd', 'flux'] } }), [target('app', 'app'), target('data', 'data')])!;
+    // THEN
+    const app = plan.units.find((u) => u.system === 'app')!;
+    expect(app).toMatchObject({ name: 'app-dev', dependsOn: ['data-dev'], order: 1, namespace: 'app', clusterKinds: [] });
+    expect(plan.units.find((u) => u.system === 'data')!.order).toBe(0);
+    const objs = Testing.synth(new FluxBootstrapChart(new App(), 'f', { plan }));
+    expect(objs.find((o) => o.metadata.name === 'app-dev').spec.dependsOn).toEqual([{ name: 'data-dev' }]);
+    const argo = Testing.synth(new ArgoCdBootstrapChart(new App(), 'a', { plan }));
+    expect(argo.find((o) => o.kind === 'Application' && o.metadata.name === 'app-dev').metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
+  });
+
+  test('a dependency cycle or a dependency on a system not rendered is an error naming the file', () => {
+    expect(() => planDelivery(env({ a: { dependsOn: ['b'] }, b: { dependsOn: ['a'] } }), [target('a', 'a'), target('b', 'b')])).toThrow(
+      'environments/dev.yaml gitops: dependsOn forms a cycle: a-dev -> b-dev -> a-dev',
+    );
+    expect(() => planDelivery(env({ a: { dependsOn: ['zzz'] } }), [target('a', 'a')])).toThrow(/systems\.a\.dependsOn names "zzz", which this environment does not render/);
+  });
+
+  test('Flux cannot wait for a system only Argo CD delivers', () => {
+    const plan = planDelivery(env({ a: { controllers: ['flux'], dependsOn: ['b'] }, b: { controllers: ['argocd'] } }), [target('a', 'a'), target('b', 'b')])!;
+    expect(() => new FluxBootstrapChart(new App(), 'f', { plan })).toThrow(/a is delivered by Flux and depends on b-dev, which Flux does not deliver here/);
+  });
+
+  test('a target rendering cluster-scoped kinds gets exactly those whitelisted', () => {
+    const plan = planDelivery(env({}), [target('a', 'a', (c) => new k8s.KubeNamespace(c, 'ns', { metadata: { name: 'a' } }))])!;
+    expect(plan.units[0].clusterKinds).toEqual([{ group: '', kind: 'Namespace' }]);
+  });
+});
