@@ -3,7 +3,7 @@ import { RolloutSpecStrategyBlueGreenPrePromotionAnalysis } from '../../imports/
 import { Color, COLORS } from '../config/strategy-schema';
 import { PropsError } from '../core/errors';
 import { AnalysisCriteria, resolveAnalysis } from './analysis';
-import { beforeWorkload, RESPECT_IGNORE_DIFFERENCES, recordHints } from './gitops';
+import { RESPECT_IGNORE_DIFFERENCES, recordHints, waveOf } from './gitops';
 import { ANALYSIS_ARGS, SloAnalysisTemplate } from './slo-analysis-template';
 import { DeploymentStrategy, IgnoreDifference, StrategyBinding, StrategyContext } from './strategy';
 import { checkTag, extraService, newRollout, PROGRESS_DEADLINE_SECONDS, REVISION_HISTORY_LIMIT, serviceSelectorIgnore, variantTemplate } from './variants';
@@ -147,10 +147,10 @@ export class BlueGreenStrategy extends DeploymentStrategy {
         postPromotionAnalysis: post,
       },
     });
-    extraService(ctx, 'PreviewService', preview, ctx.selectorLabels, beforeWorkload());
+    extraService(ctx, 'PreviewService', preview, ctx.selectorLabels, waveOf('Service'));
     // The controller points each Service at one ReplicaSet by adding this selector key.
     const ignores: IgnoreDifference[] = [ctx.name, preview].map((s) => serviceSelectorIgnore(s, ctx.namespace, 'rollouts-pod-template-hash'));
     const gitOps = recordHints(scope, { ignoreDifferences: ignores, syncOptions: [RESPECT_IGNORE_DIFFERENCES] });
-    return { workload, serviceSelector: ctx.selectorLabels, disruptionSelector: ctx.selectorLabels, serviceAnnotations: beforeWorkload(), gitOps };
+    return { workload, serviceSelector: ctx.selectorLabels, disruptionSelector: ctx.selectorLabels, serviceAnnotations: waveOf('Service'), gitOps };
   }
 }

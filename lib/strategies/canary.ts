@@ -14,7 +14,7 @@ import {
 } from '../config/strategy-schema';
 import { PropsError } from '../core/errors';
 import { AnalysisCriteria, resolveAnalysis } from './analysis';
-import { beforeWorkload, ignoreOn, RESPECT_IGNORE_DIFFERENCES, recordHints } from './gitops';
+import { ignoreOn, RESPECT_IGNORE_DIFFERENCES, recordHints, waveOf } from './gitops';
 import { ANALYSIS_ARGS, SloAnalysisTemplate } from './slo-analysis-template';
 import { SloMetricTemplates } from './slo-metric-templates';
 import { DeploymentStrategy, IgnoreDifference, StrategyBinding, StrategyContext } from './strategy';
@@ -123,7 +123,7 @@ export class CanaryStrategy extends DeploymentStrategy {
     const router = props.router;
     if (router.kind === 'replicas') checkReplicaRatio(ctx, props.stages);
     const canaryService = `${name}-canary`;
-    extraService(ctx, 'CanaryService', canaryService, ctx.selectorLabels, beforeWorkload());
+    extraService(ctx, 'CanaryService', canaryService, ctx.selectorLabels, waveOf('Service'));
     const routing = router.render(scope, {
       name,
       namespace,
@@ -156,7 +156,7 @@ export class CanaryStrategy extends DeploymentStrategy {
       ...routing.ignoreDifferences,
     ];
     const gitOps = recordHints(scope, { ignoreDifferences: ignores, syncOptions: [RESPECT_IGNORE_DIFFERENCES] });
-    return { workload, serviceSelector: ctx.selectorLabels, disruptionSelector: ctx.selectorLabels, serviceAnnotations: beforeWorkload(), gitOps };
+    return { workload, serviceSelector: ctx.selectorLabels, disruptionSelector: ctx.selectorLabels, serviceAnnotations: waveOf('Service'), gitOps };
   }
 
   private bindFlagger(ctx: StrategyContext, props: FlaggerCanaryProps): StrategyBinding {
@@ -181,7 +181,7 @@ export class CanaryStrategy extends DeploymentStrategy {
     const timed = props.stages.filter((s) => s.weight < 100);
     const port = ctx.servicePorts.find((p) => p.name === 'http') ?? ctx.servicePorts[0];
     new Canary(scope, 'Canary', {
-      metadata: { name, namespace, labels: ctx.labels },
+      metadata: { name, namespace, labels: ctx.labels, annotations: waveOf('Canary') },
       spec: {
         provider: FLAGGER_PROVIDERS[router.kind],
         targetRef: { apiVersion: 'apps/v1', kind: CanarySpecTargetRefKind.DEPLOYMENT, name },

@@ -6,7 +6,7 @@ import {
   AnalysisTemplateSpecMetricsInconclusiveLimit,
 } from '../../imports/rollouts-analysistemplate-argoproj.io';
 import { errorRatioQuery, guarded, latencyP95Query, num, rateWindow, ResolvedAnalysis } from './analysis';
-import { beforeWorkload } from './gitops';
+import { waveOf } from './gitops';
 
 export interface SloAnalysisTemplateProps {
   /** Object name, e.g. `user-service-slo`. */
@@ -48,7 +48,7 @@ export class SloAnalysisTemplate extends Construct {
       provider: { prometheus: { address: a.prometheusAddress, query } },
     });
     this.resource = new AnalysisTemplate(this, 'Resource', {
-      metadata: { name: props.name, namespace: props.namespace, labels: props.labels, annotations: beforeWorkload() },
+      metadata: { name: props.name, namespace: props.namespace, labels: props.labels, annotations: waveOf('AnalysisTemplate') },
       spec: {
         args: [{ name: ANALYSIS_ARGS.namespace }, { name: ANALYSIS_ARGS.service }],
         metrics: [

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { CanarySpecAnalysisMetrics, MetricTemplate, MetricTemplateSpecProviderType } from '../../imports/flagger-flagger.app';
 import { errorRatioQuery, latencyP95Query, ResolvedAnalysis } from './analysis';
-import { beforeWorkload } from './gitops';
+import { waveOf } from './gitops';
 
 export interface SloMetricTemplatesProps {
   /** Service name; templates are `<name>-error-rate` and `<name>-latency-p95`. */
@@ -30,7 +30,7 @@ export class SloMetricTemplates extends Construct {
     const window = '{{ interval }}';
     const make = (suffix: string, id2: string, query: string) =>
       new MetricTemplate(this, id2, {
-        metadata: { name: `${props.name}-${suffix}`, namespace: props.namespace, labels: props.labels, annotations: beforeWorkload() },
+        metadata: { name: `${props.name}-${suffix}`, namespace: props.namespace, labels: props.labels, annotations: waveOf('MetricTemplate') },
         spec: { provider: { type: MetricTemplateSpecProviderType.PROMETHEUS, address: a.prometheusAddress }, query },
       });
     const errors = make('error-rate', 'ErrorRate', `100 * (${errorRatioQuery(a, sel, window)})`);

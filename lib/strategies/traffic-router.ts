@@ -6,7 +6,7 @@ import * as k8s from '../../imports/k8s';
 import { TraefikService, TraefikServiceSpecWeightedServicesPort } from '../../imports/traefik-traefikservice-traefik.io';
 import { CanaryRouter } from '../config/strategy-schema';
 import { PropsError } from '../core/errors';
-import { beforeWorkload, ignoreOn } from './gitops';
+import { ignoreOn, waveOf } from './gitops';
 import { IgnoreDifference } from './strategy';
 
 /** Istio splits by DestinationRule subsets (one host) or by two Services (host-level). */
@@ -140,7 +140,7 @@ export class TrafficRouter {
       name,
       namespace: spec.namespace,
       labels: spec.labels,
-      annotations: { ...(spec.controllerOwnsWeights ? beforeWorkload() : {}), ...annotations },
+      annotations: { ...(spec.controllerOwnsWeights ? waveOf('Service') : {}), ...annotations },
     });
     const stableWeight = 100 - spec.canaryWeight;
     switch (this.kind) {

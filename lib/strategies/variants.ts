@@ -6,6 +6,7 @@ import * as k8s from '../../imports/k8s';
 import { Rollout, RolloutSpecStrategy } from '../../imports/rollouts-rollout-argoproj.io';
 import { sanitizeLabelValue } from '../core/labels';
 import { PropsError } from '../core/errors';
+import { waveOf } from './gitops';
 import { StrategyContext, StrategyImage } from './strategy';
 
 const VERSION_LABEL = 'app.kubernetes.io/version';
@@ -54,7 +55,7 @@ export const PROGRESS_DEADLINE_SECONDS = 600;
  */
 export function newRollout(ctx: StrategyContext, strategy: RolloutSpecStrategy): Rollout {
   const rollout = new Rollout(ctx.scope as Construct, 'Resource', {
-    metadata: { name: ctx.name, namespace: ctx.namespace, labels: ctx.labels },
+    metadata: { name: ctx.name, namespace: ctx.namespace, labels: ctx.labels, annotations: waveOf('Rollout') },
     spec: {
       replicas: ctx.replicas,
       revisionHistoryLimit: REVISION_HISTORY_LIMIT,
