@@ -55,12 +55,27 @@ export function loadEnvironment(name: string, options: LoadOptions = {}): Enviro
   if (fs.existsSync(defaultsPath)) sources.push(readSource(defaultsPath, display(defaultsPath)));
   sources.push(readSource(envPath, display(envPath)));
 
-  const merged = sources.reduce<unknown>((acc, s) => deepMerge(acc, s.data), {});
+  const merged = listedSystemsOnly(sources).reduce<unknown>((acc, d) => deepMerge(acc, d), {});
   const result = environmentSchema.safeParse(merged);
   if (!result.success) {
     throw new ConfigError(sortProblems(result.error.issues.flatMap((issue) => toProblems(issue, merged, sources))));
   }
   return { name, ...result.data };
+}
+
+/**
+ * The data of each file, with the defaults' systems limited to those the
+ * environment file lists: the defaults fill in a system's settings but never
+ * add a system, so an environment may render a single one (a failover cluster).
+ */
+function listedSystemsOnly(sources: readonly SourceFile[]): unknown[] {
+  const data = sources.map((s) => s.data);
+  const listed = (data[data.length - 1] as Record<string, unknown>).systems;
+  if (sources.length < 2 || !isPlainObject(listed)) return data;
+  const defaults = data[0] as Record<string, unknown>;
+  if (!isPlainObject(defaults.systems)) return data;
+  data[0] = { ...defaults, systems: Object.fromEntries(Object.entries(defaults.systems).filter(([k]) => k in listed)) };
+  return data;
 }
 
 function readSource(absPath: string, file: string): SourceFile {
@@ -86,9 +101,18 @@ function firstLine(s: string): string {
   return s.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
 
-/** Objects merge key by key; lists and scalars from the later file replace earlier ones. */
+/** Keys that select a variant of a discriminated union (`strategy.type`, `secretStore.kind`). */
+const DISCRIMINATORS = ['type', 'kind'] as const;
+
+/**
+ * Objects merge key by key; lists and scalars from the later file replace
+ * earlier ones. An object that switches variant (a different `type` or
+ * `kind`) replaces the earlier one whole: the old variant's knobs mean
+ * nothing to the new one.
+ */
 export function deepMerge(base: unknown, over: unknown): unknown {
   if (isPlainObject(base) && isPlainObject(over)) {
+    if (DISCRIMINATORS.some((d) => d in base && d in over && base[d] !== over[d])) return over;
     const out: Record<string, unknown> = { ...base };
     for (const [k, v] of Object.entries(over)) out[k] = k in out ? deepMerge(out[k], v) : v;
     return out;

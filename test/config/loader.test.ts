@@ -139,6 +139,12 @@ describe('deepMerge', () => {
   test('GIVEN nested maps and lists WHEN merged THEN maps merge and lists are replaced', () => {
     expect(deepMerge({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { c: [3] }, e: 2 })).toEqual({ a: { b: 1, c: [3] }, d: 1, e: 2 });
   });
+
+  test('GIVEN an overlay that switches a variant WHEN merged THEN the old variant\'s keys are dropped', () => {
+    const base = { strategy: { type: 'rolling', maxSurge: 1 } };
+    expect(deepMerge(base, { strategy: { type: 'canary', stages: [] } })).toEqual({ strategy: { type: 'canary', stages: [] } });
+    expect(deepMerge(base, { strategy: { type: 'rolling', maxSurge: 2 } })).toEqual({ strategy: { type: 'rolling', maxSurge: 2 } });
+  });
 });
 
 describe('the real environment files', () => {
