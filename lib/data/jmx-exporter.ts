@@ -29,7 +29,8 @@ export function jmxJavaOptions(): string {
 /** One MBean-to-metric rule of the exporter (`pattern` is a Java regex over the MBean name). */
 export interface JmxRule {
   readonly pattern: string;
-  readonly name: string;
+  /** Metric name template; without one the exporter derives names from the MBean. @default derived */
+  readonly name?: string;
   readonly type?: 'GAUGE' | 'COUNTER' | 'UNTYPED';
   readonly labels?: Record<string, string>;
 }
