@@ -1,0 +1,94 @@
+import { Construct } from 'constructs';
+import * as cm from '../../imports/certmanager-certificate-cert-manager.io';
+import * as tr from '../../imports/traefik-ingressroute-traefik.io';
+import * as tm from '../../imports/traefik-middleware-traefik.io';
+import { PropsError } from '../core/errors';
+import { MANAGED_BY } from '../core/labels';
+import { checkRoute } from './checks';
+import { RouteOptions, tlsSecretName } from './options';
+
+/** Who may pass: HTTP basic auth from a Secret (e.g. produced by an ExternalSecret), or an auth service. */
+export type TraefikAuth = { readonly basicAuthSecret: string } | { readonly forwardAuthUrl: string };
+
+export interface TraefikRouteProps extends RouteOptions {
+  /** Entry point for HTTPS. @default "websecure" */
+  readonly secureEntryPoint?: string;
+  /** Entry point for HTTP (redirected when TLS is on). @default "web" */
+  readonly plainEntryPoint?: string;
+  /** Authentication in front of the service. @default none */
+  readonly auth?: TraefikAuth;
+}
+
+/**
+ * Traefik IngressRoute(s) with Middlewares: HTTPS redirect (a route on the
+ * plain entry point that only redirects), rate limit, CORS headers and
+ * optional auth; the certificate comes from a cert-manager Certificate,
+ * because Traefik CRDs do not trigger cert-manager by annotation.
+ */
+export class TraefikRoute extends Construct {
+  public readonly route: tr.IngressRoute;
+  public readonly middlewares: tm.Middleware[] = [];
+
+  constructor(scope: Construct, id: string, props: TraefikRouteProps) {
+    super(scope, id);
+    checkRoute(this, props);
+    const labels = { 'app.kubernetes.io/managed-by': MANAGED_BY, ...props.labels };
+    const meta = (name: string) => ({ name, namespace: props.namespace, labels });
+    const match = `Host(\`${props.host}\`) && PathPrefix(\`${props.path ?? '/'}\`)`;
+    const middleware = (suffix: string, spec: tm.MiddlewareSpec) => {
+      const m = new tm.Middleware(this, `Middleware-${suffix}`, { metadata: meta(`${props.name}-${suffix}`), spec });
+      this.middlewares.push(m);
+      return { name: `${props.name}-${suffix}` };
+    };
+
+    const chain: { name: string }[] = [];
+    if (props.auth) {
+      if ('basicAuthSecret' in props.auth) chain.push(middleware('auth', { basicAuth: { secret: props.auth.basicAuthSecret, removeHeader: true } }));
+      else {
+        if (!/^https?:\/\//.test(props.auth.forwardAuthUrl)) throw new PropsError(this, 'auth.forwardAuthUrl', props.auth.forwardAuthUrl, 'a URL such as "http://oauth2-proxy.auth.svc/oauth2/auth"');
+        chain.push(middleware('auth', { forwardAuth: { address: props.auth.forwardAuthUrl, trustForwardHeader: false } }));
+      }
+    }
+    if (props.rateLimit) {
+      chain.push(middleware('rate-limit', { rateLimit: { average: props.rateLimit.requestsPerSecond, burst: props.rateLimit.burst ?? 2 * props.rateLimit.requestsPerSecond } }));
+    }
+    if (props.corsOrigins?.length) {
+      chain.push(
+        middleware('cors', {
+          headers: {
+            accessControlAllowOriginList: [...props.corsOrigins].sort(),
+            accessControlAllowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+            accessControlAllowCredentials: true,
+            accessControlMaxAge: 600,
+            addVaryHeader: true,
+          },
+        }),
+      );
+    }
+
+    const service = { name: props.serviceName, port: tr.IngressRouteSpecRoutesServicesPort.fromString(props.servicePortName) };
+    this.route = new tr.IngressRoute(this, 'Resource', {
+      metadata: meta(props.name),
+      spec: {
+        entryPoints: [props.tls ? props.secureEntryPoint ?? 'websecure' : props.plainEntryPoint ?? 'web'],
+        routes: [{ kind: tr.IngressRouteSpecRoutesKind.RULE, match, middlewares: chain.length ? chain : undefined, services: [service] }],
+        tls: props.tls ? { secretName: tlsSecretName(props.name) } : undefined,
+      },
+    });
+
+    if (props.tls) {
+      const redirect = middleware('redirect-https', { redirectScheme: { scheme: 'https', permanent: true } });
+      new tr.IngressRoute(this, 'Redirect', {
+        metadata: meta(`${props.name}-redirect`),
+        spec: {
+          entryPoints: [props.plainEntryPoint ?? 'web'],
+          routes: [{ kind: tr.IngressRouteSpecRoutesKind.RULE, match, middlewares: [redirect], services: [service] }],
+        },
+      });
+      new cm.Certificate(this, 'Certificate', {
+        metadata: meta(props.name),
+        spec: { secretName: tlsSecretName(props.name), dnsNames: [props.host], issuerRef: { name: props.tls.name, kind: props.tls.kind, group: 'cert-manager.io' } },
+      });
+    }
+  }
+}
