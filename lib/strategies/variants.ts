@@ -1,9 +1,9 @@
 // Helpers shared by strategies that run more than one version of a service
 // side by side (blue/green colours, stable/canary tracks).
-import { JsonPatch } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import { Rollout, RolloutSpecStrategy } from '../../imports/rollouts-rollout-argoproj.io';
+import { Rollout, RolloutSpecStrategy, toJson_RolloutSpec } from '../../imports/rollouts-rollout-argoproj.io';
 import { sanitizeLabelValue } from '../core/labels';
 import { PropsError } from '../core/errors';
 import { waveOf } from './gitops';
@@ -52,23 +52,26 @@ export const PROGRESS_DEADLINE_SECONDS = 600;
 /**
  * An Argo Rollouts Rollout running the service's pod template. `replicas` is
  * left out under an HPA, which then owns it (as with a Deployment).
+ *
+ * The strategy is typed through the CRD bindings, but the pod template is
+ * rendered as the core type renders it and the object is a plain ApiObject:
+ * the generated Rollout class re-maps its whole spec after JSON patches and
+ * treats quantities and int-or-strings differently, and a Rollout must run
+ * exactly the pods a Deployment of the same service would.
  */
-export function newRollout(ctx: StrategyContext, strategy: RolloutSpecStrategy): Rollout {
-  const rollout = new Rollout(ctx.scope as Construct, 'Resource', {
-    metadata: { name: ctx.name, namespace: ctx.namespace, labels: ctx.labels, annotations: waveOf('Rollout') },
-    spec: {
-      replicas: ctx.replicas,
-      revisionHistoryLimit: REVISION_HISTORY_LIMIT,
-      progressDeadlineSeconds: PROGRESS_DEADLINE_SECONDS,
-      selector: { matchLabels: ctx.selectorLabels },
-      strategy,
-    },
+export function newRollout(ctx: StrategyContext, strategy: RolloutSpecStrategy): ApiObject {
+  const spec = toJson_RolloutSpec({
+    replicas: ctx.replicas,
+    revisionHistoryLimit: REVISION_HISTORY_LIMIT,
+    progressDeadlineSeconds: PROGRESS_DEADLINE_SECONDS,
+    selector: { matchLabels: ctx.selectorLabels },
+    strategy,
   });
-  // The pod template goes in as the core type renders it: the CRD's generated
-  // types map quantities and int-or-strings differently, and a Rollout must run
-  // exactly the pods a Deployment of the same service would.
-  rollout.addJsonPatch(JsonPatch.add('/spec/template', k8s.toJson_PodTemplateSpec(ctx.podTemplate)));
-  return rollout;
+  return new ApiObject(ctx.scope as Construct, 'Resource', {
+    ...Rollout.GVK,
+    metadata: { name: ctx.name, namespace: ctx.namespace, labels: ctx.labels, annotations: waveOf('Rollout') },
+    spec: { ...spec, template: k8s.toJson_PodTemplateSpec(ctx.podTemplate) },
+  });
 }
 
 /** A ClusterIP Service with the service's ports selecting `selector`. */
