@@ -1,0 +1,398 @@
+// `npm run bench`: measures synth against the stock cdk8s path and the
+// serialization floor, and writes bench/RESULTS.md. See bench/README.md.
+//
+// Every measurement is a fresh child process run under /usr/bin/time (wall
+// time from here, CPU = user + system of the whole process tree, peak RSS =
+// the largest single process of the tree). Each command runs once unmeasured
+// first (file cache, build caches), then `runs` times; medians are reported.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parse } from 'yaml';
+import { FloorEntry } from './floor';
+
+const ROOT = path.resolve(__dirname, '../..');
+const BUILD = path.join(ROOT, 'build');
+const HEADER = '# construct: ';
+
+interface Options {
+  runs: number;
+  stockRuns: number;
+  sizes: number[];
+  stock: boolean;
+  tests: boolean;
+  out: string;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const o: Options = { runs: 5, stockRuns: 3, sizes: [10, 100, 1000], stock: true, tests: true, out: path.join(ROOT, 'bench', 'RESULTS.md') };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--runs') o.runs = Number(next());
+    else if (a === '--stock-runs') o.stockRuns = Number(next());
+    else if (a === '--sizes') o.sizes = next().split(',').map(Number);
+    else if (a === '--no-stock') o.stock = false;
+    else if (a === '--no-tests') o.tests = false;
+    else if (a === '--quick') Object.assign(o, { runs: 1, stockRuns: 1 });
+    else if (a === '--out') o.out = path.resolve(next());
+    else throw new Error(`unknown argument ${a} (usage: npm run bench -- [--runs N] [--stock-runs N] [--sizes 10,100,1000] [--no-stock] [--no-tests] [--quick] [--out FILE])`);
+  }
+  if (!(o.runs >= 1 && o.stockRuns >= 1) || o.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('runs and sizes must be positive integers');
+  return o;
+}
+
+/** One measured run. Times in seconds, RSS in bytes. */
+interface Sample {
+  readonly wall: number;
+  readonly cpu: number;
+  readonly rss: number;
+}
+
+interface Measurement extends Sample {
+  readonly samples: readonly Sample[];
+  readonly command: string;
+}
+
+const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const RUSAGE_HOOK = path.join(ROOT, 'bench', 'rusage-hook.js');
+
+function run(cmd: readonly string[], cwd: string, env: NodeJS.ProcessEnv, scratch: string): Sample {
+  const report = path.join(scratch, `rusage-${process.pid}.txt`);
+  fs.rmSync(report, { force: true });
+  const argv = TIME ? [TIME, '-v', '-o', report, ...cmd] : [...cmd];
+  const childEnv = TIME ? env : { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --require ${RUSAGE_HOOK}`, BENCH_RUSAGE_FILE: report };
+  const start = process.hrtime.bigint();
+  const r = spawnSync(argv[0], argv.slice(1), { cwd, env: childEnv, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd.join(' ')} (in ${cwd}) exited ${r.status ?? r.signal}:\n${r.stdout}\n${r.stderr}`);
+  const text = fs.readFileSync(report, 'utf8');
+  if (TIME) {
+    const num = (label: string) => Number(new RegExp(`${label}: ([\\d.]+)`).exec(text)?.[1] ?? NaN);
+    return { wall, cpu: num('User time \\(seconds\\)') + num('System time \\(seconds\\)'), rss: num('Maximum resident set size \\(kbytes\\)') * 1024 };
+  }
+  // Without /usr/bin/time every Node process of the tree appends its own usage.
+  const usages = text.trim().split('\n').map((l) => JSON.parse(l) as { cpu: number; rss: number });
+  return { wall, cpu: usages.reduce((s, u) => s + u.cpu, 0), rss: Math.max(...usages.map((u) => u.rss)) };
+}
+
+/** A command line as a reader would type it: `node`, paths relative to the repo, `<tmp>` for the scratch dir. */
+function displayArg(a: string, scratch: string): string {
+  if (a === process.execPath) return 'node';
+  if (a.startsWith(scratch)) return `<tmp>${a.slice(scratch.length)}`;
+  return path.isAbsolute(a) && !path.relative(ROOT, a).startsWith('..') ? path.relative(ROOT, a) : a;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+interface Job {
+  readonly cmd: readonly string[];
+  readonly cwd: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Runs before every run, unmeasured (e.g. clearing an output directory). */
+  readonly before?: () => void;
+}
+
+function measure(job: Job, runs: number, scratch: string, label: string): Measurement {
+  const env = { ...process.env, ...job.env };
+  const samples: Sample[] = [];
+  for (let i = 0; i <= runs; i++) {
+    job.before?.();
+    const s = run(job.cmd, job.cwd, env, scratch);
+    if (i > 0) samples.push(s);
+  }
+  const m = {
+    wall: median(samples.map((s) => s.wall)),
+    cpu: median(samples.map((s) => s.cpu)),
+    rss: median(samples.map((s) => s.rss)),
+    samples,
+    command: job.cmd.map((a) => displayArg(a, scratch)).join(' '),
+  };
+  log(`  ${label.padEnd(28)} wall ${fmtS(m.wall)}  cpu ${fmtS(m.cpu)}  rss ${fmtMiB(m.rss)}  (${samples.map((s) => s.wall.toFixed(2)).join(' ')})`);
+  return m;
+}
+
+/** Every file under `dir`, relative path -> content. */
+function readTree(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const abs = path.join(d, e.name);
+      if (e.isDirectory()) walk(abs);
+      else out.set(path.relative(dir, abs).split(path.sep).join('/'), fs.readFileSync(abs, 'utf8'));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** The floor's input: the rendered files turned back into the objects they hold. */
+function floorInput(tree: Map<string, string>): FloorEntry[] {
+  return [...tree].map(([p, text]) => {
+    if (!p.endsWith('.yaml')) return { path: p, text };
+    if (text.startsWith(HEADER)) {
+      const nl = text.indexOf('\n');
+      return { path: p, constructPath: text.slice(HEADER.length, nl), object: parse(text.slice(nl + 1), { version: '1.1' }) };
+    }
+    return { path: p, object: parse(text, { version: '1.1' }) };
+  });
+}
+
+function sameTree(a: Map<string, string>, b: Map<string, string>): boolean {
+  return a.size === b.size && [...a].every(([p, t]) => b.get(p) === t);
+}
+
+const TEMPLATE_TSCONFIG = {
+  // The cdk8s typescript-app template's tsconfig, with lib/target raised to
+  // ES2022 and esModuleInterop on, which this project's code needs.
+  compilerOptions: {
+    alwaysStrict: true, declaration: true, experimentalDecorators: true, inlineSourceMap: true, inlineSources: true,
+    lib: ['es2022'], module: 'CommonJS', noEmit: false, noEmitOnError: true, noFallthroughCasesInSwitch: true,
+    noImplicitAny: true, noImplicitReturns: true, noImplicitThis: true, noUnusedLocals: true, noUnusedParameters: true,
+    resolveJsonModule: true, strict: true, strictNullChecks: true, strictPropertyInitialization: true, stripInternal: true,
+    target: 'ES2022', esModuleInterop: true,
+  },
+  include: ['**/*.ts'],
+  exclude: ['node_modules'],
+  // Type errors (e.g. in a colleague's half-written file) are printed instead
+  // of aborting the run; the type checking and its cost stay the same.
+  'ts-node': { logError: true },
+};
+
+/** A project laid out as `cdk8s init typescript-app` makes it, running `main`. */
+function stockProject(dir: string, main: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), 'language: typescript\napp: npx ts-node main.ts\n');
+  fs.writeFileSync(path.join(dir, 'tsconfig.json'), `${JSON.stringify(TEMPLATE_TSCONFIG, null, 2)}\n`);
+  fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: 'stock', version: '1.0.0', private: true, main: 'main.js', types: 'main.ts' }, null, 2)}\n`);
+  fs.writeFileSync(path.join(dir, 'main.ts'), main);
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  fs.symlinkSync(path.join(ROOT, 'environments'), path.join(dir, 'environments'), 'dir');
+}
+
+const imp = (p: string) => JSON.stringify(path.join(ROOT, p));
+
+const STOCK_FULL = `import { App } from 'cdk8s';
+import { environmentTargets } from ${imp('charts')};
+import { listEnvironments, loadEnvironment } from ${imp('lib/config')};
+
+for (const env of listEnvironments()) {
+  const app = new App({ outdir: \`\${process.env.CDK8S_OUTDIR ?? 'dist'}/\${env}\` });
+  environmentTargets(loadEnvironment(env), app);
+  app.synth();
+}
+`;
+
+const STOCK_SYNTHETIC = `import { App } from 'cdk8s';
+import { SyntheticChart } from ${imp('bench/synthetic')};
+
+const app = new App();
+new SyntheticChart(app, 'app', { services: Number(process.env.BENCH_SERVICES) });
+app.synth();
+`;
+
+/** Objects in cdk8s's own output: one multi-document file per chart. */
+function countDocuments(dir: string): number {
+  let n = 0;
+  for (const text of readTree(dir).values()) n += (text.match(/^kind: /gm) ?? []).length;
+  return n;
+}
+
+interface Scenario {
+  readonly name: string;
+  readonly objects: number;
+  readonly files: number;
+  readonly ours: Measurement;
+  readonly floor: Measurement;
+  readonly floorIdentical: boolean;
+  readonly stock?: Measurement & { readonly objects: number };
+}
+
+interface TestTiming {
+  readonly wall: number;
+  readonly status: number;
+  readonly typecheck: number;
+  readonly files: ReadonlyArray<{ readonly file: string; readonly seconds: number; readonly tests: number; readonly failed: number }>;
+  readonly jestRun?: number;
+}
+
+function log(s: string): void {
+  process.stderr.write(`${s}\n`);
+}
+
+const fmtS = (s: number) => `${s.toFixed(2)} s`;
+const fmtMiB = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+
+function scenario(o: Options, scratch: string, name: string, ours: Job, outDir: string, stock: (() => Job) | undefined, stockOut: string): Scenario {
+  log(`${name}:`);
+  const oursM = measure(ours, o.runs, scratch, 'ours');
+  const tree = readTree(outDir);
+  const objects = [...tree.values()].filter((t) => t.startsWith(HEADER)).length;
+  const input = path.join(scratch, `${name.replace(/\W+/g, '-')}.json`);
+  fs.writeFileSync(input, JSON.stringify(floorInput(tree)));
+  const floorOut = path.join(scratch, 'floor-out');
+  const floor = measure(
+    { cmd: [process.execPath, path.join(BUILD, 'bench', 'floor.js'), input, floorOut], cwd: ROOT, before: () => fs.rmSync(floorOut, { recursive: true, force: true }) },
+    o.runs, scratch, 'serialization floor',
+  );
+  const floorIdentical = sameTree(tree, readTree(floorOut));
+  let stockM: Scenario['stock'];
+  if (stock) {
+    const m = measure(stock(), o.stockRuns, scratch, 'stock cdk8s (ts-node)');
+    stockM = { ...m, objects: countDocuments(stockOut) };
+  }
+  return { name, objects, files: tree.size, ours: oursM, floor, floorIdentical, stock: stockM };
+}
+
+function measureTests(scratch: string): TestTiming {
+  log('npm test:');
+  const jestJson = path.join(scratch, 'jest.json');
+  const start = process.hrtime.bigint();
+  // `npm test -- ARGS` appends ARGS to jest, after the typecheck.
+  const r = spawnSync('npm', ['test', '--', '--json', `--outputFile=${jestJson}`], { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  const tcStart = process.hrtime.bigint();
+  spawnSync('npm', ['run', '--silent', 'typecheck'], { cwd: ROOT, encoding: 'utf8' });
+  const typecheck = Number(process.hrtime.bigint() - tcStart) / 1e9;
+  let files: TestTiming['files'] = [];
+  let jestRun: number | undefined;
+  if (fs.existsSync(jestJson)) {
+    const j = JSON.parse(fs.readFileSync(jestJson, 'utf8')) as {
+      startTime: number;
+      testResults: Array<{ name: string; startTime: number; endTime: number; assertionResults: Array<{ status: string }> }>;
+    };
+    files = j.testResults
+      .map((t) => ({
+        file: path.relative(ROOT, t.name),
+        seconds: (t.endTime - t.startTime) / 1000,
+        tests: t.assertionResults.length,
+        failed: t.assertionResults.filter((a) => a.status === 'failed').length,
+      }))
+      .sort((a, b) => b.seconds - a.seconds);
+    jestRun = Math.max(...j.testResults.map((t) => t.endTime)) / 1000 - j.startTime / 1000;
+  }
+  log(`  npm test ${fmtS(wall)} (exit ${r.status}); typecheck alone ${fmtS(typecheck)}`);
+  return { wall, status: r.status ?? -1, typecheck, files, jestRun };
+}
+
+function git(args: string[]): string {
+  return spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+}
+
+function report(o: Options, scenarios: readonly Scenario[], tests: TestTiming | undefined, load: { before: number[]; after: number[] }, started: Date, seconds: number): string {
+  const cpu = os.cpus();
+  const dirty = git(['status', '--porcelain']).split('\n').filter(Boolean).length;
+  const cell = (m: Sample | undefined) => (m ? `${fmtS(m.wall)} / ${fmtS(m.cpu)} / ${fmtMiB(m.rss)}` : 'n/a');
+  const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 ? `${(a / b).toFixed(1)}x` : 'n/a');
+  const lines: string[] = [];
+  lines.push('# Benchmark results', '');
+  lines.push('Generated by `npm run bench` (bench/run.ts); how to read and re-run: bench/README.md. Do not edit by hand.', '');
+  lines.push('## Machine', '');
+  lines.push(`- date: ${started.toISOString()}, bench took ${seconds.toFixed(0)} s`);
+  lines.push(`- CPU: ${cpu[0]?.model ?? 'unknown'}, ${cpu.length} cores; RAM ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; ${os.type()} ${os.release()}`);
+  lines.push(`- Node ${process.version}; commit ${git(['rev-parse', '--short', 'HEAD'])}${dirty ? ` + ${dirty} uncommitted paths in the working tree` : ''}`);
+  lines.push(`- load average (1 min) before ${load.before[0].toFixed(2)}, after ${load.after[0].toFixed(2)}: other processes share the cores, so wall times carry their noise; CPU time much less so`);
+  lines.push(`- runs: ${o.runs} measured runs per command (${o.stockRuns} for the stock path) after one unmeasured warm-up; medians; measured with ${TIME ? '`/usr/bin/time -v`' : 'process.resourceUsage() of each Node process'}`);
+  lines.push('');
+  lines.push('## Results', '');
+  lines.push('Each cell: wall / CPU (user+sys) / peak RSS, median.', '');
+  lines.push('| app | objects | ours: `node build/main.js` | serialization floor | stock `cdk8s synth` (ts-node) | stock / ours (wall) | ours / floor (wall) |');
+  lines.push('|---|---:|---|---|---|---:|---:|');
+  for (const s of scenarios) {
+    lines.push(`| ${s.name} | ${s.objects} | ${cell(s.ours)} | ${cell(s.floor)} | ${cell(s.stock)} | ${ratio(s.stock?.wall, s.ours.wall)} | ${ratio(s.ours.wall, s.floor.wall)} |`);
+  }
+  lines.push('');
+  const byN = new Map(scenarios.map((s) => [s.name, s]));
+  const s100 = byN.get('synthetic N=100');
+  const s1000 = byN.get('synthetic N=1000');
+  lines.push('## Targets', '');
+  const full = byN.get('full render (all systems, all environments)');
+  const check = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? 'met' : '**missed**');
+  if (full) {
+    const speedup = full.stock ? full.stock.wall / full.ours.wall : undefined;
+    lines.push(`- full render >= 10x faster than the stock path: ${ratio(full.stock?.wall, full.ours.wall)} (${check(speedup === undefined ? undefined : speedup >= 10)})`);
+    lines.push(`- full render within 3x of the serialization floor: ${ratio(full.ours.wall, full.floor.wall)} (${check(full.ours.wall <= 3 * full.floor.wall)})`);
+  }
+  if (s100 && s1000) {
+    const r = s1000.ours.wall / s100.ours.wall;
+    lines.push(`- time(N=1000) / time(N=100) <= 12: ${r.toFixed(1)} wall, ${(s1000.ours.cpu / s100.ours.cpu).toFixed(1)} CPU (${check(r <= 12)})`);
+    lines.push(`- peak RSS at N=1000 < 1.5 GiB: ${fmtMiB(s1000.ours.rss)} (${check(s1000.ours.rss < 1.5 * 2 ** 30)})`);
+  }
+  if (tests) lines.push(`- \`npm test\` under 90 s: ${fmtS(tests.wall)}, exit ${tests.status} (${check(tests.wall < 90)})`);
+  lines.push('');
+  lines.push('Synthetic app (bench/synthetic.ts): N Microservices in one environment and namespace, each with ServiceAccount, ConfigMap, Deployment, Service, HPA, PDB, ServiceMonitor and NetworkPolicy (8 objects), plus the Namespace and a default-deny NetworkPolicy.');
+  lines.push(`Floor output identical to ours byte for byte: ${scenarios.map((s) => `${s.name.split(' (')[0]} ${s.floorIdentical ? 'yes' : '**no**'}`).join(', ')}.`);
+  const stockCounts = scenarios.filter((s) => s.stock).map((s) => `${s.name.split(' (')[0]} ${s.stock!.objects}`);
+  if (stockCounts.length) lines.push(`Objects in the stock output (one multi-document file per chart): ${stockCounts.join(', ')}.`);
+  lines.push('');
+  if (tests) {
+    lines.push('## Test suite', '');
+    lines.push(`\`npm test\` (typecheck, then jest with the bundling global setup): ${fmtS(tests.wall)}, exit ${tests.status}. Typecheck alone: ${fmtS(tests.typecheck)}.${tests.jestRun !== undefined ? ` Jest from start to last file: ${fmtS(tests.jestRun)}.` : ''}`, '');
+    if (tests.files.length) {
+      lines.push('| test file | seconds (in its worker) | tests | failed |', '|---|---:|---:|---:|');
+      for (const f of tests.files) lines.push(`| ${f.file} | ${f.seconds.toFixed(1)} | ${f.tests} | ${f.failed} |`);
+      lines.push('');
+    }
+  }
+  lines.push('## Commands', '');
+  lines.push('```');
+  lines.push(`npm run bench -- ${process.argv.slice(2).join(' ')}`.trimEnd());
+  for (const s of scenarios) {
+    lines.push(`# ${s.name}`);
+    lines.push(s.ours.command, s.floor.command);
+    if (s.stock) lines.push(`${s.stock.command}    # in the stock project dir${s.name.startsWith('synthetic') ? `, BENCH_SERVICES=${s.name.split('=')[1]}` : ''}`);
+  }
+  if (tests) lines.push('# tests', 'npm test -- --json --outputFile=<tmp>/jest.json', 'npm run typecheck');
+  lines.push('```', '');
+  lines.push('Stock path: a temp dir laid out like `cdk8s init typescript-app` (cdk8s.yaml `app: npx ts-node main.ts`, the template tsconfig with lib/target ES2022 and esModuleInterop, node_modules linked), whose main.ts builds the same charts and calls `app.synth()`, so ts-node type-checks every module it loads.');
+  lines.push('');
+  return lines.join('\n');
+}
+
+function main(): void {
+  const o = parseOptions(process.argv.slice(2));
+  const started = new Date();
+  const load = { before: os.loadavg(), after: [] as number[] };
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+  log(`bench: scratch dir ${scratch}; ${o.runs} runs (stock ${o.stockRuns}), sizes ${o.sizes.join(', ')}`);
+  const cdk8s = path.join(ROOT, 'node_modules', '.bin', 'cdk8s');
+  const scenarios: Scenario[] = [];
+  try {
+    const fullOut = path.join(scratch, 'full', 'dist');
+    const stockFull = path.join(scratch, 'stock-full');
+    scenarios.push(scenario(o, scratch, 'full render (all systems, all environments)',
+      { cmd: [process.execPath, path.join(BUILD, 'main.js'), '--out', fullOut], cwd: ROOT, env: { CDK8S_OUTDIR: '' } }, fullOut,
+      o.stock ? () => {
+        stockProject(stockFull, STOCK_FULL);
+        return { cmd: [cdk8s, 'synth', '--no-check-upgrade'], cwd: stockFull };
+      } : undefined, path.join(stockFull, 'dist')));
+    const stockSyn = path.join(scratch, 'stock-synthetic');
+    if (o.stock) stockProject(stockSyn, STOCK_SYNTHETIC);
+    for (const n of o.sizes) {
+      const out = path.join(scratch, `synthetic-${n}`, 'dist');
+      scenarios.push(scenario(o, scratch, `synthetic N=${n}`,
+        { cmd: [process.execPath, path.join(BUILD, 'bench', 'synth-app.js'), String(n), out], cwd: ROOT }, out,
+        o.stock ? () => ({ cmd: [cdk8s, 'synth', '--no-check-upgrade'], cwd: stockSyn, env: { BENCH_SERVICES: String(n) } }) : undefined, path.join(stockSyn, 'dist')));
+    }
+    const tests = o.tests ? measureTests(scratch) : undefined;
+    load.after = os.loadavg();
+    const text = report(o, scenarios, tests, load, started, (Date.now() - started.getTime()) / 1000);
+    fs.writeFileSync(o.out, text);
+    process.stdout.write(text);
+    log(`bench: wrote ${path.relative(process.cwd(), o.out)}`);
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+main();

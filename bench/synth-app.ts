@@ -1,0 +1,26 @@
+// The synthetic app through the project's own synth pipeline (render -> checks
+// -> atomic write), as `npm run synth` runs the real one:
+//   node build/bench/synth-app.js N OUTDIR
+import { synthesize } from '../lib/synth';
+import { BENCH_ENV, syntheticTargets } from './synthetic';
+import { validationGate } from './gate';
+
+function main(argv: readonly string[]): number {
+  const n = Number(argv[0]);
+  const outDir = argv[1];
+  if (!Number.isInteger(n) || n < 1 || !outDir) {
+    process.stderr.write('usage: node build/bench/synth-app.js N OUTDIR\n');
+    return 2;
+  }
+  const result = synthesize({
+    outDir,
+    environments: [BENCH_ENV],
+    complete: true,
+    render: () => syntheticTargets(n),
+    checks: [validationGate()],
+  });
+  process.stdout.write(`bench: ${result.objects.length} objects, ${result.files.size} files\n`);
+  return 0;
+}
+
+process.exitCode = main(process.argv.slice(2));
