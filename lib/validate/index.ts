@@ -36,6 +36,7 @@
  * `pod-security.kubernetes.io/enforce: baseline|privileged` plus the annotation
  * `validate.platform.dev/pod-security-reason: "<reason>"`.
  */
+import * as path from 'path';
 import { checkPolicies } from './checks/policy';
 import { checkReferences } from './checks/references';
 import { checkObjectSchema } from './checks/schema';
@@ -117,7 +118,9 @@ export function validateManifests(docs: readonly ManifestDocument[], options: Va
  */
 export function validateDirectory(dir: string, options: ValidateOptions = {}, cwd: string = process.cwd()): ValidationReport {
   const loaded = loadManifestDir(dir, cwd);
-  const report = validateManifests(loaded.docs, options);
+  // file paths are reported relative to cwd; the dist/<env>/ convention is read from the absolute path
+  const environment = options.environment ?? ((file: string) => environmentFromPath(path.resolve(cwd, file)));
+  const report = validateManifests(loaded.docs, { ...options, environment });
   const violations = [...loaded.violations, ...report.violations].sort(compareViolations);
   return { ...report, ok: violations.length === 0, files: loaded.files, violations };
 }

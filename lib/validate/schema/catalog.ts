@@ -15,13 +15,23 @@ const DERIVATION_VERSION = '5';
 
 let loaded: { root: string; catalog: SchemaCatalog } | undefined;
 
-/** The project checkout this module belongs to: the nearest ancestor with imports/ and package.json. */
+/**
+ * The project checkout whose bindings define the schemas: $VALIDATE_PROJECT_ROOT
+ * if set, else the nearest ancestor of this module (or of the working
+ * directory) with imports/ and package.json.
+ */
 export function findProjectRoot(start: string = __dirname): string {
+  const fromEnv = process.env.VALIDATE_PROJECT_ROOT;
+  if (fromEnv) return path.resolve(fromEnv);
+  return ancestorWithBindings(start) ?? ancestorWithBindings(process.cwd()) ?? process.cwd();
+}
+
+function ancestorWithBindings(start: string): string | undefined {
   let dir = path.resolve(start);
   for (;;) {
     if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'imports'))) return dir;
     const parent = path.dirname(dir);
-    if (parent === dir) return process.cwd();
+    if (parent === dir) return undefined;
     dir = parent;
   }
 }
