@@ -2,11 +2,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
+import { parse } from 'yaml';
 import * as k8s from '../../imports/k8s';
 import { PostgresDatabase } from '../../lib/data/postgres';
 import { applyDeliveryMetadata } from '../../lib/gitops/delivery-metadata';
 import { DestructiveChange, DestructiveChangeGuard } from '../../lib/gitops/destructive-change-guard';
-import { CheckFailedError, synthesize } from '../../lib/synth';
+import { CheckFailedError, synthesize, toYaml } from '../../lib/synth';
 import { runSynth, scratchProject, snapshotTree } from '../helpers/project';
 
 /** A data system: PostgreSQL (StatefulSet in prod) and an API Deployment selecting `app: <selector>`. */
@@ -88,21 +89,28 @@ describe('destructive-change guard', () => {
 
 describe('synth CLI with the guard', () => {
   test('exits 1 on a selector change against committed dist/, then passes with --allow-destructive', () => {
-    // GIVEN a project copy whose committed Deployment selects something else
+    // GIVEN a project copy, freshly rendered, whose committed Deployment then gets an extra selector label
     const dir = scratchProject();
     try {
-      const file = path.join(dir, 'dist/prod/ecosystem/ecosystem-prod--deployment--user-service.yaml');
-      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('    matchLabels:\n      app.kubernetes.io/instance: user-service', '    matchLabels:\n      app.kubernetes.io/instance: user-service-old'));
-      const before = snapshotTree(path.join(dir, 'dist'));
+      fs.rmSync(path.join(dir, 'dist'), { recursive: true, force: true });
+      expect(runSynth(dir).status).toBe(0);
+      const dist = path.join(dir, 'dist');
+      const [file] = Object.keys(snapshotTree(dist)).filter((f) => /\/[^/]+--deployment--[^/]+\.yaml$/.test(f)).sort();
+      const env = file.split('/')[0];
+      const object = parse(fs.readFileSync(path.join(dist, file), 'utf8'), { version: '1.1' });
+      object.spec.selector.matchLabels['test/old'] = 'x';
+      fs.writeFileSync(path.join(dist, file), toYaml(object));
+      const id = `Deployment/${object.metadata.namespace}/${object.metadata.name}`;
+      const before = snapshotTree(dist);
       // WHEN
-      const refused = runSynth(dir, ['--env', 'prod']);
+      const refused = runSynth(dir, ['--env', env]);
       // THEN
       expect(refused.status).toBe(1);
-      expect(refused.stderr).toContain('Deployment/ecosystem-prod/user-service');
-      expect(refused.stderr).toContain('spec.selector.matchLabels["app.kubernetes.io/instance"]: "user-service-old" -> "user-service"');
-      expect(snapshotTree(path.join(dir, 'dist'))).toEqual(before);
-      const allowed = runSynth(dir, ['--env', 'prod', '--allow-destructive', 'Deployment/ecosystem-prod/user-service']);
-      expect(allowed.stderr).toContain('allowed destructive change of Deployment/ecosystem-prod/user-service');
+      expect(refused.stderr).toContain(`${id}:`);
+      expect(refused.stderr).toContain('spec.selector.matchLabels["test/old"]: "x" -> (absent) (the selector of a workload is immutable)');
+      expect(snapshotTree(dist)).toEqual(before);
+      const allowed = runSynth(dir, ['--env', env, '--allow-destructive', id]);
+      expect(allowed.stderr).toContain(`allowed destructive change of ${id}`);
       expect(allowed.status).toBe(0);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
