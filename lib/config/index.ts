@@ -3,4 +3,5 @@ export * from './json-schema';
 export * from './loader';
 export * from './schema';
 export * from './security-schema';
+export * from './components-schema';
 export { closest, editDistance, expects } from './schema-kit';

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { expects } from './schema-kit';
 import { blueGreenSchema, canarySchema, serviceStrategyProblems } from './strategy-schema';
 import { clusterModeSchema, environmentSecurityFields, requireTlsOutsideDevelopment, serviceExposureFields, systemSecurityFields } from './security-schema';
+import { requireServices, systemComponentFields } from './components-schema';
 
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -17,7 +18,7 @@ const percent = expects(z.number().int().min(1).max(100), 'an integer percentage
 
 /** CPU quantity: millicores ("250m") or cores ("0.5", 1). */
 export const cpuQuantity = expects(
-  z.union([z.string().regex(/^(\d+m|\d+(\.\d{1,3})?)$/), z.number().positive()]),
+  z.union([z.string().regex(/^(\d+m|\d+(\.\d{1,3})?)$/), z.number().positive().refine((n) => /^\d+(\.\d+)?$/.test(String(n)))]),
   'a CPU quantity such as "250m", "0.5" or 1',
 );
 /** Memory or storage quantity with a binary or decimal suffix ("512Mi", "1Gi"). */
@@ -119,9 +120,10 @@ export const systemSchema = z.strictObject({
   namespace: dnsLabel,
   services: z.record(dnsLabel, serviceSchema),
   ...systemSecurityFields,
+  ...systemComponentFields,
 });
 
-export const SYSTEM_NAMES = ['ecosystem'] as const;
+export const SYSTEM_NAMES = ['ecosystem', 'fediflow', 'idp', 'infometis', 'specify'] as const;
 
 /** A GitOps controller that can pull a system's rendered directory. */
 export const GITOPS_CONTROLLERS = ['argocd', 'flux'] as const;
@@ -163,6 +165,11 @@ export const environmentSchema = z.strictObject({
   }),
   systems: z.strictObject({
     ecosystem: systemSchema.optional(),
+    // The charts of these systems compose the services their documents name (components-schema.ts).
+    fediflow: systemSchema.superRefine(requireServices(['fediflow-api', 'activity-processor', 'email-sender'], 'the FediFlow document')).optional(),
+    idp: systemSchema.superRefine(requireServices(['backstage', 'platform-api'], 'the IDP document')).optional(),
+    infometis: systemSchema.optional(),
+    specify: systemSchema.superRefine(requireServices(['specify'], 'the Specify document')).optional(),
   }),
   gitops: gitopsSchema.optional(),
   ...environmentSecurityFields,

@@ -1,0 +1,234 @@
+// Data and platform components of a system in environment files:
+// `systems.<system>.components.<component>` (PostgreSQL, Redis, Kafka, ...).
+// Everything is optional: a chart falls back to the construct's defaults, so a
+// deleted block still renders. Every rule a catalog construct enforces with a
+// PropsError is repeated here, so a bad value is reported at its line in the
+// file instead of as a construct error.
+import { z } from 'zod';
+import { expects } from './schema-kit';
+
+const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+const BYTES = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/;
+const FACTORS: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50 };
+
+/** Bytes of a Kubernetes quantity, or undefined. */
+export function quantityBytes(q: string): number | undefined {
+  const m = BYTES.exec(q);
+  return m ? Number(m[1]) * FACTORS[m[2] ?? ''] : undefined;
+}
+
+/** Millicores of a CPU quantity, or undefined. Numbers are read as the construct reads them (via String()). */
+export function quantityMillis(q: string | number): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(String(q));
+  if (!m) return undefined;
+  return m[2] === 'm' ? Number(m[1]) : Number(m[1]) * 1000;
+}
+
+const int = (min: number, max: number) => expects(z.number().int().min(min).max(max), `an integer from ${min} to ${max}`);
+const bool = expects(z.boolean(), 'true or false');
+const cpu = expects(
+  z.union([z.string(), z.number()]).refine((v) => quantityMillis(v) !== undefined && (typeof v === 'string' || v > 0)),
+  'a CPU quantity such as "250m", "0.5" or 1',
+);
+const memory = expects(z.string().refine((v) => quantityBytes(v) !== undefined), 'a byte quantity such as "512Mi" or "1Gi"');
+const size = expects(z.string().refine((v) => (quantityBytes(v) ?? 0) > 0), 'a storage size greater than zero such as "10Gi"');
+const duration = expects(z.string().regex(/^(\d+[smhdwy])+$/), 'a duration such as "30s", "12h", "30d" or "2w"');
+const cron = expects(z.string().regex(/^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|\S+(\s+\S+){4})$/), 'a five-field cron expression such as "0 2 * * *" or a macro such as "@daily"');
+
+const compute = z.strictObject({ cpu, memory });
+
+/** Requests and limits of a component's main container; requests never above limits. */
+export const componentResourcesSchema = z.strictObject({ requests: compute, limits: compute }).superRefine((r, ctx) => {
+  const [rc, lc] = [quantityMillis(r.requests.cpu), quantityMillis(r.limits.cpu)];
+  const [rm, lm] = [quantityBytes(r.requests.memory), quantityBytes(r.limits.memory)];
+  if (rc !== undefined && lc !== undefined && rc > lc) ctx.addIssue({ code: 'custom', path: ['requests', 'cpu'], message: `at most the CPU limit (${r.limits.cpu})` });
+  if (rm !== undefined && lm !== undefined && rm > lm) ctx.addIssue({ code: 'custom', path: ['requests', 'memory'], message: `at most the memory limit (${r.limits.memory})` });
+});
+
+/** An image override: both parts, pinned (the catalog refuses "latest"). */
+export const componentImageSchema = z.strictObject({
+  repository: expects(z.string().regex(/^[a-z0-9]+([._\/:-][a-z0-9]+)*$/), 'an image repository such as "docker.io/library/postgres"'),
+  tag: expects(z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/).refine((t) => t !== 'latest'), 'a pinned image tag such as "16.4" (not "latest")'),
+});
+
+export const storageSchema = z.strictObject({
+  size,
+  storageClass: expects(z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/), 'a StorageClass name such as "gp3"').optional(),
+});
+
+/** A managed service outside the cluster (RDS, ElastiCache) reached through an ExternalName Service. */
+export const externalEndpointSchema = z.strictObject({
+  host: expects(z.string().regex(DNS_NAME).refine((h) => !/^[0-9.]+$/.test(h)), 'a DNS host name such as "db.abc123.eu-west-1.rds.amazonaws.com" (no scheme, port or IP address)'),
+  port: int(1, 65535).optional(),
+  /** Key of the credentials in the environment's secret store, e.g. "prod/specify/postgres". */
+  remoteKey: expects(z.string().regex(/^[A-Za-z0-9._\/-]+$/), 'a secret-store key such as "prod/specify/postgres"'),
+});
+
+export const databaseBackupSchema = z.strictObject({
+  schedule: cron.optional(),
+  storage: storageSchema,
+  keep: int(1, 1000).optional(),
+});
+
+const common = {
+  image: componentImageSchema.optional(),
+  resources: componentResourcesSchema.optional(),
+};
+
+type Issue = (path: PropertyKey[], message: string) => void;
+const issues = (ctx: z.RefinementCtx): Issue => (path, message) => ctx.addIssue({ code: 'custom', path, message });
+
+/** `external` goes with mode external and nothing in-cluster goes with it. */
+function externalRules(c: { mode?: string; external?: unknown } & Record<string, unknown>, inCluster: readonly string[], issue: Issue): void {
+  if (c.mode === 'external') {
+    if (!c.external) issue(['external'], 'the managed endpoint ({ host, port, remoteKey }) when mode is "external"');
+    for (const k of inCluster) if (c[k] !== undefined) issue([k], `nothing: ${k} does not apply in mode "external" (the service runs outside the cluster)`);
+  } else if (c.external !== undefined) {
+    issue(['external'], `nothing unless mode is "external" (mode is ${JSON.stringify(c.mode ?? 'the default')})`);
+  }
+}
+
+export const postgresComponentSchema = z
+  .strictObject({
+    mode: expects(z.enum(['statefulset', 'deployment', 'external']), 'one of "statefulset", "deployment", "external"').optional(),
+    /** Streaming read replicas (statefulset mode only). */
+    readReplicas: int(0, 15).optional(),
+    /** Database created on first start (the document's database name goes in the chart's ConfigMap). */
+    database: expects(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/), 'a PostgreSQL identifier such as "app" (letters, digits, "_")').optional(),
+    ...common,
+    storage: storageSchema.optional(),
+    backup: databaseBackupSchema.optional(),
+    external: externalEndpointSchema.optional(),
+  })
+  .superRefine((c, ctx) => {
+    const issue = issues(ctx);
+    externalRules(c, ['image', 'resources', 'storage', 'backup', 'readReplicas'], issue);
+    if (c.readReplicas && c.mode === 'deployment') issue(['readReplicas'], '0 in mode "deployment" (read replicas need the StatefulSet mode)');
+  });
+
+const REDIS_POLICIES = ['allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'noeviction'] as const;
+const REDIS_DEFAULT_LIMIT = 512 * 2 ** 20;
+
+/** Bytes of a Redis memory size ("384mb", "1gb"). */
+export function redisBytes(v: string): number | undefined {
+  const m = /^(\d+)(b|k|kb|m|mb|g|gb)?$/i.exec(v);
+  if (!m) return undefined;
+  const f: Record<string, number> = { b: 1, k: 1e3, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 };
+  return Number(m[1]) * f[(m[2] ?? 'b').toLowerCase()];
+}
+
+export const redisComponentSchema = z
+  .strictObject({
+    mode: expects(z.enum(['deployment', 'statefulset', 'external']), 'one of "deployment", "statefulset", "external"').optional(),
+    ...common,
+    storage: storageSchema.optional(),
+    maxMemory: expects(z.string().refine((v) => (redisBytes(v) ?? 0) > 0), 'a Redis memory size such as "384mb" or "1gb"').optional(),
+    maxMemoryPolicy: expects(z.enum(REDIS_POLICIES), `one of ${REDIS_POLICIES.map((p) => JSON.stringify(p)).join(', ')}`).optional(),
+    appendOnly: bool.optional(),
+    external: externalEndpointSchema.optional(),
+  })
+  .superRefine((c, ctx) => {
+    const issue = issues(ctx);
+    externalRules(c, ['image', 'resources', 'storage', 'maxMemory', 'maxMemoryPolicy', 'appendOnly'], issue);
+    const limit = c.resources ? quantityBytes(c.resources.limits.memory) : REDIS_DEFAULT_LIMIT;
+    const max = c.maxMemory !== undefined ? redisBytes(c.maxMemory) : undefined;
+    if (max !== undefined && limit !== undefined && max >= limit) {
+      issue(['maxMemory'], `less than the memory limit (${c.resources?.limits.memory ?? '512Mi'}), or the kernel kills Redis before it evicts`);
+    }
+    if (c.resources && max === undefined && limit !== undefined && Math.floor((limit * 0.75) / 2 ** 20) < 1) {
+      issue(['resources', 'limits', 'memory'], 'at least 2Mi (75% of it becomes maxmemory)');
+    }
+  });
+
+const heapLimit = (min: string) =>
+  componentResourcesSchema.superRefine((r, ctx) => {
+    const b = quantityBytes(r.limits.memory);
+    if (b !== undefined && b < quantityBytes(min)!) ctx.addIssue({ code: 'custom', path: ['limits', 'memory'], message: `at least ${min} (half of it becomes the JVM heap)` });
+  });
+
+export const elasticsearchComponentSchema = z.strictObject({
+  replicas: int(1, 99).optional(),
+  image: componentImageSchema.optional(),
+  resources: heapLimit('512Mi').optional(),
+  storage: storageSchema.optional(),
+});
+
+export const kafkaComponentSchema = z.strictObject({
+  /** KRaft nodes (combined controller + broker), each a quorum voter. */
+  replicas: expects(z.number().int().min(1).max(9).refine((n) => n % 2 === 1), 'an odd number of KRaft voters from 1 to 9 (1, 3 or 5)').optional(),
+  image: componentImageSchema.optional(),
+  resources: heapLimit('512Mi').optional(),
+  storage: storageSchema.optional(),
+  /** How long records are kept (log.retention). */
+  retention: duration.optional(),
+});
+
+export const nifiComponentSchema = z.strictObject({
+  replicas: int(1, 15).optional(),
+  image: componentImageSchema.optional(),
+  resources: heapLimit('1Gi').optional(),
+  storage: storageSchema.optional(),
+});
+
+export const grafanaComponentSchema = z.strictObject({ ...common, storage: storageSchema.optional() });
+
+export const prometheusComponentSchema = z.strictObject({
+  ...common,
+  storage: storageSchema.optional(),
+  /** TSDB retention, e.g. "30d". */
+  retention: duration.optional(),
+});
+
+export const jaegerComponentSchema = z.strictObject({
+  ...common,
+  storage: storageSchema.optional(),
+  /** Share of traces kept; overrides observability.tracingSamplingPercent for Jaeger's own sampler. */
+  samplingPercent: expects(z.number().min(0).max(100), 'a percentage from 0 to 100').optional(),
+});
+
+export const fluentBitComponentSchema = z.strictObject({
+  ...common,
+  /** Elasticsearch index logs are written to. */
+  index: expects(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,254}$/), 'an Elasticsearch index name such as "fediflow-logs" (lower case)').optional(),
+});
+
+export const replicatedComponentSchema = z.strictObject({ replicas: int(1, 20).optional(), ...common });
+
+export const componentsSchema = z.strictObject({
+  postgres: postgresComponentSchema.optional(),
+  redis: redisComponentSchema.optional(),
+  kafka: kafkaComponentSchema.optional(),
+  elasticsearch: elasticsearchComponentSchema.optional(),
+  kibana: replicatedComponentSchema.optional(),
+  nifi: nifiComponentSchema.optional(),
+  grafana: grafanaComponentSchema.optional(),
+  prometheus: prometheusComponentSchema.optional(),
+  jaeger: jaegerComponentSchema.optional(),
+  fluentBit: fluentBitComponentSchema.optional(),
+  logstash: replicatedComponentSchema.optional(),
+  traefik: replicatedComponentSchema.optional(),
+});
+
+/** Fields added to each system. */
+export const systemComponentFields = {
+  components: componentsSchema.optional(),
+};
+
+/**
+ * A system rule: the services its chart composes must be configured. Reported
+ * at `services.<name>` as "required, but missing (expected ...)".
+ */
+export function requireServices(names: readonly string[], document: string) {
+  return (system: { services: Record<string, unknown> }, ctx: z.RefinementCtx): void => {
+    for (const n of names) {
+      if (!system.services[n]) ctx.addIssue({ code: 'custom', path: ['services', n], message: `the ${n} service (image, replicas, resources), which ${document} describes` });
+    }
+  };
+}
+
+export type ComponentsConfig = z.infer<typeof componentsSchema>;
+export type PostgresComponentConfig = z.infer<typeof postgresComponentSchema>;
+export type RedisComponentConfig = z.infer<typeof redisComponentSchema>;
+export type StorageConfig = z.infer<typeof storageSchema>;
+export type ExternalEndpointConfig = z.infer<typeof externalEndpointSchema>;
+export type ComponentResourcesConfig = z.infer<typeof componentResourcesSchema>;
