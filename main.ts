@@ -8,7 +8,7 @@ import { environmentTargets } from './charts';
 import { withGitOps } from './charts/gitops';
 import { ConfigError, EnvironmentConfig, listEnvironments, loadEnvironment } from './lib/config';
 import { DestructiveChangeGuard } from './lib/gitops/destructive-change-guard';
-import { CheckFailedError, RenderError, synthesize, SynthResult, toYaml } from './lib/synth';
+import { CheckFailedError, RenderError, RenderTarget, synthesize, SynthResult, toYaml } from './lib/synth';
 
 export interface CliOptions {
   readonly envs: string[];
@@ -56,11 +56,13 @@ export function run(opts: CliOptions): SynthResult {
         onAllowed: (c) => process.stderr.write(`synth: allowed destructive change of ${c.id} in ${c.dir}: ${c.details.join('; ')}\n`),
       }),
     ],
-    render: (env) => {
-      const app = new App();
-      return withGitOps(configs.get(env)!, environmentTargets(configs.get(env)!, app), app);
-    },
+    render: (env) => renderEnvironment(configs.get(env)!),
   });
+}
+
+/** Every chart of one environment: its systems plus their GitOps objects (also used by bench/). */
+export function renderEnvironment(config: EnvironmentConfig, app: App = new App()): RenderTarget[] {
+  return withGitOps(config, environmentTargets(config, app), app);
 }
 
 function summarize(result: SynthResult, outDir: string, log: (s: string) => void): void {
