@@ -45,6 +45,7 @@ export function parseDuration(s: string): number | undefined {
 
 export const DURATION_TEXT = 'a duration such as "30s", "10m" or "1h30m" (greater than zero)';
 export const MANUAL = 'manual';
+const PAUSE_TEXT = `${DURATION_TEXT}, or "manual" to wait for a person`;
 
 /** One canary stage: send `weight`% of traffic to the new version, then wait. */
 export interface StageLike {
@@ -62,14 +63,16 @@ export interface StageProblem {
   readonly expected: string;
 }
 
+const validWeight = (w: number) => Number.isInteger(w) && w >= 1 && w <= 100;
+
 /** Weights 1-100 ascending, durations parseable, at least one stage, a pause wherever one is needed. */
 export function stageProblems(stages: readonly StageLike[]): StageProblem[] {
   if (stages.length === 0) return [{ value: stages, expected: 'at least one stage ({ weight, pause })' }];
   const problems: StageProblem[] = [];
   stages.forEach((s, index) => {
-    if (!Number.isInteger(s.weight) || s.weight < 1 || s.weight > 100) {
+    if (!validWeight(s.weight)) {
       problems.push({ index, field: 'weight', value: s.weight, expected: 'an integer percentage from 1 to 100' });
-    } else if (index > 0 && s.weight <= stages[index - 1].weight) {
+    } else if (index > 0 && s.weight <= stages[index - 1].weight && validWeight(stages[index - 1].weight)) {
       problems.push({ index, field: 'weight', value: s.weight, expected: `a weight above the previous stage's ${stages[index - 1].weight} (weights must ascend)` });
     }
     if (s.pause === undefined) {
@@ -78,7 +81,7 @@ export function stageProblems(stages: readonly StageLike[]): StageProblem[] {
         problems.push({ index, field: 'pause', value: undefined, expected: `a pause (${DURATION_TEXT}, or "manual"); only a final 100% stage may go without one` });
       }
     } else if (s.pause !== MANUAL && parseDuration(s.pause) === undefined) {
-      problems.push({ index, field: 'pause', value: s.pause, expected: `${DURATION_TEXT}, or "manual" to wait for a person` });
+      problems.push({ index, field: 'pause', value: s.pause, expected: PAUSE_TEXT });
     }
   });
   return problems;
@@ -127,12 +130,12 @@ const nonNegativeInt = expects(z.number().int().min(0), 'an integer >= 0');
 const dnsLabel = expects(z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/), 'a DNS-1123 label (lowercase letters, digits and "-", e.g. "user-service")');
 const labelKey = expects(z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/), 'a label key such as "color" or "version"');
 const imageTag = expects(z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/), 'an image tag such as "v1.2.0" (letters, digits, ".", "_", "-")');
-const durationText = expects(z.string().refine((s) => parseDuration(s) !== undefined), DURATION_TEXT);
+const durationText = expects(z.string().refine((s) => parseDuration(s) !== undefined, { message: DURATION_TEXT }), DURATION_TEXT);
 const positiveNumber = expects(z.number().positive(), 'a number > 0');
 
 export const stageSchema = z.strictObject({
   weight: expects(z.number().int().min(1).max(100), 'an integer percentage from 1 to 100'),
-  pause: expects(z.string().refine((s) => s === MANUAL || parseDuration(s) !== undefined), `${DURATION_TEXT}, or "manual" to wait for a person`).optional(),
+  pause: expects(z.string().refine((s) => s === MANUAL || parseDuration(s) !== undefined, { message: PAUSE_TEXT }), PAUSE_TEXT).optional(),
 });
 
 const thresholds = z.strictObject({
@@ -201,7 +204,12 @@ const canarySchema = z
   })
   .superRefine((c, ctx) => {
     const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-    for (const p of stageProblems(c.stages)) issue(p.index === undefined ? ['stages'] : ['stages', p.index, p.field!], p.expected);
+    // zod runs this refinement even when a stage failed its own schema: report
+    // only what stageSchema cannot see (order, missing pauses, the empty list).
+    for (const p of stageProblems(c.stages)) {
+      if (p.index === undefined) issue(['stages'], p.expected);
+      else if (validWeight(c.stages[p.index].weight) && (p.field === 'weight' || p.value === undefined)) issue(['stages', p.index, p.field!], p.expected);
+    }
     if (c.backend === 'flagger') for (const p of flaggerStageProblems(c.stages)) issue(p.index === undefined ? ['stages'] : ['stages', p.index, p.field!], p.expected);
     const r = routerProblem(c.backend, c.router);
     if (r) issue(['router'], r);
