@@ -78,7 +78,7 @@ describe('environment file strategies', () => {
   ])('GIVEN %j WHEN loaded THEN it maps to the matching strategy', (yaml, cls, backend) => {
     const s = strategyFromConfig(load(`          ${yaml}`).systems.ecosystem!.services['user-service'].strategy);
     expect(s).toBeInstanceOf(cls);
-    if (backend) expect((s as { backend: string }).backend).toBe(backend);
+    if (backend) expect((s as unknown as { backend: string }).backend).toBe(backend);
   });
 
   test.each([
