@@ -54,8 +54,9 @@ describe('bootstrap objects in a full render', () => {
     expect(repo.spec).toMatchObject({ url: 'https://github.com/example/platform-manifests.git', ref: { branch: 'main' } });
     const eco = flux.find((o) => o.kind === 'Kustomization' && o.metadata.name === 'ecosystem-dev')!;
     expect(eco.spec).toMatchObject({ path: './dist/dev/ecosystem', prune: true, wait: true, interval: '5m', timeout: '5m', sourceRef: { name: repo.metadata.name } });
-    // prod delivers by Argo CD only
-    expect(fs.existsSync(path.join(dir, 'dist/prod/_gitops/flux'))).toBe(false);
+    // In prod ecosystem is left to Argo CD (the default), so Flux does not deliver it there.
+    const prodFlux = readObjects(path.join(dir, 'dist/prod/_gitops/flux')).filter((o) => o.kind === 'Kustomization').map((o) => o.metadata.name);
+    expect(prodFlux).not.toContain('ecosystem-prod');
   });
 
   test('AppProjects whitelist exactly the cluster-scoped kinds their directory renders', () => {
