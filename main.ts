@@ -7,6 +7,7 @@ import { App } from 'cdk8s';
 import { environmentTargets } from './charts';
 import { withGitOps } from './charts/gitops';
 import { ConfigError, EnvironmentConfig, listEnvironments, loadEnvironment } from './lib/config';
+import { environmentReadme } from './lib/diagram/environment-readme';
 import { DestructiveChangeGuard } from './lib/gitops/destructive-change-guard';
 import { CheckFailedError, RenderError, RenderTarget, synthesize, SynthResult, toYaml } from './lib/synth';
 
@@ -50,6 +51,8 @@ export function run(opts: CliOptions): SynthResult {
     outDir: opts.outDir,
     environments: envs,
     complete: opts.envs.length === 0,
+    // dist/<env>/README.md: the service graph the NetworkPolicies encode, as Mermaid.
+    extraFiles: (env, objects) => environmentReadme(env, objects),
     checks: [
       new DestructiveChangeGuard({
         allow: opts.allowDestructive,

@@ -1,7 +1,19 @@
 // "060" multi-tier application ecosystem: ../shared/seeds/001_c28e73b2af604930.txt
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, SystemConfig } from '../lib/config';
+import { VeleroSchedule } from '../lib/backup/velero-schedule';
+import { Border } from '../lib/border/border';
+import { MeshPolicies } from '../lib/mesh/mesh-policies';
+import { ServiceDashboard } from '../lib/observability/service-dashboard';
+import { ServiceMonitor } from '../lib/observability/service-monitor';
+import { SloRules } from '../lib/observability/slo-rules';
+import { ExternalSecret } from '../lib/security/external-secret';
+import { ExternalPeer } from '../lib/security/peer';
+import { SecretBackend, SecretStore } from '../lib/security/secret-store';
+import { ServiceGraph } from '../lib/security/service-graph';
+import { quotaProblems, sharedClusterProblems } from '../lib/security/shared-cluster';
+import { SystemNamespace } from '../lib/security/system-namespace';
 import { Microservice } from '../lib/workloads/microservice';
 import { Probe } from '../lib/workloads/probes';
 import { serviceSettings } from '../lib/workloads/from-config';
@@ -16,8 +28,37 @@ export class EcosystemChart extends Chart {
 
   constructor(scope: Construct, id: string, props: EcosystemChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
-    const { system } = props;
+    const { env, system } = props;
     const ns = system.namespace;
+    const shared = env.cluster.mode === 'shared';
+
+    // Namespace with restricted Pod Security, quota and LimitRange ("Resource
+    // Quotas: Namespace-level resource limits"). On a shared cluster the
+    // namespace and its quota belong to the cluster's owners: we only check
+    // that our peak usage fits.
+    const ps = system.podSecurity;
+    new SystemNamespace(this, 'Namespace', {
+      name: ns,
+      create: !shared,
+      labels: { environment: env.name, tier: env.environment.tier },
+      podSecurity: ps && ps.level !== 'restricted' ? { level: ps.level, reason: ps.reason ?? '' } : { level: 'restricted' },
+      quota: shared ? undefined : system.quota,
+      containerDefaults: shared ? undefined : system.limitRange,
+    });
+    const graph = new ServiceGraph(this, 'ServiceGraph');
+    // "Service mesh with mutual TLS", "Rate limiting and circuit breaking".
+    if (env.mesh?.enabled) {
+      new MeshPolicies(this, 'Mesh', {
+        graph,
+        circuitBreaker: {
+          maxConnections: env.mesh.maxConnections,
+          maxPendingRequests: env.mesh.maxPendingRequests,
+          consecutive5xxErrors: env.mesh.consecutive5xxErrors,
+          baseEjectionTime: env.mesh.baseEjectionTime,
+        },
+      });
+    }
+    const secretStore = new SecretStore(this, 'SecretStore', { namespace: ns, backend: secretBackend(env), keyPrefix: env.security?.keyPrefix });
     const user = system.services['user-service'];
     if (!user) throw new Error(`${id}: systems.ecosystem.services.user-service is required by the 060 document`);
 
@@ -38,5 +79,55 @@ export class EcosystemChart extends Chart {
       },
       secretEnv: { DATABASE_URL: { secret: 'database-secret', key: 'url' } },
     });
+    graph.add(this.userService);
+    // "Secrets Management": the Secret comes from the environment's store, never from Git.
+    new ExternalSecret(this, 'database-secret', { name: 'database-secret', store: secretStore, data: { url: { key: 'database', property: 'url' } } });
+
+    // "Monitoring & Observability": scraped by Prometheus, SLOs and a dashboard.
+    const prom = env.observability?.prometheus;
+    if (prom) {
+      const prometheus = ExternalPeer.pods({ name: 'prometheus', namespace: prom.namespace, labels: prom.labels });
+      graph.scrape(this.userService, 'http', prometheus);
+      new ServiceMonitor(this, 'user-service-monitor', { name: 'user-service', namespace: ns, selector: this.userService.selectorLabels, endpoints: [{ port: 'http' }] });
+      new SloRules(this, 'user-service-slo', { service: 'user-service', namespace: ns });
+      new ServiceDashboard(this, 'user-service-dashboard', { service: 'user-service', namespace: ns, folder: 'ecosystem' });
+    }
+
+    // The border: exposed outside development, with TLS.
+    if (user.expose) {
+      const b = env.border!;
+      const controller = b.controller ? ExternalPeer.pods({ name: 'ingress-controller', namespace: b.controller.namespace, labels: b.controller.labels }) : undefined;
+      const common = {
+        controller,
+        tls: b.tls ? { name: b.tls.issuer, kind: b.tls.issuerKind } : undefined,
+        allowPlainHttp: env.environment.tier === 'development',
+        corsOrigins: b.corsOrigins,
+        rateLimit: b.rateLimit,
+      };
+      const border =
+        b.kind === 'nginx' ? Border.nginx({ ...common, className: b.className }) : b.kind === 'traefik' ? Border.traefik(common) : Border.gatewayApi({ ...common, gateway: b.gateway! });
+      border.expose(this, this.userService, { host: user.expose.host, path: user.expose.path });
+    }
+
+    // "Disaster Recovery": Velero lives in its own namespace, so only in a cluster we own.
+    if (env.backup && !shared) {
+      new VeleroSchedule(this, 'Backup', { name: `ecosystem-${env.name}`, includedNamespaces: [ns], schedule: env.backup.schedule, ttl: env.backup.ttl, snapshotVolumes: env.backup.snapshotVolumes });
+    }
+
+    const quota = system.quota;
+    this.node.addValidation({
+      validate: () => {
+        // ApiObject.toJson, not Chart.toJson: the latter validates again and recurses.
+        const objects = this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
+        return [...(shared ? sharedClusterProblems(objects, [ns]) : []), ...(quota ? quotaProblems(objects, ns, quota) : [])];
+      },
+    });
   }
+}
+
+function secretBackend(env: EnvironmentConfig): SecretBackend {
+  const s = env.security?.secretStore;
+  if (!s || s.kind === 'local') return SecretBackend.local();
+  if (s.kind === 'vault') return SecretBackend.vault({ server: s.server, path: s.path, version: s.version, role: s.role, authMountPath: s.authMountPath });
+  return SecretBackend.awsSecretsManager({ region: s.region, roleArn: s.roleArn });
 }
