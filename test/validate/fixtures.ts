@@ -216,3 +216,24 @@ export function writeDist(docs: ManifestDocument[], root = fs.mkdtempSync(path.j
   }
   return root;
 }
+
+/**
+ * The baseline repeated over `namespaces` namespaces (cluster-scoped objects
+ * once): about 18 objects per namespace, all valid.
+ */
+export function scaledObjects(namespaces: number): Obj[] {
+  const out: Obj[] = [];
+  for (let i = 0; i < namespaces; i++) {
+    const ns = `shop-${i}`;
+    for (const o of validObjects()) {
+      if (o.kind === 'ClusterSecretStore' || o.kind === 'ClusterIssuer') {
+        if (i === 0) out.push(o);
+        continue;
+      }
+      if (o.kind === 'Namespace') o.metadata.name = ns;
+      else o.metadata.namespace = ns;
+      out.push(o);
+    }
+  }
+  return out;
+}
