@@ -1,11 +1,12 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { parseDocument } from 'yaml';
 import { gitopsCli } from '../../lib/gitops/cli';
 import { editYaml } from '../../lib/gitops/yaml-edit';
 import { run } from '../../main';
-import { scratchProject, snapshotTree } from '../helpers/project';
+import { ROOT, snapshotTree } from '../helpers/project';
 
 /** main.ts' synth, in this process (fast), in the project copy `dir`. */
 function synthIn(dir: string, envs: string[], outDir = 'dist', allowDestructive: string[] = []): void {
@@ -81,9 +82,9 @@ describe('promote then rollback (project copy, Git history)', () => {
   };
 
   beforeEach(() => {
-    dir = scratchProject();
-    // A fresh render of prod is the baseline (the copied dist/ may lag behind the charts).
-    fs.rmSync(path.join(dir, 'dist/prod'), { recursive: true, force: true });
+    // environments/ and a fresh render of prod only: the baseline, and less to copy and commit.
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'promote-'));
+    fs.cpSync(path.join(ROOT, 'environments'), path.join(dir, 'environments'), { recursive: true });
     synthIn(dir, ['prod']);
     git('init', '-q');
     git('add', '-A');
