@@ -170,7 +170,10 @@ export class MeshPolicies extends Construct {
     // two rules for one host conflict in Istio, so add ours to it instead.
     const existing = findDestinationRule(Chart.of(this), peer.serviceName!, ns);
     if (existing) {
-      existing.addJsonPatch(JsonPatch.add('/spec/trafficPolicy', net.toJson_DestinationRuleSpecTrafficPolicy(trafficPolicy)));
+      // A typed L1 object converts its JSON (patches included) from the binding's
+      // field names after patching; a plain ApiObject takes the wire names.
+      const value = existing instanceof net.DestinationRule ? trafficPolicy : net.toJson_DestinationRuleSpecTrafficPolicy(trafficPolicy);
+      existing.addJsonPatch(JsonPatch.add('/spec/trafficPolicy', value));
       return;
     }
     new net.DestinationRule(scope, `DestinationRule-${peer.name}`, {
