@@ -71,7 +71,7 @@ test('GIVEN plain blue-green WHEN the idle colour gets a new tag THEN only its D
 });
 
 test('GIVEN a plain Istio canary WHEN it advances from stage 0 (5%) to stage 1 (25%) THEN only the weights and the canary replicas change', () => {
-  const base = { type: 'canary', backend: 'plain', router: 'istio', canaryTag: 'v1.3.0', stages: [{ weight: 5, pause: '10m' }, { weight: 25, pause: '20m' }, { weight: 100 }] } as const;
+  const base = { type: 'canary' as const, backend: 'plain' as const, router: 'istio' as const, canaryTag: 'v1.3.0', stages: [{ weight: 5, pause: '10m' }, { weight: 25, pause: '20m' }, { weight: 100 }] };
   const diff = lineDiff(files(withStrategy({ ...base, stage: 0 })), files(withStrategy({ ...base, stage: 1 })));
   expect(diff.sort()).toEqual([
     '-ecosystem-prod--deployment--user-service-canary.yaml: replicas: 1',
