@@ -1,0 +1,151 @@
+/**
+ * The public API of the construct library: everything another team needs to
+ * compose services in its own cdk8s app, and nothing else. Anything not
+ * exported here (check helpers, renderers' internals, the project's own
+ * environment loader, CLIs) may change in any release.
+ *
+ * Names are listed one by one, not with `export *`, so that adding an export
+ * to an internal module never widens the API by accident; `api/manifests.api.md`
+ * records the result and a test fails when a name disappears without a major
+ * version bump (see CHANGELOG.md).
+ *
+ * @packageDocumentation
+ */
+
+// ---------------------------------------------------------------- core
+export { PropsError } from './core/errors';
+export { MANAGED_BY, selectorLabels, standardLabels } from './core/labels';
+export type { StandardLabelProps } from './core/labels';
+export { DEFAULT_UID, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './core/security';
+export type { ContainerHardeningProps, PodIdentityProps } from './core/security';
+export { toResourceRequirements } from './core/resources';
+export type { ComputeQuantities, ComputeResources, Quantity } from './core/resources';
+export type { CountOrPercent, DisruptionBudget, SpreadOptions } from './core/placement';
+export type { CatalogServiceProps, MetricsOptions, PodSecurityRequirement } from './core/catalog';
+export type { PinnedImage } from './core/checks';
+export { PRUNE_PROTECTION } from './core/stateful';
+export type { StorageOptions } from './core/stateful';
+
+// ---------------------------------------------------------------- workloads
+export { Microservice } from './workloads/microservice';
+export type { MicroserviceProps } from './workloads/microservice';
+export { imageString } from './workloads/pod';
+export type { ImageReference, SecretKeyReference } from './workloads/pod';
+export { Probe } from './workloads/probes';
+export type { ProbeTiming } from './workloads/probes';
+export type { AutoscalingOptions, CustomPodMetric, ScalingRules } from './workloads/autoscaling';
+export { Worker } from './workloads/worker';
+export type { WorkerProps } from './workloads/worker';
+export { ScheduledJob } from './workloads/scheduled-job';
+export type { ScheduledJobProps } from './workloads/scheduled-job';
+export { serviceSettings } from './workloads/from-config';
+
+// ---------------------------------------------------------------- strategies
+export { DeploymentStrategy } from './strategies/strategy';
+export type { GitOpsHints, IgnoreDifference, StrategyBinding, StrategyContext, StrategyImage } from './strategies/strategy';
+export { RollingStrategy } from './strategies/rolling';
+export type { IntOrPercent, RollingStrategyProps } from './strategies/rolling';
+export { BlueGreenStrategy } from './strategies/blue-green';
+export type { ArgoBlueGreenProps, PlainBlueGreenProps, StandbyPolicy } from './strategies/blue-green';
+export { CanaryStrategy, TRACK_LABEL } from './strategies/canary';
+export type { ArgoCanaryProps, CanaryStage, FlaggerCanaryProps, PlainCanaryProps } from './strategies/canary';
+export { TrafficRouter } from './strategies/traffic-router';
+export type { GatewayApiRouterOptions, IstioMode, IstioRouterOptions, NginxRouterOptions, RoutingResult, RoutingSpec } from './strategies/traffic-router';
+export { DEFAULT_PROMETHEUS } from './strategies/analysis';
+export type { AnalysisCriteria, SloThresholds } from './strategies/analysis';
+export { strategyFromConfig } from './strategies/from-config';
+
+// ---------------------------------------------------------------- config (types of the settings environment files carry)
+export type { AutoscalingConfig, ImageConfig, ResourcesConfig, ServiceConfig, StrategyConfig } from './config/schema';
+export type { AnalysisConfig, BlueGreenBackend, BlueGreenConfig, CanaryBackend, CanaryConfig, CanaryRouter, Color, StageConfig } from './config/strategy-schema';
+
+// ---------------------------------------------------------------- data services
+export { PostgresDatabase } from './data/postgres';
+export type { PostgresBackupOptions, PostgresCredentials, PostgresDatabaseProps, PostgresMode } from './data/postgres';
+export { RedisCache } from './data/redis';
+export type { MaxMemoryPolicy, RedisCacheProps, RedisMode } from './data/redis';
+export { KafkaCluster } from './data/kafka';
+export type { KafkaClusterProps, KafkaRoles } from './data/kafka';
+export { ElasticsearchCluster } from './data/elasticsearch';
+export type { ElasticsearchClusterProps, MaxMapCountInit } from './data/elasticsearch';
+export { Nifi } from './data/nifi';
+export type { NifiProps, NifiTlsOptions } from './data/nifi';
+export { ExternalService } from './data/external-service';
+export type { ExternalEndpointOptions, ExternalServiceProps, SecretStoreReference } from './data/external-service';
+
+// ---------------------------------------------------------------- platform services
+export { Grafana } from './platform/grafana';
+export type { GrafanaDatasource, GrafanaProps } from './platform/grafana';
+
+// ---------------------------------------------------------------- observability
+export { monitorService, ServiceMonitor } from './observability/service-monitor';
+export type { ScrapeEndpoint, ServiceMonitorProps } from './observability/service-monitor';
+export { GRAFANA_DASHBOARD_LABEL, GRAFANA_FOLDER_ANNOTATION, ServiceDashboard } from './observability/service-dashboard';
+export type { ServiceDashboardProps } from './observability/service-dashboard';
+export { SLO_RECORDS, SloRules } from './observability/slo-rules';
+export type { HttpObjectives, SloRulesProps } from './observability/slo-rules';
+
+// ---------------------------------------------------------------- security
+export { SystemNamespace, POD_SECURITY_VERSION, podSecurityLabels } from './security/system-namespace';
+export type { ContainerDefaults, NamespaceQuota, PodSecurity, PodSecurityLevel, SystemNamespaceProps } from './security/system-namespace';
+export { ExternalPeer } from './security/peer';
+export type { ExternalAddressOptions, ExternalPodsOptions, Peer, PortProtocol } from './security/peer';
+export { ServiceGraph } from './security/service-graph';
+export type { Connection, ConnectionKind, PeerListener, ServiceGraphProps } from './security/service-graph';
+export { ApiAccess, READ_CONFIG, READ_PODS } from './security/api-access';
+export type { ApiAccessProps, ApiGrant, ApiVerb } from './security/api-access';
+export { SecretBackend, SecretStore } from './security/secret-store';
+export type { AwsBackendOptions, SecretStoreProps, VaultBackendOptions } from './security/secret-store';
+export { ExternalSecret } from './security/external-secret';
+export type { ExternalSecretProps, RemoteValue } from './security/external-secret';
+
+// ---------------------------------------------------------------- mesh
+export { MeshPolicies } from './mesh/mesh-policies';
+export type { CircuitBreakerOptions, MeshPoliciesProps } from './mesh/mesh-policies';
+
+// ---------------------------------------------------------------- border (ingress, TLS)
+export { Border } from './border/border';
+export type { BorderOptions, Exposable, ExposeOptions, GatewayBorderOptions, NginxBorderOptions, TraefikBorderOptions } from './border/border';
+export { NginxIngress } from './border/nginx-ingress';
+export type { NginxIngressProps } from './border/nginx-ingress';
+export { TraefikRoute } from './border/traefik-route';
+export type { TraefikAuth, TraefikRouteProps } from './border/traefik-route';
+export { GatewayRoute } from './border/gateway-route';
+export type { GatewayReference, GatewayRouteProps } from './border/gateway-route';
+export type { RateLimit, RouteOptions, TlsIssuer } from './border/options';
+export { CertificateIssuer, LETSENCRYPT_PRODUCTION, LETSENCRYPT_STAGING } from './border/certificate-issuer';
+export type { AcmeSolver, CertificateIssuerProps, IssuerSource } from './border/certificate-issuer';
+
+// ---------------------------------------------------------------- backup
+export { VeleroSchedule } from './backup/velero-schedule';
+export type { VeleroScheduleProps } from './backup/velero-schedule';
+
+// ---------------------------------------------------------------- gitops
+export { ArgoApplication } from './gitops/argocd-application';
+export type { ArgoApplicationProps, SyncRetry } from './gitops/argocd-application';
+export { ArgoProject } from './gitops/argocd-project';
+export type { ArgoProjectProps, GroupKind, ProjectDestination } from './gitops/argocd-project';
+export { FluxGitSource } from './gitops/flux-source';
+export type { FluxGitSourceProps } from './gitops/flux-source';
+export { FluxKustomization } from './gitops/flux-kustomization';
+export type { FluxKustomizationProps } from './gitops/flux-kustomization';
+export { ignoreDifferences, ignoreDifferencesOf } from './gitops/ignore-differences';
+export { protectFromPrune } from './gitops/prune-protection';
+export { applyDeliveryMetadata } from './gitops/delivery-metadata';
+export { syncWaveOf } from './gitops/sync-waves';
+export { DestructiveChangeGuard, findDestructiveChanges } from './gitops/destructive-change-guard';
+export type { DestructiveChange, DestructiveChangeGuardProps } from './gitops/destructive-change-guard';
+
+// ---------------------------------------------------------------- synth (render -> check -> atomic swap into an output directory)
+export { CheckFailedError, synthesize } from './synth/pipeline';
+export type { CheckInput, EnvironmentSummary, SynthCheck, SynthRequest, SynthResult } from './synth/pipeline';
+export { RenderError, renderTargets } from './synth/render';
+export type { RenderedObject, RenderTarget } from './synth/render';
+export { fileNameOf, toYaml } from './synth/serialize';
+export type { ObjectIdentity } from './synth/serialize';
+export type { FileSet } from './synth/output';
+
+// ---------------------------------------------------------------- validate (rendered manifests against schema, references and policy)
+export { formatReport, isRuleId, POD_SECURITY_REASON_ANNOTATION, RULE_IDS, RULES, validateManifests, WAIVER_PREFIX, waiverAnnotation } from './validate';
+export type { FormatOptions, ReportFormat, RuleId, RuleInfo } from './validate';
+export type { ManifestDocument, NamespacePolicy, ObjectRef, ValidateOptions, ValidationReport, Violation, WaiverPolicy, WaiverUse } from './validate/types';
