@@ -9,7 +9,7 @@ import { EnvironmentConfig, GitOpsController } from '../lib/config';
 import { ArgoApplication } from '../lib/gitops/argocd-application';
 import { ArgoProject } from '../lib/gitops/argocd-project';
 import { applyDeliveryMetadata } from '../lib/gitops/delivery-metadata';
-import { BOOTSTRAP_DIR, DeliveryPlan, planDelivery } from '../lib/gitops/delivery-plan';
+import { BOOTSTRAP_DIR, DeliveryPlan, DeliveryPlanError, planDelivery } from '../lib/gitops/delivery-plan';
 import { FluxGitSource } from '../lib/gitops/flux-source';
 import { FluxKustomization } from '../lib/gitops/flux-kustomization';
 import { RenderTarget } from '../lib/synth';
@@ -64,6 +64,8 @@ export class ArgoCdBootstrapChart extends Chart {
         server: plan.server,
         destinationNamespace: u.namespace,
         ignoreDifferences: [...u.ignoreDifferences],
+        // In a shared cluster the namespaces are assigned to us; creating one is not ours to do.
+        createNamespace: !plan.sharedCluster,
         // The root Application syncs these in dependency order.
         syncWave: u.order,
       });
@@ -91,7 +93,7 @@ export class FluxBootstrapChart extends Chart {
     for (const u of flux) {
       const missing = u.dependsOn.filter((d) => !names.has(d));
       if (missing.length) {
-        throw new Error(`environments/${plan.env}.yaml gitops: ${u.system} is delivered by Flux and depends on ${missing.join(', ')}, which Flux does not deliver here; add "flux" to their gitops.systems.<system>.controllers`);
+        throw new DeliveryPlanError(plan.env, `${u.system} is delivered by Flux and depends on ${missing.join(', ')}, which Flux does not deliver here; add "flux" to their controllers`, `gitops.systems.${u.system}.dependsOn`);
       }
       new FluxKustomization(this, u.name, { ...common, name: u.name, path: `${plan.distPath}/${u.dir}`, dependsOn: [...u.dependsOn] });
     }

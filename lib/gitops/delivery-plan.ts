@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import { ConfigError } from '../config/errors';
 import { EnvironmentConfig, GitOpsController } from '../config/schema';
 import { groupOf, RenderTarget } from '../synth';
 import { GroupKind } from './argocd-project';
@@ -39,6 +40,8 @@ export interface DeliveryPlan {
   readonly distPath: string;
   /** API server of the environment's cluster. */
   readonly server: string;
+  /** The cluster is shared (`cluster.mode: shared`): only our assigned namespaces, which exist already. */
+  readonly sharedCluster: boolean;
   readonly argocdNamespace: string;
   readonly fluxNamespace: string;
   readonly fluxInterval: string;
@@ -46,10 +49,14 @@ export interface DeliveryPlan {
   readonly units: readonly DeliveryUnit[];
 }
 
-/** Thrown when the gitops settings of an environment contradict each other. */
-export class DeliveryPlanError extends Error {
-  constructor(env: string, message: string) {
-    super(`environments/${env}.yaml gitops: ${message}`);
+/**
+ * Thrown when the gitops settings of an environment contradict each other or
+ * what its charts render. A ConfigError, so synth reports it like any other
+ * mistake in an environment file (exit 1, dist/ untouched).
+ */
+export class DeliveryPlanError extends ConfigError {
+  constructor(env: string, message: string, field = 'gitops') {
+    super([{ file: `environments/${env}.yaml`, line: 1, column: 1, path: field, message }]);
     this.name = 'DeliveryPlanError';
   }
 }
@@ -83,15 +90,19 @@ export function planDelivery(env: EnvironmentConfig, targets: readonly RenderTar
     const deps: string[] = [];
     for (const s of d.dependsOnSystems) {
       const units = bySystem.get(s);
-      if (!units) throw new DeliveryPlanError(env.name, `systems.${d.system}.dependsOn names "${s}", which this environment does not render (enabled systems: ${[...bySystem.keys()].join(', ')})`);
+      if (!units) throw new DeliveryPlanError(env.name, `names "${s}", which this environment does not render (enabled systems: ${[...bySystem.keys()].join(', ')})`, `gitops.systems.${d.system}.dependsOn`);
       deps.push(...units.filter((u) => u !== d.name));
     }
     dependsOn.set(d.name, deps);
   }
   const order = orderOf(env.name, dependsOn);
 
+  const sharedCluster = env.cluster.mode === 'shared';
   const units = drafts.map((d): DeliveryUnit => {
     const { namespaces, clusterKinds, namespace } = scopeOf(d.target);
+    if (sharedCluster && clusterKinds.length) {
+      throw new DeliveryPlanError(env.name, `${d.target.dir} renders cluster-scoped ${clusterKinds.map((k) => k.kind).join(', ')}, but cluster.mode is "shared": a shared-cluster target may only hold namespaced objects`, 'cluster.mode');
+    }
     return {
       name: d.name,
       system: d.system,
@@ -111,6 +122,7 @@ export function planDelivery(env: EnvironmentConfig, targets: readonly RenderTar
     targetRevision: g.targetRevision,
     distPath: options.distPath ?? 'dist',
     server: env.cluster.server,
+    sharedCluster,
     argocdNamespace: g.argocd?.namespace ?? 'argocd',
     fluxNamespace: g.flux?.namespace ?? 'flux-system',
     fluxInterval: g.flux?.interval ?? '5m',
@@ -125,7 +137,7 @@ function orderOf(env: string, deps: ReadonlyMap<string, readonly string[]>): Map
   const visit = (name: string, path: string[]): number => {
     const known = done.get(name);
     if (known !== undefined) return known;
-    if (path.includes(name)) throw new DeliveryPlanError(env, `dependsOn forms a cycle: ${[...path.slice(path.indexOf(name)), name].join(' -> ')}`);
+    if (path.includes(name)) throw new DeliveryPlanError(env, `dependsOn forms a cycle: ${[...path.slice(path.indexOf(name)), name].join(' -> ')}`, 'gitops.systems');
     const level = Math.max(-1, ...(deps.get(name) ?? []).map((d) => visit(d, [...path, name]))) + 1;
     done.set(name, level);
     return level;

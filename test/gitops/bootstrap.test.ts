@@ -100,14 +100,25 @@ describe('planDelivery', () => {
 
   test('a dependency cycle or a dependency on a system not rendered is an error naming the file', () => {
     expect(() => planDelivery(env({ a: { dependsOn: ['b'] }, b: { dependsOn: ['a'] } }), [target('a', 'a'), target('b', 'b')])).toThrow(
-      'environments/dev.yaml gitops: dependsOn forms a cycle: a-dev -> b-dev -> a-dev',
+      'environments/dev.yaml:1:1 gitops.systems: dependsOn forms a cycle: a-dev -> b-dev -> a-dev',
     );
-    expect(() => planDelivery(env({ a: { dependsOn: ['zzz'] } }), [target('a', 'a')])).toThrow(/systems\.a\.dependsOn names "zzz", which this environment does not render/);
+    expect(() => planDelivery(env({ a: { dependsOn: ['zzz'] } }), [target('a', 'a')])).toThrow(/gitops\.systems\.a\.dependsOn: names "zzz", which this environment does not render/);
   });
 
   test('Flux cannot wait for a system only Argo CD delivers', () => {
     const plan = planDelivery(env({ a: { controllers: ['flux'], dependsOn: ['b'] }, b: { controllers: ['argocd'] } }), [target('a', 'a'), target('b', 'b')])!;
     expect(() => new FluxBootstrapChart(new App(), 'f', { plan })).toThrow(/a is delivered by Flux and depends on b-dev, which Flux does not deliver here/);
+  });
+
+  test('shared cluster: a target rendering cluster-scoped kinds is refused; namespaced ones get no CreateNamespace', () => {
+    const shared = { ...env({}), cluster: { ...base.cluster, mode: 'shared' as const } };
+    expect(() => planDelivery(shared, [target('a', 'a', (c) => new k8s.KubeNamespace(c, 'ns', { metadata: { name: 'a' } }))])).toThrow(
+      'environments/dev.yaml:1:1 cluster.mode: dev/a renders cluster-scoped Namespace, but cluster.mode is "shared"',
+    );
+    const plan = planDelivery(shared, [target('a', 'a')])!;
+    const objs = Testing.synth(new ArgoCdBootstrapChart(new App(), 'a', { plan }));
+    expect(objs.find((o) => o.kind === 'AppProject' && o.metadata.name === 'a-dev').spec.clusterResourceWhitelist).toEqual([]);
+    expect(objs.find((o) => o.kind === 'Application' && o.metadata.name === 'a-dev').spec.syncPolicy.syncOptions).not.toContain('CreateNamespace=true');
   });
 
   test('a target rendering cluster-scoped kinds gets exactly those whitelisted', () => {
