@@ -45,7 +45,7 @@ export function formatReport(report: ValidationReport, format: ReportFormat, opt
   if (report.waivers.length > 0) {
     lines.push(c.b('Waivers'));
     for (const w of report.waivers) {
-      const stale = w.suppressed === 0 ? c.yellow(' [unused: remove it]') : ` [suppressed ${w.suppressed}]`;
+      const stale = w.suppressed === 0 ? c.yellow(' [suppressed nothing in this run]') : ` [suppressed ${w.suppressed}]`;
       lines.push(`  ${w.rule}  ${describeRef(w.object)}  ${w.file}${stale}`);
       lines.push(`    reason: ${w.reason}`);
     }

@@ -35,12 +35,12 @@ describe('waivers', () => {
     expect(hits.map((v) => v.object.name)).toEqual(['db']);
   });
 
-  test('GIVEN a waiver for a rule the object does not violate WHEN validated THEN it is listed as unused (0 suppressed)', () => {
+  test('GIVEN a waiver for a rule the object does not violate WHEN validated THEN it is listed as suppressing nothing', () => {
     const docs = withChange('Deployment', 'api', (o: Obj) => { o.metadata.annotations = { [KEY]: 'left over' }; });
     const report = validate(docs);
     expect(report.ok).toBe(true);
     expect(report.waivers[0].suppressed).toBe(0);
-    expect(formatReport(report, 'text')).toContain('[unused: remove it]');
+    expect(formatReport(report, 'text')).toContain('[suppressed nothing in this run]');
   });
 
   test('GIVEN an empty reason WHEN validated THEN waiver/missing-reason is reported and the rule still applies', () => {
