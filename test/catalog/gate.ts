@@ -1,8 +1,10 @@
 /**
  * A small, strict gate for catalog tests: every object against the Kubernetes
  * 1.27 schema or its CRD schema (unknown fields rejected), plus the restricted
- * Pod Security Standard and the resource/probe/image policies. It stands in
- * for lib/validate until that gate exports `validateManifests`.
+ * Pod Security Standard and the resource/probe/image policies, checked
+ * against the upstream schema files (an independent second opinion next to
+ * lib/validate, whose schemas come from the generated bindings; see
+ * validate-gate.test.ts for the catalog through `validateManifests`).
  */
 import * as fs from 'fs';
 import * as path from 'path';
