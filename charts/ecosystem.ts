@@ -8,6 +8,7 @@ import { MeshPolicies } from '../lib/mesh/mesh-policies';
 import { ServiceDashboard } from '../lib/observability/service-dashboard';
 import { ServiceMonitor } from '../lib/observability/service-monitor';
 import { SloRules } from '../lib/observability/slo-rules';
+import { TracingSampling } from '../lib/observability/tracing-sampling';
 import { ExternalSecret } from '../lib/security/external-secret';
 import { ExternalPeer } from '../lib/security/peer';
 import { SecretBackend, SecretStore } from '../lib/security/secret-store';
@@ -57,6 +58,10 @@ export class EcosystemChart extends Chart {
           baseEjectionTime: env.mesh.baseEjectionTime,
         },
       });
+    }
+    // Tracing is done by the sidecars: sampling per environment needs the mesh.
+    if (env.mesh?.enabled && env.observability?.tracingSamplingPercent !== undefined) {
+      new TracingSampling(this, 'Tracing', { namespace: ns, samplingPercent: env.observability.tracingSamplingPercent });
     }
     const secretStore = new SecretStore(this, 'SecretStore', { namespace: ns, backend: secretBackend(env), keyPrefix: env.security?.keyPrefix });
     const user = system.services['user-service'];

@@ -1,6 +1,7 @@
 import { Testing } from 'cdk8s';
 import { ServiceDashboard, GRAFANA_DASHBOARD_LABEL } from '../../lib/observability/service-dashboard';
 import { SloRules } from '../../lib/observability/slo-rules';
+import { TracingSampling } from '../../lib/observability/tracing-sampling';
 import { find, Obj } from '../security/fixtures';
 
 function rules() {
@@ -64,5 +65,14 @@ describe('ServiceDashboard', () => {
     expect(dash.uid).toBe('svc-ecosystem-prod-user-service');
     expect(dash.panels.map((p: { title: string }) => p.title.split(':')[0])).toEqual(['Rate', 'Errors', 'Duration', 'Saturation', 'SLO', 'SLO']);
     expect(dash.panels[2].targets.map((t: { legendFormat: string }) => t.legendFormat)).toEqual(['p50', 'p95', 'p99']);
+  });
+});
+
+describe('TracingSampling', () => {
+  test('GIVEN 10% WHEN rendered THEN an Istio Telemetry samples 10% in the namespace', () => {
+    const chart = Testing.chart();
+    new TracingSampling(chart, 'T', { namespace: 'shop', samplingPercent: 10 });
+    expect(find(Testing.synth(chart) as Obj[], 'Telemetry', 'tracing').spec).toEqual({ tracing: [{ randomSamplingPercentage: 10 }] });
+    expect(() => new TracingSampling(Testing.chart(), 'T', { namespace: 'shop', samplingPercent: 150 })).toThrow(/samplingPercent: expected a percentage from 0 to 100/);
   });
 });
