@@ -33,7 +33,7 @@ export interface ArgoApplicationProps {
   readonly server: string;
   /** Namespace objects without one go to (and that CreateNamespace creates). @default none */
   readonly destinationNamespace?: string;
-  /** Fields controllers own in the cluster. @default none */
+  /** Fields controllers own in the cluster; also turns on RespectIgnoreDifferences. @default none */
   readonly ignoreDifferences?: IgnoreDifference[];
   /** Wave of the Application itself inside an app-of-apps sync. @default none */
   readonly syncWave?: number;
@@ -77,7 +77,13 @@ export class ArgoApplication extends Construct {
       throw new PropsError(this, 'path', props.path, 'a path relative to the repository root, e.g. "dist/prod/ecosystem"');
     }
     const revisionHistoryLimit = props.revisionHistoryLimit ?? 10;
-    const syncOptions = [...((props.createNamespace ?? true) ? ['CreateNamespace=true'] : []), 'PruneLast=true'];
+    const ignores = props.ignoreDifferences ?? [];
+    const syncOptions = [
+      ...((props.createNamespace ?? true) ? ['CreateNamespace=true'] : []),
+      'PruneLast=true',
+      // Without it a sync (for any other change) writes the ignored fields back, e.g. resets HPA-owned replicas.
+      ...(ignores.length ? ['RespectIgnoreDifferences=true'] : []),
+    ];
     this.resource = new Application(this, 'Resource', {
       metadata: {
         name: props.name,
@@ -94,7 +100,7 @@ export class ArgoApplication extends Construct {
           retry: { limit: retry.limit, backoff: { duration: retry.backoff, factor: retry.factor, maxDuration: retry.maxBackoff } },
         },
         revisionHistoryLimit,
-        ignoreDifferences: props.ignoreDifferences?.length ? props.ignoreDifferences.map((e) => ({ ...e })) : undefined,
+        ignoreDifferences: ignores.length ? ignores.map((e) => ({ ...e })) : undefined,
       },
     });
   }

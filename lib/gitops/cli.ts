@@ -23,7 +23,7 @@ export interface CliContext {
 class UsageError extends Error {}
 
 const USAGE = `usage:
-  npm run diff -- [--env NAME]... [--markdown]
+  npm run diff -- [--env NAME]... [--markdown] [--exit-code]
   npm run promote -- --env NAME --service NAME [--tag VERSION] [--system NAME] [--no-render]
   npm run rollback -- --env NAME --service NAME [--tag VERSION] [--abort] [--system NAME] [--no-render]`;
 
@@ -35,7 +35,7 @@ interface Args {
 }
 
 const VALUE_OPTIONS = new Set(['--env', '--service', '--tag', '--system']);
-const FLAG_OPTIONS = new Set(['--markdown', '--abort', '--no-render']);
+const FLAG_OPTIONS = new Set(['--markdown', '--exit-code', '--abort', '--no-render']);
 
 function parse(argv: readonly string[]): Args {
   const [command, ...rest] = argv;
@@ -63,9 +63,12 @@ export function gitopsCli(argv: readonly string[], ctx: CliContext): number {
   try {
     const args = parse(argv);
     switch (args.command) {
-      case 'diff':
-        out(diff(args, root, ctx.render));
-        return 0;
+      case 'diff': {
+        const d = diff(args, root, ctx.render);
+        out(d.text);
+        // --exit-code: 1 when dist/ is not what the sources render (a CI check for a forgotten synth).
+        return args.flags.has('--exit-code') && d.changed ? 1 : 0;
+      }
       case 'promote':
       case 'rollback':
         out(promote(args.command, args, root, ctx.render));
@@ -86,7 +89,7 @@ export function gitopsCli(argv: readonly string[], ctx: CliContext): number {
   }
 }
 
-function diff(args: Args, root: string, render: CliContext['render']): string {
+function diff(args: Args, root: string, render: CliContext['render']): { text: string; changed: boolean } {
   const dist = path.join(root, 'dist');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-diff-'));
   try {
@@ -95,7 +98,8 @@ function diff(args: Args, root: string, render: CliContext['render']): string {
     const envs = args.envs.length ? [...new Set(args.envs)] : [...new Set([...listEnvironments({ dir: path.join(root, 'environments') }), ...topLevel(dist)])].sort();
     const inEnvs = (files: Map<string, string>) => new Map([...files].filter(([p]) => envs.includes(p.split('/')[0])));
     const diffs = semanticDiff(inEnvs(readFileSet(dist)), inEnvs(readFileSet(out)), envs);
-    return args.flags.has('--markdown') ? formatMarkdown(diffs) : formatText(diffs);
+    const text = args.flags.has('--markdown') ? formatMarkdown(diffs) : formatText(diffs);
+    return { text, changed: diffs.some((d) => d.objects.length > 0) };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Kustomization, KustomizationSpecSourceRefKind } from '../../imports/flux-kustomization-kustomize.toolkit.fluxcd.io';
+import { Kustomization, KustomizationSpecDeletionPolicy, KustomizationSpecSourceRefKind } from '../../imports/flux-kustomization-kustomize.toolkit.fluxcd.io';
 import { PropsError } from '../core/errors';
 
 export interface FluxKustomizationProps {
@@ -30,7 +30,8 @@ const DURATION = /^(\d+h)?(\d+m)?(\d+s)?$/;
 /**
  * A Flux Kustomization applying one rendered directory: pruned, health-waited
  * (`wait: true`, so dependants only start once every object is ready) and
- * ordered after the Kustomizations it depends on.
+ * ordered after the Kustomizations it depends on. Deleting it orphans its
+ * objects instead of deleting them.
  */
 export class FluxKustomization extends Construct {
   public readonly resource: Kustomization;
@@ -57,6 +58,8 @@ export class FluxKustomization extends Construct {
         timeout,
         prune: props.prune ?? true,
         wait: props.wait ?? true,
+        // Deleting the Kustomization leaves its objects running, as deleting an Argo CD Application does.
+        deletionPolicy: KustomizationSpecDeletionPolicy.ORPHAN,
         dependsOn: props.dependsOn?.length ? [...props.dependsOn].sort().map((name) => ({ name })) : undefined,
       },
     });

@@ -97,7 +97,7 @@ const INFERRED: Readonly<Record<string, (o: Json, namespace: string | undefined)
     }
     if (istio?.destinationRule?.name) {
       // Rollouts labels the canary/stable subsets with the pod-template hash.
-      out.push({ group: 'networking.istio.io', kind: 'DestinationRule', name: istio.destinationRule.name, namespace, jqPathExpressions: ['.spec.subsets[].labels'] });
+      out.push({ group: 'networking.istio.io', kind: 'DestinationRule', name: istio.destinationRule.name, namespace, jqPathExpressions: ['.spec.subsets[].labels["rollouts-pod-template-hash"]'] });
     }
     if (routing.traefik?.weightedTraefikServiceName) {
       out.push({ group: 'traefik.io', kind: 'TraefikService', name: routing.traefik.weightedTraefikServiceName, namespace, jqPathExpressions: ['.spec.weighted.services[].weight'] });

@@ -27,6 +27,17 @@ describe('ArgoApplication', () => {
     expect(app.spec.syncPolicy.retry).toEqual({ limit: 5, backoff: { duration: '5s', factor: 2, maxDuration: '3m' } });
     expect(app.spec.revisionHistoryLimit).toBe(10);
     expect(app.metadata.finalizers).toBeUndefined();
+    expect(app.spec.ignoreDifferences).toBeUndefined();
+    expect(app.spec.syncPolicy.syncOptions).not.toContain('RespectIgnoreDifferences=true');
+  });
+
+  test('ignoreDifferences come with RespectIgnoreDifferences, so syncs do not write the ignored fields back', () => {
+    const chart = Testing.chart();
+    const ignore = { group: 'apps', kind: 'Deployment', name: 'api', jsonPointers: ['/spec/replicas'] };
+    new ArgoApplication(chart, 'app', { name: 'a', project: 'a', repoURL: 'https://g/x.git', path: 'dist/a', server: 'https://s', ignoreDifferences: [ignore] });
+    const app = Testing.synth(chart)[0];
+    expect(app.spec.ignoreDifferences).toEqual([ignore]);
+    expect(app.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
   });
 
   test('rejects a malformed backoff and an absolute path, naming the field', () => {
@@ -58,6 +69,7 @@ describe('Flux', () => {
     const k = byKind(objs, 'Kustomization');
     expect(k.spec).toMatchObject({ path: './dist/prod/app', prune: true, wait: true, timeout: '5m', interval: '5m', sourceRef: { kind: 'GitRepository', name: 'manifests-prod' } });
     expect(k.spec.dependsOn).toEqual([{ name: 'data-prod' }, { name: 'z-prod' }]);
+    expect(k.spec.deletionPolicy).toBe('Orphan');
     const g = byKind(objs, 'GitRepository');
     expect(g.spec).toMatchObject({ url: 'https://g/x.git', ref: { branch: 'main' }, ignore: '/*\n!/dist/prod/\n' });
   });

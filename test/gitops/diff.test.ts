@@ -68,7 +68,7 @@ describe('semanticDiff', () => {
 });
 
 describe('npm run diff', () => {
-  test('renders into a temp dir and never touches dist/', () => {
+  test('renders into a temp dir and never touches dist/; --exit-code fails on differences', () => {
     // GIVEN a project copy whose committed dist/ has a hand edit the charts do not make
     const dir = scratchProject();
     try {
@@ -83,7 +83,7 @@ describe('npm run diff', () => {
       let rendered = '';
       const out: string[] = [];
       // WHEN
-      const status = gitopsCli(['diff', '--env', 'prod'], {
+      const status = gitopsCli(['diff', '--env', 'prod', '--exit-code'], {
         root: dir,
         stdout: (s) => out.push(s),
         render: (envs, outDir) => {
@@ -95,7 +95,7 @@ describe('npm run diff', () => {
         },
       });
       // THEN
-      expect(status).toBe(0);
+      expect(status).toBe(1);
       expect(path.relative(dist, rendered).startsWith('..')).toBe(true);
       expect(fs.existsSync(rendered)).toBe(false);
       expect(out.join('')).toMatch(/metadata\.labels.*test\/hand-edit.*"x".* -> \(absent\)/);
