@@ -19,12 +19,13 @@ function child(path: string, key: string): string {
   return `${path}[${JSON.stringify(key)}]`;
 }
 
-/** A list whose items are objects with unique `name`s is compared by name, not by position. */
+/** A list whose items have unique names (`name`, or `metadata.name` for embedded objects) is compared by name, not by position. */
 function namedItems(list: unknown[]): Map<string, unknown> | undefined {
   const out = new Map<string, unknown>();
   for (const item of list) {
-    if (!isObject(item) || typeof item.name !== 'string' || out.has(item.name)) return undefined;
-    out.set(item.name, item);
+    const name = isObject(item) ? (typeof item.name === 'string' ? item.name : isObject(item.metadata) ? item.metadata.name : undefined) : undefined;
+    if (typeof name !== 'string' || out.has(name)) return undefined;
+    out.set(name, item);
   }
   return out;
 }

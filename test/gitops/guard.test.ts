@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import * as k8s from '../../imports/k8s';
 import { PostgresDatabase } from '../../lib/data/postgres';
 import { applyDeliveryMetadata } from '../../lib/gitops/delivery-metadata';
-import { DestructiveChange, DestructiveChangeGuard } from '../../lib/gitops/destructive-change-guard';
+import { DestructiveChange, DestructiveChangeGuard, findDestructiveChanges } from '../../lib/gitops/destructive-change-guard';
 import { CheckFailedError, synthesize, toYaml } from '../../lib/synth';
 import { runSynth, scratchProject, snapshotTree } from '../helpers/project';
 
@@ -115,5 +115,48 @@ describe('synth CLI with the guard', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('immutable fields and data-holding kinds', () => {
+  const prev = (o: Record<string, any>) => new Map([[`prod/x/${o.metadata.namespace ?? '_cluster'}--${o.kind.toLowerCase()}--${o.metadata.name}.yaml`, toYaml(o)]]);
+  const next = (o: Record<string, any>) => [{ dir: 'prod/x', file: `${o.metadata.namespace ?? '_cluster'}--${o.kind.toLowerCase()}--${o.metadata.name}.yaml`, constructPath: 'x', object: o as any }];
+  const details = (a: Record<string, any>, b: Record<string, any> | undefined) => findDestructiveChanges({ previous: prev(a), objects: b ? next(b) : [] }).flatMap((c) => c.details);
+  const meta = { name: 'n', namespace: 'ns' };
+
+  test('Service: clusterIP and ExternalName switches are refused; ClusterIP -> LoadBalancer is not', () => {
+    const svc = (spec: object) => ({ apiVersion: 'v1', kind: 'Service', metadata: meta, spec });
+    expect(details(svc({ clusterIP: 'None' }), svc({}))).toEqual([expect.stringMatching(/^spec\.clusterIP: "None" -> \(absent\) \(clusterIP cannot change/)]);
+    expect(details(svc({ type: 'ClusterIP' }), svc({ type: 'ExternalName', externalName: 'db.example.com' }))).toEqual([expect.stringMatching(/^spec\.type: "ClusterIP" -> "ExternalName"/)]);
+    expect(details(svc({ type: 'ClusterIP' }), svc({ type: 'LoadBalancer' }))).toEqual([]);
+  });
+
+  test('PVC: storage class, access modes and shrinking are refused; growing is not', () => {
+    const pvc = (storage: string, extra: object = {}) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: meta, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } }, ...extra } });
+    expect(details(pvc('10Gi'), pvc('20Gi'))).toEqual([]);
+    expect(details(pvc('10Gi'), pvc('5Gi'))).toEqual(['spec.resources.requests.storage: "10Gi" -> "5Gi" (a volume can grow but never shrink)']);
+    expect(details(pvc('10Gi'), pvc('10Gi', { storageClassName: 'fast', accessModes: ['ReadWriteMany'] }))).toEqual([
+      'spec.storageClassName: (absent) -> "fast" (fixed once the claim is bound)',
+      'spec.accessModes: ["ReadWriteOnce"] -> ["ReadWriteMany"] (fixed once the claim is bound)',
+    ]);
+  });
+
+  test('StatefulSet: volumeClaimTemplates, serviceName and podManagementPolicy; replicas may change', () => {
+    const sts = (size: string, serviceName = 'db', replicas = 1) => ({
+      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: meta,
+      spec: { replicas, serviceName, volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { resources: { requests: { storage: size } } } }] },
+    });
+    expect(details(sts('10Gi'), sts('10Gi', 'db', 3))).toEqual([]);
+    expect(details(sts('10Gi'), sts('20Gi', 'db-headless'))).toEqual([
+      expect.stringMatching(/^spec\.volumeClaimTemplates\[name=data\]\.spec\.resources\.requests\.storage: "10Gi" -> "20Gi" \(volumeClaimTemplates are immutable/),
+      'spec.serviceName: "db" -> "db-headless" (immutable on a StatefulSet)',
+    ]);
+  });
+
+  test('removals: Namespace and PVC refused, a plain ConfigMap or a StatefulSet-less Deployment not', () => {
+    expect(details({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns' } }, undefined)).toEqual([expect.stringContaining('deleting a Namespace deletes everything in it')]);
+    expect(details({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: meta }, undefined)).toEqual([expect.stringContaining('a PersistentVolumeClaim holds data')]);
+    expect(details({ apiVersion: 'v1', kind: 'ConfigMap', metadata: meta }, undefined)).toEqual([]);
+    expect(details({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta }, undefined)).toEqual([]);
   });
 });
