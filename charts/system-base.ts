@@ -3,7 +3,7 @@
 // service graph with the border and Prometheus as peers, and the catalog
 // components read from `systems.<name>.components`. Charts stay readable as
 // their documents: they call these and spell out only what the document says.
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import * as k8s from '../imports/k8s';
 import { Construct } from 'constructs';
 import { ComponentsConfig, EnvironmentConfig, ExternalEndpointConfig, SystemConfig } from '../lib/config';
@@ -139,6 +139,7 @@ export function postgresFromConfig(base: SystemBase, scope: Construct, defaults:
     storage: c.storage ?? (defaults.storage ? { size: defaults.storage } : undefined),
     backup: c.backup,
   });
+  waiveTwoPartVersion(db, c.image?.tag);
   const peer = componentPeer(base, name, { postgres: 5432, metrics: 9187 }, 'primary');
   base.graph.add(peer);
   scrape(base, peer);
@@ -223,4 +224,16 @@ export function allowWithin(base: SystemBase, scope: Construct, peer: Peer, port
       egress: [{ to: [{ podSelector: selector }], ports: policyPorts }],
     },
   });
+}
+
+/**
+ * PostgreSQL numbers its releases major.minor (16.4 is a complete patch
+ * release): the official image has no x.y.z tag the production image-tag rule
+ * could accept, so its objects carry a waiver saying so.
+ */
+function waiveTwoPartVersion(db: PostgresDatabase, tag: string | undefined): void {
+  if (tag !== undefined && /^v?\d+\.\d+\.\d+/.test(tag)) return;
+  for (const o of [db.workload, db.replicaSet, db.backupJob]) {
+    if (o) ApiObject.of(o).metadata.addAnnotation('validate.platform.dev/waive.policy.image-tag', 'PostgreSQL releases are numbered major.minor (16.4 is a full patch release); the official image has no x.y.z tag');
+  }
 }

@@ -43,7 +43,7 @@ describe('synth', () => {
   });
 
   test('GIVEN an object file WHEN read THEN its name carries namespace, kind and name, and it starts with its construct path', () => {
-    const file = path.join(fresh, 'dist', 'prod', 'ecosystem', 'ecosystem-prod--deployment--user-service.yaml');
+    const file = path.join(fresh, 'dist', 'dev', 'ecosystem', 'ecosystem-dev--deployment--user-service.yaml');
     expect(fs.readFileSync(file, 'utf8')).toMatch(/^# construct: ecosystem\/user-service\/Resource\napiVersion: apps\/v1\nkind: Deployment\n/);
   });
 
@@ -53,7 +53,7 @@ describe('synth', () => {
     fs.writeFileSync(path.join(dir, 'dist', 'prod', 'stale.yaml'), 'removed');
     const r = runSynth(dir, ['--env', 'prod']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^prod: \d+ objects \(.*Deployment 1.*\) in \d+ ms -> dist\/prod\/$/m);
+    expect(r.stdout).toMatch(/^prod: \d+ objects \(.*Deployment \d+.*\) in \d+ ms -> dist\/prod\/$/m);
     expect(fs.readFileSync(path.join(dir, 'dist', 'dev', 'marker.txt'), 'utf8')).toBe('kept');
     expect(fs.existsSync(path.join(dir, 'dist', 'prod', 'stale.yaml'))).toBe(false);
   });
