@@ -126,3 +126,19 @@ describe('planDelivery', () => {
     expect(plan.units[0].clusterKinds).toEqual([{ group: '', kind: 'Namespace' }]);
   });
 });
+
+describe('committed dist/', () => {
+  test('every Application and Kustomization points at a committed directory with a kustomization.yaml', () => {
+    const dist = path.join(ROOT, 'dist');
+    const envs = fs.readdirSync(dist).filter((e) => fs.existsSync(path.join(dist, e, '_gitops')));
+    expect(envs.length).toBeGreaterThan(0);
+    for (const env of envs) {
+      const objects = ['argocd', 'flux'].flatMap((c) => readObjects(path.join(dist, env, '_gitops', c)));
+      const paths = [
+        ...objects.filter((o) => o.kind === 'Application').map((o) => o.spec.source.path as string),
+        ...objects.filter((o) => o.kind === 'Kustomization').map((o) => (o.spec.path as string).replace(/^\.\//, '')),
+      ];
+      for (const p of paths) expect([p, fs.existsSync(path.join(ROOT, p, 'kustomization.yaml'))]).toEqual([p, true]);
+    }
+  });
+});
