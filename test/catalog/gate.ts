@@ -28,11 +28,21 @@ function load(): void {
     }
   }
   crdIndex = new Map();
+}
+
+const loadedGroups = new Set<string>();
+
+/** Parses only the CRD files of `group` (a string scan finds them; parsing all of them takes seconds). */
+function loadCrds(group: string): void {
+  if (loadedGroups.has(group)) return;
+  loadedGroups.add(group);
   const dir = path.join(SHARED, 'crds');
   for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.yaml'))) {
-    for (const doc of yaml.loadAll(fs.readFileSync(path.join(dir, f), 'utf8')) as Json[]) {
+    const text = fs.readFileSync(path.join(dir, f), 'utf8');
+    if (!text.includes(`group: ${group}\n`)) continue;
+    for (const doc of yaml.loadAll(text) as Json[]) {
       if (doc?.kind !== 'CustomResourceDefinition') continue;
-      for (const v of doc.spec.versions as Json[]) crdIndex.set(`${doc.spec.group}/${v.name}/${doc.spec.names.kind}`, v.schema.openAPIV3Schema);
+      for (const v of doc.spec.versions as Json[]) crdIndex!.set(`${doc.spec.group}/${v.name}/${doc.spec.names.kind}`, v.schema.openAPIV3Schema);
     }
   }
 }
@@ -43,6 +53,7 @@ export function schemaErrors(obj: Json): string[] {
   const key = `${obj.apiVersion}/${obj.kind}`;
   const errors: string[] = [];
   const core = gvkIndex!.get(key);
+  if (!core && String(obj.apiVersion).includes('/')) loadCrds(String(obj.apiVersion).split('/')[0]);
   if (core) check(coreDefs![core], obj, '', errors, true);
   else if (crdIndex!.has(key)) {
     const { apiVersion, kind, metadata, ...rest } = obj;
