@@ -1,4 +1,5 @@
 import { FileSet } from '../synth';
+import { DestructiveChange, findDestructiveChanges } from './destructive-change-guard';
 import { objectId, objectsOf, StoredObject } from './dist-objects';
 import { diffFields, FieldChange, formatValue } from './field-diff';
 
@@ -17,6 +18,8 @@ export interface ObjectDiff {
 export interface EnvironmentDiff {
   readonly env: string;
   readonly objects: readonly ObjectDiff[];
+  /** The changes the destructive-change guard would refuse without `--allow-destructive`. */
+  readonly destructive: readonly DestructiveChange[];
 }
 
 /**
@@ -41,7 +44,9 @@ export function semanticDiff(before: FileSet, after: FileSet, envs: readonly str
         if (fields.length) objects.push({ change: 'changed', id: objectId(now.object), dir: now.dir, fields });
       }
     }
-    return { env, objects };
+    const rendered = mine(b).map((f) => ({ dir: b.get(f)!.dir, file: f.slice(f.lastIndexOf('/') + 1), constructPath: '', object: b.get(f)!.object }));
+    const committed = new Map(mine(a).map((f) => [f, before.get(f)!]));
+    return { env, objects, destructive: findDestructiveChanges({ previous: committed, objects: rendered }) };
   });
 }
 
@@ -61,6 +66,7 @@ export function formatText(diffs: readonly EnvironmentDiff[]): string {
       lines.push(`  ${MARK[o.change]} ${o.id}  (${o.dir})`);
       for (const f of o.fields) lines.push(`      ${f.path}: ${formatValue(f.before)} -> ${formatValue(f.after)}`);
     }
+    for (const c of d.destructive) lines.push(`  ! ${c.id} needs --allow-destructive ${c.id}: ${c.details.join('; ')}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -72,6 +78,11 @@ export function formatMarkdown(diffs: readonly EnvironmentDiff[]): string {
   const out: string[] = ['## Rendered manifest changes', ''];
   for (const d of diffs) {
     out.push(`### ${d.env}: ${d.objects.length ? counts(d) : 'no changes'}`, '');
+    if (d.destructive.length) {
+      out.push('> [!WARNING]', '> Destructive: synth refuses these unless each is named with `--allow-destructive`:');
+      for (const c of d.destructive) out.push(`> - \`${c.id}\`: ${c.details.map(cell).join('; ')}`);
+      out.push('');
+    }
     for (const o of d.objects) {
       out.push(`- **${o.change}** \`${o.id}\` in \`${o.dir}/\``);
       if (o.fields.length) {

@@ -32,7 +32,8 @@ describe('semanticDiff', () => {
   const diffs = semanticDiff(before, after, ['dev', 'prod']);
 
   test('reports objects added, removed and changed with field paths; ignores formatting and non-object files', () => {
-    expect(diffs[0]).toEqual({ env: 'dev', objects: [] });
+    expect(diffs[0]).toEqual({ env: 'dev', objects: [], destructive: [] });
+    expect(diffs[1].destructive).toEqual([]);
     expect(diffs[1].objects).toEqual([
       { change: 'added', id: 'ConfigMap/shop/new', dir: 'prod/shop', fields: [] },
       { change: 'removed', id: 'ConfigMap/shop/old', dir: 'prod/shop', fields: [] },
@@ -46,6 +47,15 @@ describe('semanticDiff', () => {
         ],
       },
     ]);
+  });
+
+  test('flags what the guard would refuse', () => {
+    const pvc = 'prod/shop/shop--persistentvolumeclaim--data.yaml';
+    const withPvc = new Map([...before, [pvc, file({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'shop' } })]]);
+    const [, prod] = semanticDiff(withPvc, after, ['dev', 'prod']);
+    expect(prod.destructive.map((c) => c.id)).toEqual(['PersistentVolumeClaim/shop/data']);
+    expect(formatText([prod])).toContain('  ! PersistentVolumeClaim/shop/data needs --allow-destructive PersistentVolumeClaim/shop/data: would be removed from Git');
+    expect(formatMarkdown([prod])).toContain('> - `PersistentVolumeClaim/shop/data`: would be removed from Git');
   });
 
   test('text and Markdown renderings', () => {
