@@ -53,8 +53,10 @@ export class DestructiveChangeGuard implements SynthCheck {
 }
 
 /** Every destructive change between the committed files and the new render, in file order. */
-export function findDestructiveChanges(input: Pick<CheckInput, 'objects' | 'previous'>): DestructiveChange[] {
-  const previous = objectsOf(input.previous);
+export function findDestructiveChanges(input: Pick<CheckInput, 'objects' | 'previous'> & Partial<Pick<CheckInput, 'files'>>): DestructiveChange[] {
+  // A file written byte for byte as before changes nothing: only the others are parsed.
+  const changed = input.files ? new Map([...input.previous].filter(([p, text]) => input.files!.get(p) !== text)) : input.previous;
+  const previous = objectsOf(changed);
   const next = new Map(input.objects.map((o) => [`${o.dir}/${o.file}`, o]));
   const out: DestructiveChange[] = [];
   for (const [file, old] of previous) {
