@@ -3,9 +3,10 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { PropsError } from '../core/errors';
 import { selectorLabels, standardLabels } from '../core/labels';
+import { DisruptionBudget, spreading, SpreadOptions } from '../core/placement';
 import { ComputeResources } from '../core/resources';
 import { PodIdentityProps } from '../core/security';
-import { RollingStrategy, IntOrPercent, toIntOrString } from '../strategies/rolling';
+import { RollingStrategy, toIntOrString } from '../strategies/rolling';
 import { DeploymentStrategy, StrategyBinding } from '../strategies/strategy';
 import { AutoscalingOptions, ScalingRules } from './autoscaling';
 import { appContainer, configData, ImageReference, SecretKeyReference, securePodSpec } from './pod';
@@ -15,16 +16,7 @@ import { ServiceGraph } from '../security/service-graph';
 
 export { ImageReference, SecretKeyReference, imageString } from './pod';
 
-/** PodDisruptionBudget: exactly one of the two. */
-export type DisruptionBudget = { readonly minAvailable: IntOrPercent } | { readonly maxUnavailable: IntOrPercent };
-
-/** How replicas are spread so one node or zone failure does not take the service down. */
-export interface SpreadOptions {
-  /** Weight of the preferred anti-affinity on `kubernetes.io/hostname` (1-100). @default 100 */
-  readonly hostnameWeight?: number;
-  /** Spread across `topology.kubernetes.io/zone` (maxSkew 1, ScheduleAnyway). @default true */
-  readonly zones?: boolean;
-}
+export type { DisruptionBudget, SpreadOptions } from '../core/placement';
 
 export interface MicroserviceProps {
   /** Name of every object of the service. @default the construct id */
@@ -312,24 +304,4 @@ function hpaBehavior(a: AutoscalingOptions): k8s.HorizontalPodAutoscalerBehavior
     return { stabilizationWindowSeconds: r.stabilizationWindowSeconds, policies: policies.length ? policies : undefined };
   };
   return { scaleUp: rules(a.scaleUp), scaleDown: rules(a.scaleDown) };
-}
-
-
-
-function spreading(selector: Record<string, string>, spread: SpreadOptions | false | undefined): Pick<k8s.PodSpec, 'affinity' | 'topologySpreadConstraints'> {
-  if (spread === false) return {};
-  const weight = spread?.hostnameWeight ?? 100;
-  return {
-    affinity: {
-      podAntiAffinity: {
-        preferredDuringSchedulingIgnoredDuringExecution: [
-          { weight, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } } },
-        ],
-      },
-    },
-    topologySpreadConstraints:
-      spread?.zones === false
-        ? undefined
-        : [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } }],
-  };
 }
