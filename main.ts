@@ -6,6 +6,8 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { environmentTargets } from './charts';
 import { withGitOps } from './charts/gitops';
+import { runParity } from './charts/parity';
+import { formatParity } from './lib/parity/parity';
 import { ConfigError, EnvironmentConfig, listEnvironments, loadEnvironment } from './lib/config';
 import { environmentReadme } from './lib/diagram/environment-readme';
 import { DestructiveChangeGuard } from './lib/gitops/destructive-change-guard';
@@ -84,11 +86,21 @@ function writeCdk8sOut(result: SynthResult, dir: string): void {
   }
 }
 
+/** `npm run parity [-- --verbose]`: every environment rendered in-process and compared (charts/parity.ts); 1 on violations. */
+function parity(argv: readonly string[], log: (s: string) => void): number {
+  const unknown = argv.filter((a) => a !== '--verbose');
+  if (unknown.length) throw new UsageError(`unknown argument ${JSON.stringify(unknown[0])} (usage: npm run parity -- [--verbose])`);
+  const report = runParity();
+  log(formatParity(report, argv.includes('--verbose')));
+  return report.violations.length ? 1 : 0;
+}
+
 function main(): number {
   const cdk8sOut = process.env.CDK8S_OUTDIR;
   // Under `cdk8s synth --stdout` our stdout is the manifest stream: talk on stderr.
   const log = cdk8sOut ? (s: string) => process.stderr.write(`${s}\n`) : (s: string) => process.stdout.write(`${s}\n`);
   try {
+    if (process.argv[2] === 'parity') return parity(process.argv.slice(3), log);
     const opts = parseArgs(process.argv.slice(2));
     const start = Date.now();
     const result = run(opts);
