@@ -28,8 +28,10 @@ export interface EnvironmentDiff {
  * file order: only what Kubernetes would see counts.
  */
 export function semanticDiff(before: FileSet, after: FileSet, envs: readonly string[]): EnvironmentDiff[] {
-  const a = objectsOf(before);
-  const b = objectsOf(after);
+  // Files identical on both sides cannot differ: only the others are parsed.
+  const differing = (x: FileSet, y: FileSet) => new Map([...x].filter(([p, text]) => y.get(p) !== text));
+  const a = objectsOf(differing(before, after));
+  const b = objectsOf(differing(after, before));
   return envs.map((env) => {
     const mine = (m: Map<string, StoredObject>) => [...m.keys()].filter((k) => k.startsWith(`${env}/`));
     const files = [...new Set([...mine(a), ...mine(b)])].sort();
