@@ -1,0 +1,72 @@
+// FediFlow (../shared/seeds/002_7ad21f5926d1a696.txt): the document's numbers in the rendered objects.
+import { renderSystem } from './systems';
+
+describe('FediFlow', () => {
+  const prod = renderSystem('prod', 'fediflow');
+  const staging = renderSystem('staging', 'fediflow');
+  const failover = renderSystem('prod-failover', 'fediflow');
+
+  test('GIVEN prod WHEN rendered THEN the namespace is fediflow-prod labelled environment and tier', () => {
+    expect(prod.find('Namespace', 'fediflow-prod').metadata.labels).toMatchObject({ environment: 'production', tier: 'application' });
+  });
+
+  test('GIVEN prod WHEN rendered THEN fediflow-api runs on 3000 with /health and /ready, 250m/256Mi-500m/512Mi, UID 1001, 5 initial replicas', () => {
+    const d = prod.find('Deployment', 'fediflow-api-blue');
+    const c = d.spec.template.spec.containers[0];
+    expect(c.ports).toContainEqual({ name: 'http', containerPort: 3000, protocol: 'TCP' });
+    expect(c.livenessProbe).toMatchObject({ httpGet: { path: '/health', port: 'http' }, initialDelaySeconds: 30, periodSeconds: 10 });
+    expect(c.readinessProbe).toMatchObject({ httpGet: { path: '/ready', port: 'http' }, initialDelaySeconds: 5, periodSeconds: 5 });
+    expect(c.resources).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } });
+    expect(d.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1001, runAsGroup: 1001 });
+    expect(d.spec.replicas).toBe(5);
+    expect(c.env).toContainEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'database-credentials', key: 'url' } } });
+  });
+
+  test('GIVEN prod WHEN rendered THEN the HPA is 3-50 at 70% CPU / 80% memory with the exact behavior', () => {
+    const hpa = prod.find('HorizontalPodAutoscaler', 'fediflow-api');
+    expect(hpa.spec).toMatchObject({ scaleTargetRef: { kind: 'Deployment', name: 'fediflow-api-blue' }, minReplicas: 3, maxReplicas: 50 });
+    expect(hpa.spec.metrics).toEqual([
+      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
+      { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 80 } } },
+    ]);
+    expect(hpa.spec.behavior).toEqual({
+      scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: 'Percent', value: 10, periodSeconds: 60 }] },
+      scaleUp: { stabilizationWindowSeconds: 0, policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] },
+    });
+  });
+
+  test('GIVEN prod WHEN rendered THEN blue-green switches the Service selector colour', () => {
+    expect(prod.find('Service', 'fediflow-api').spec.selector.color).toBe('blue');
+    expect(prod.find('Deployment', 'fediflow-api-green').spec.template.metadata.labels.color).toBe('green');
+  });
+
+  test('GIVEN staging WHEN rendered THEN the ConfigMap carries the document\'s staging values', () => {
+    expect(staging.find('ConfigMap', 'fediflow-api-config').data).toEqual({
+      NODE_ENV: 'staging', LOG_LEVEL: 'debug', FEDERATION_ENABLED: 'true', RATE_LIMIT_ENABLED: 'false', MONITORING_ENABLED: 'true',
+    });
+  });
+
+  test('GIVEN prod WHEN rendered THEN a ServiceMonitor scrapes port metrics every 30s with honorLabels', () => {
+    expect(prod.find('ServiceMonitor', 'fediflow-api').spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', scheme: 'http', interval: '30s', honorLabels: true }]);
+  });
+
+  test('GIVEN prod WHEN rendered THEN the activity processor is a queue-consumer Deployment and the email sender a 5-minute CronJob', () => {
+    const worker = prod.find('Deployment', 'activity-processor');
+    expect(worker.spec.template.spec.containers[0].resources.limits.memory).toBe('512Mi');
+    expect(prod.find('ConfigMap', 'activity-processor-config').data).toMatchObject({ BATCH_SIZE: '10', MAX_BATCHING_WINDOW_SECONDS: '5', HANDLER_TIMEOUT_SECONDS: '30' });
+    const cron = prod.find('CronJob', 'email-sender');
+    expect(cron.spec.schedule).toBe('*/5 * * * *');
+    expect(cron.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(60);
+    expect(cron.spec.jobTemplate.spec.template.spec.containers[0].resources.limits.memory).toBe('256Mi');
+  });
+
+  test('GIVEN prod WHEN rendered THEN the database and Redis are the managed services in external mode', () => {
+    expect(prod.find('Service', 'postgres').spec).toMatchObject({ type: 'ExternalName', externalName: expect.stringMatching(/rds\.amazonaws\.com$/) });
+    expect(prod.find('Service', 'redis').spec.type).toBe('ExternalName');
+  });
+
+  test('GIVEN the failover target WHEN rendered THEN the API is scaled to 10 replicas and the HPA keeps that floor', () => {
+    expect(failover.find('Deployment', 'fediflow-api-blue').spec.replicas).toBe(10);
+    expect(failover.find('HorizontalPodAutoscaler', 'fediflow-api').spec).toMatchObject({ minReplicas: 10, maxReplicas: 50 });
+  });
+});

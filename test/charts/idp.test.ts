@@ -1,0 +1,38 @@
+// Gaia/Atmos IDP (../shared/seeds/003_2bb8c574063a4dc1.txt): the document's numbers in the rendered objects.
+import { renderSystem } from './systems';
+
+describe('IDP', () => {
+  const prod = renderSystem('prod', 'idp');
+  const staging = renderSystem('staging', 'idp');
+
+  test('GIVEN prod WHEN rendered THEN Backstage scales 2-10 on CPU/memory and the Platform API 3-20 on request rate', () => {
+    const bs = prod.find('HorizontalPodAutoscaler', 'backstage').spec;
+    expect(bs).toMatchObject({ minReplicas: 2, maxReplicas: 10 });
+    expect(bs.metrics.map((m: any) => m.resource.name)).toEqual(['cpu', 'memory']);
+    const api = prod.find('HorizontalPodAutoscaler', 'platform-api').spec;
+    expect(api).toMatchObject({ minReplicas: 3, maxReplicas: 20 });
+    expect(api.metrics).toContainEqual({ type: 'Pods', pods: { metric: { name: 'http_requests_per_second' }, target: { type: 'AverageValue', averageValue: '50' } } });
+  });
+
+  test('GIVEN prod WHEN rendered THEN PostgreSQL and Redis are managed (ExternalName + ExternalSecret), in-cluster in staging', () => {
+    expect(prod.find('Service', 'postgres').spec.type).toBe('ExternalName');
+    expect(prod.find('ExternalSecret', 'postgres-credentials').spec.data[0].remoteRef.key).toBe('prod/idp/rds');
+    expect(prod.find('Service', 'redis').spec.type).toBe('ExternalName');
+    expect(staging.find('StatefulSet', 'postgres').kind).toBe('StatefulSet');
+  });
+
+  test('GIVEN prod WHEN rendered THEN secrets come from AWS Secrets Manager, staging from Vault', () => {
+    expect(prod.find('SecretStore', 'secret-store').spec.provider.aws.service).toBe('SecretsManager');
+    expect(staging.find('SecretStore', 'secret-store').spec.provider.vault).toBeDefined();
+  });
+
+  test('GIVEN any environment WHEN rendered THEN the namespace enforces the restricted Pod Security Standard and denies by default', () => {
+    expect(prod.find('Namespace', 'idp-prod').metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
+    expect(prod.find('NetworkPolicy', 'default-deny').spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(prod.find('Role', 'backstage').rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }]);
+  });
+
+  test('GIVEN prod WHEN rendered THEN Backstage is blue-green by the version selector', () => {
+    expect(prod.find('Service', 'backstage').spec.selector.version).toBe('blue');
+  });
+});

@@ -1,0 +1,86 @@
+// Specify (../shared/seeds/004_65e3847b87ad8b3d.txt): the document's numbers in the rendered objects.
+import { renderSystem } from './systems';
+
+describe('Specify', () => {
+  const dev = renderSystem('dev', 'specify');
+  const staging = renderSystem('staging', 'specify');
+  const prod = renderSystem('prod', 'specify');
+
+  test('GIVEN prod WHEN rendered THEN the pods run 100m/256Mi-1000m/1Gi as UID 1000, read-only, capabilities dropped, with three probes', () => {
+    const d = prod.find('Deployment', 'specify-blue');
+    const c = d.spec.template.spec.containers[0];
+    expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1000m', memory: '1Gi' } });
+    expect(d.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+    expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, privileged: false });
+    expect(c.livenessProbe && c.readinessProbe && c.startupProbe).toBeTruthy();
+  });
+
+  test('GIVEN prod WHEN rendered THEN the HPA is 3-10 at 70% CPU / 80% memory', () => {
+    const hpa = prod.find('HorizontalPodAutoscaler', 'specify');
+    expect(hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 10 });
+    expect(hpa.spec.metrics.map((m: any) => [m.resource.name, m.resource.target.averageUtilization])).toEqual([['cpu', 70], ['memory', 80]]);
+  });
+
+  test('GIVEN any environment WHEN rendered THEN the Service is ClusterIP 8080 http + 8081 metrics with ClientIP affinity 10800 s', () => {
+    for (const r of [dev, staging, prod]) {
+      const s = r.find('Service', 'specify').spec;
+      expect(s.type).toBe('ClusterIP');
+      expect(s.ports.map((p: any) => [p.name, p.port])).toEqual([['http', 8080], ['metrics', 8081]]);
+      expect(s.sessionAffinity).toBe('ClientIP');
+      expect(s.sessionAffinityConfig).toEqual({ clientIP: { timeoutSeconds: 10800 } });
+    }
+  });
+
+  test('GIVEN prod WHEN rendered THEN PDB minAvailable 2, anti-affinity weight 100 on the hostname and zone spreading', () => {
+    expect(prod.find('PodDisruptionBudget', 'specify').spec.minAvailable).toBe(2);
+    const pod = prod.find('Deployment', 'specify-blue').spec.template.spec;
+    expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0]).toMatchObject({ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname' } });
+    expect(pod.topologySpreadConstraints[0].topologyKey).toBe('topology.kubernetes.io/zone');
+  });
+
+  test('GIVEN dev WHEN rendered THEN the rolling update is maxSurge 1 / maxUnavailable 0', () => {
+    expect(dev.find('Deployment', 'specify').spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+  });
+
+  test('GIVEN prod WHEN rendered THEN blue-green switches the Service by the version label', () => {
+    expect(prod.find('Service', 'specify').spec.selector.version).toBe('blue');
+  });
+
+  test('GIVEN staging WHEN rendered THEN the canary takes 10% through the mesh (90/10)', () => {
+    const vs = staging.find('VirtualService', 'specify');
+    const weights = vs.spec.http[0].route.map((r: any) => r.weight);
+    expect(weights).toEqual([90, 10]);
+  });
+
+  test('GIVEN the RBAC WHEN rendered THEN configmaps/secrets get+list and pods get+list+watch', () => {
+    expect(prod.find('Role', 'specify').rules).toEqual([
+      { apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ['get', 'list'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+    ]);
+  });
+
+  test('GIVEN PostgreSQL WHEN rendered THEN prod is a 50Gi StatefulSet, dev a 10Gi Deployment, both with a backup CronJob', () => {
+    const sts = prod.find('StatefulSet', 'postgres');
+    expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('50Gi');
+    expect(dev.find('Deployment', 'postgres').spec.strategy.type).toBe('Recreate');
+    expect(dev.find('PersistentVolumeClaim', 'postgres-data').spec.resources.requests.storage).toBe('10Gi');
+    for (const r of [dev, prod]) expect(r.find('CronJob', 'postgres-backup').spec.concurrencyPolicy).toBe('Forbid');
+  });
+
+  test('GIVEN Redis WHEN rendered THEN AOF, LRU and the exporter, 5Gi in dev and 20Gi in prod', () => {
+    const conf = prod.find('ConfigMap', 'redis-config').data['redis.conf'];
+    expect(conf).toMatch(/^appendonly yes$/m);
+    expect(conf).toMatch(/^maxmemory-policy allkeys-lru$/m);
+    expect(prod.find('StatefulSet', 'redis').spec.template.spec.containers.map((c: any) => c.name)).toEqual(['redis', 'exporter']);
+    expect(prod.find('StatefulSet', 'redis').spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('20Gi');
+    expect(dev.find('PersistentVolumeClaim', 'redis-data').spec.resources.requests.storage).toBe('5Gi');
+  });
+
+  test('GIVEN the network WHEN rendered THEN default deny, ingress from Prometheus, egress to PostgreSQL and Redis', () => {
+    expect(prod.find('NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    const own = prod.find('NetworkPolicy', 'specify').spec;
+    const egressPorts = own.egress.flatMap((e: any) => e.ports.map((p: any) => p.port));
+    expect(egressPorts).toEqual(expect.arrayContaining(['postgres', 'redis']));
+    expect(JSON.stringify(own.ingress)).toContain('prometheus');
+  });
+});
