@@ -16,7 +16,9 @@ export function toFileSet(objects: readonly RenderedObject[], extra: Readonly<Re
   const byDir = new Map<string, string[]>();
   for (const o of objects) {
     files.set(`${o.dir}/${o.file}`, objectFile(o.constructPath, o.object));
-    byDir.set(o.dir, [...(byDir.get(o.dir) ?? []), o.file]);
+    const names = byDir.get(o.dir);
+    if (names) names.push(o.file);
+    else byDir.set(o.dir, [o.file]);
   }
   for (const [dir, names] of byDir) files.set(`${dir}/kustomization.yaml`, kustomizationFile(names));
   for (const [p, text] of Object.entries(extra)) files.set(p, text);

@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { emitYaml } from './yaml-emitter';
 
 /** API groups served by Kubernetes itself; kinds from any other group get the group in their file name. */
 const BUILT_IN_GROUPS = new Set([
@@ -48,8 +49,11 @@ export function sortKeys(value: unknown): unknown {
  * Kubernetes' YAML 1.1 reader.
  */
 export function toYaml(object: unknown): string {
-  return stringify(sortKeys(object), { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false });
+  return emitYaml(object) ?? stringify(sortKeys(object), YAML_OPTIONS);
 }
+
+/** The serializer's options; lib/synth/yaml-emitter.ts produces the same text for what it covers. */
+export const YAML_OPTIONS = { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false } as const;
 
 /** One rendered file: a provenance comment, then the object. */
 export function objectFile(constructPath: string, object: unknown): string {
