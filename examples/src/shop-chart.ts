@@ -1,0 +1,35 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { BlueGreenStrategy, CanaryStrategy, Microservice, Probe, TrafficRouter } from '@platform/manifests';
+import { ShopEnvironment } from './environments';
+
+/** The shop system: the same two services in every environment, sized and switched by the environment's values. */
+export class ShopChart extends Chart {
+  constructor(scope: Construct, id: string, env: ShopEnvironment) {
+    super(scope, id, { namespace: env.namespace });
+
+    new Microservice(this, 'orders', {
+      namespace: env.namespace,
+      partOf: 'shop',
+      image: { repository: 'registry.example.com/shop/orders', tag: env.orders.tag },
+      replicas: env.replicas,
+      port: 8080,
+      metricsPort: 9090,
+      readiness: Probe.http('/ready'),
+      config: { LOG_LEVEL: 'info' },
+      secretEnv: { DATABASE_URL: { secret: 'orders-db', key: 'url' } },
+      // Argo Rollouts shifts traffic stage by stage through Istio; with SLO analysis it rolls back on its own.
+      strategy: CanaryStrategy.argoRollouts({ stages: env.orders.stages, router: TrafficRouter.istio(), analysis: env.orders.analysis }),
+    });
+
+    new Microservice(this, 'payments', {
+      namespace: env.namespace,
+      partOf: 'shop',
+      image: { repository: 'registry.example.com/shop/payments', tag: env.payments.tags[env.payments.activeColor] },
+      replicas: env.replicas,
+      port: 8080,
+      // Switching colour is a one-line change of activeColor; the idle colour stays up for an instant rollback.
+      strategy: BlueGreenStrategy.plain({ activeColor: env.payments.activeColor, tags: env.payments.tags }),
+    });
+  }
+}

@@ -1,0 +1,49 @@
+// A quick stand-in for `npm run build:lib` used by the package test: the same
+// lib-dist/ layout (JS + .d.ts for lib/ and the imports/ it needs), built by
+// transpiling file by file instead of type-checking (tsc over the 7 MB of
+// generated bindings takes ~30 s of CPU; this takes a few). Types are checked
+// by `npm run typecheck`; this checks packaging: files, entry points, install.
+import * as fs from 'fs';
+import * as path from 'path';
+import { buildSync } from 'esbuild';
+import * as ts from 'typescript';
+
+/** Source files (relative to root) that lib/index.ts reaches, as esbuild resolves them. */
+export function libraryInputs(root: string): string[] {
+  const result = buildSync({
+    absWorkingDir: root,
+    entryPoints: ['lib/index.ts'],
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  return Object.keys(result.metafile!.inputs).filter((f) => f.endsWith('.ts')).sort();
+}
+
+/** Writes `<outDir>/lib-dist/**` (.js and .d.ts) for the library's inputs. */
+export function transpileLibrary(root: string, outDir: string): string[] {
+  const inputs = libraryInputs(root);
+  buildSync({
+    absWorkingDir: root,
+    entryPoints: inputs,
+    outdir: path.join(outDir, 'lib-dist'),
+    outbase: '.',
+    bundle: false,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'silent',
+  });
+  const options: ts.CompilerOptions = { declaration: true, strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS };
+  // Declarations of lib/ only: those of the generated bindings are 7 MB that
+  // TypeScript takes seconds to print, and a consumer compiled with
+  // skipLibCheck sees their types as `any` without them, which is enough here.
+  for (const f of inputs.filter((i) => i.startsWith('lib/'))) {
+    const out = ts.transpileDeclaration(fs.readFileSync(path.join(root, f), 'utf8'), { fileName: f, compilerOptions: options });
+    fs.writeFileSync(path.join(outDir, 'lib-dist', f.replace(/\.ts$/, '.d.ts')), out.outputText);
+  }
+  return inputs;
+}
