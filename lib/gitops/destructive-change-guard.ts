@@ -46,7 +46,8 @@ export class DestructiveChangeGuard implements SynthCheck {
         this.props.onAllowed?.(change);
         continue;
       }
-      problems.push(`${change.dir}: ${change.id}:`, ...change.details.map((d) => `  ${d}`), `  to accept, run again with --allow-destructive ${change.id}`);
+      // One problem per object (so the count reads right), its fields on the lines below.
+      problems.push([`${change.dir}: ${change.id}:`, ...change.details.map((d) => `    ${d}`), `    to accept, run again with --allow-destructive ${change.id}`].join('\n'));
     }
     return problems;
   }
