@@ -81,6 +81,9 @@ export const borderSchema = z
   })
   .superRefine((b, ctx) => {
     if (b.kind === 'gateway' && !b.gateway) ctx.addIssue({ code: 'custom', path: ['gateway'], message: 'the Gateway (name and namespace) routes attach to when kind is "gateway"' });
+    if (b.rateLimit?.burst !== undefined && b.rateLimit.burst < b.rateLimit.requestsPerSecond) {
+      ctx.addIssue({ code: 'custom', path: ['rateLimit', 'burst'], message: `an integer >= requestsPerSecond (${b.rateLimit.requestsPerSecond})` });
+    }
   });
 
 export const observabilitySchema = z.strictObject({
