@@ -57,8 +57,6 @@ export function toK8sObject(doc: ManifestDocument): K8sObject | undefined {
   };
 }
 
-export const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod', 'ReplicationController', 'Rollout']);
-
 export interface PodTemplate {
   readonly owner: K8sObject;
   /** path of the pod template (metadata + spec) inside the owner, '' for a Pod */

@@ -13,6 +13,17 @@
  * JSON name, TS enums for string enums, a class with `fromNumber`/`fromString`
  * for int-or-string and quantities, and a class with a static `GVK` per kind.
  * It is read with the TypeScript parser (syntax only, no type checking).
+ *
+ * Why not `kubernetes-models` / `@kubernetes-models/*` from npm: they target
+ * Kubernetes 1.36 (fields added after 1.27 would pass), their precompiled
+ * validators accept unknown fields and keep no property lists to add strict
+ * checking cheaply, there is no Flagger or Velero package, their CRD versions
+ * are not the pinned ones, and 5.x is ESM-only for Node >= 22. The bindings
+ * here are exactly 1.27 and exactly the pinned CRDs, already installed, and
+ * CommonJS. What the bindings lose (integer vs number, enum values "" and
+ * case variants, a few `any` fields) only makes the gate more lenient, never
+ * stricter; test/validate/crosscheck.test.ts proves that field by field
+ * against ../shared.
  */
 import * as fs from 'fs';
 import * as path from 'path';
