@@ -78,9 +78,24 @@ function listedSystemsOnly(sources: readonly SourceFile[]): unknown[] {
   return data;
 }
 
+/**
+ * Parsed files by path, with the text they were parsed from: defaults.yaml is
+ * parsed once per process instead of once per environment (YAML parsing is
+ * most of a config load). Callers get their own copy of the data.
+ */
+const parsedSources = new Map<string, { readonly text: string; readonly source: SourceFile }>();
+
 function readSource(absPath: string, file: string): SourceFile {
-  const lines = new LineCounter();
   const text = fs.readFileSync(absPath, 'utf8');
+  const hit = parsedSources.get(absPath);
+  if (hit && hit.text === text && hit.source.file === file) return { ...hit.source, data: structuredClone(hit.source.data) };
+  const source = parseSource(text, file);
+  parsedSources.set(absPath, { text, source: { ...source, data: structuredClone(source.data) } });
+  return source;
+}
+
+function parseSource(text: string, file: string): SourceFile {
+  const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
