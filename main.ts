@@ -11,7 +11,7 @@ import { formatParity } from './lib/parity/parity';
 import { ConfigError, EnvironmentConfig, listEnvironments, loadEnvironment } from './lib/config';
 import { environmentReadme } from './lib/diagram/environment-readme';
 import { DestructiveChangeGuard } from './lib/gitops/destructive-change-guard';
-import { CheckFailedError, RenderError, RenderTarget, synthesize, SynthResult, toYaml } from './lib/synth';
+import { CheckFailedError, RenderError, RenderTarget, synthesize, SynthRequest, SynthResult, toYaml } from './lib/synth';
 
 export interface CliOptions {
   readonly envs: string[];
@@ -53,6 +53,14 @@ export function run(opts: CliOptions): SynthResult {
     outDir: opts.outDir,
     environments: envs,
     complete: opts.envs.length === 0,
+    ...synthHooks(opts),
+    render: (env) => renderEnvironment(configs.get(env)!),
+  });
+}
+
+/** What synth adds around the render: extra files and the checks that gate the write (also used by bench/). */
+export function synthHooks(opts: Pick<CliOptions, 'allowDestructive'>): Pick<SynthRequest, 'extraFiles' | 'checks'> {
+  return {
     // dist/<env>/README.md: the service graph the NetworkPolicies encode, as Mermaid.
     extraFiles: (env, objects) => environmentReadme(env, objects),
     checks: [
@@ -61,8 +69,7 @@ export function run(opts: CliOptions): SynthResult {
         onAllowed: (c) => process.stderr.write(`synth: allowed destructive change of ${c.id} in ${c.dir}: ${c.details.join('; ')}\n`),
       }),
     ],
-    render: (env) => renderEnvironment(configs.get(env)!),
-  });
+  };
 }
 
 /** Every chart of one environment: its systems plus their GitOps objects (also used by bench/). */
