@@ -5,13 +5,17 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { deriveCatalog } from '../../lib/validate/schema/derive';
+import { findProjectRoot } from '../../lib/validate';
+import { deriveCatalog, projectBindingSources } from '../../lib/validate/schema/derive';
 import { checkAgainstStruct } from '../../lib/validate/schema/check';
 
 const GENERATED = `
 import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
 export class Widget extends ApiObject {
-  public static readonly GVK: GroupVersionKind = { apiVersion: 'example.com/v1', kind: 'Widget' };
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'example.com/v1',
+    kind: 'Widget',
+  }
 }
 export interface WidgetProps {
   readonly metadata?: ApiObjectMetadata;
@@ -19,7 +23,10 @@ export interface WidgetProps {
 }
 export function toJson_WidgetProps(obj: WidgetProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = { 'metadata': obj.metadata, 'spec': toJson_WidgetSpec(obj.spec) };
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_WidgetSpec(obj.spec),
+  };
   return result;
 }
 export interface WidgetSpec {
@@ -50,10 +57,14 @@ export function toJson_WidgetSpec(obj: WidgetSpec | undefined): Record<string, a
   };
   return result;
 }
-export interface WidgetSpecItems { readonly name: string }
+export interface WidgetSpecItems {
+  readonly name: string;
+}
 export function toJson_WidgetSpecItems(obj: WidgetSpecItems | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = { 'name': obj.name };
+  const result = {
+    'name': obj.name,
+  };
   return result;
 }
 export enum WidgetSpecMode {
@@ -67,9 +78,38 @@ export enum WidgetSpecCode {
   VALUE_302 = 302,
 }
 export class WidgetSpecMaxSurge {
-  public static fromNumber(value: number): WidgetSpecMaxSurge { return new WidgetSpecMaxSurge(value); }
-  public static fromString(value: string): WidgetSpecMaxSurge { return new WidgetSpecMaxSurge(value); }
-  private constructor(public readonly value: number | string) {}
+  public static fromNumber(value: number): WidgetSpecMaxSurge {
+    return new WidgetSpecMaxSurge(value);
+  }
+  public static fromString(value: string): WidgetSpecMaxSurge {
+    return new WidgetSpecMaxSurge(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/** compiled form, as in cdk8s-plus-27's k8s.d.ts / k8s.js */
+export declare class Gadget extends ApiObject {
+    static readonly GVK: GroupVersionKind;
+}
+export interface GadgetProps {
+    readonly data?: {
+        [key: string]: string;
+    };
+}
+Gadget.GVK = {
+    apiVersion: 'example.com/v2',
+    kind: 'Gadget',
+};
+function toJson_GadgetProps(obj) {
+    if (obj === undefined) {
+        return undefined;
+    }
+    const result = {
+        'data': ((obj.data) === undefined) ? undefined : (Object.entries(obj.data).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    };
+    // filter undefined values
+    return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 `;
 
@@ -117,6 +157,24 @@ describe('deriving a schema from generated bindings', () => {
 
   test('GIVEN the kind struct WHEN derived THEN apiVersion, kind and status are accepted', () => {
     expect(catalog.structs['widget:WidgetProps'].props).toMatchObject({ apiVersion: { t: 'string' }, kind: { t: 'string' }, status: { t: 'any' } });
+  });
+
+  test('GIVEN the compiled form (declare class, GVK assignment, multi-line type literal) WHEN derived THEN it reads the same', () => {
+    expect(catalog.kinds['example.com/v2/Gadget'].struct).toBe('widget:GadgetProps');
+    expect(catalog.structs['widget:GadgetProps'].props.data).toEqual({ t: 'map', values: { t: 'string' } });
+  });
+
+  test('GIVEN an imports directory of sources or of compiled pairs WHEN listing binding sources THEN each module is read once', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bindings-'));
+    fs.mkdirSync(path.join(root, 'imports'));
+    for (const f of ['a.ts', 'b.d.ts', 'b.js', 'c.d.ts', 'k8s.ts', 'k8s.d.ts', 'k8s.js']) fs.writeFileSync(path.join(root, 'imports', f), '');
+    fs.symlinkSync(path.join(findProjectRoot(), 'node_modules'), path.join(root, 'node_modules'));
+    const sources = projectBindingSources(root);
+    expect(sources.map((s) => [s.module, s.files.map((f) => path.basename(f))])).toEqual([
+      ['k8s', ['k8s.d.ts', 'k8s.js']],
+      ['a', ['a.ts']],
+      ['b', ['b.d.ts', 'b.js']],
+    ]);
   });
 
   test('GIVEN the derived struct WHEN checking objects THEN unknown, mistyped and missing fields are found', () => {

@@ -1,24 +1,28 @@
 /**
- * Loads the schema catalog once per process. Deriving it parses ~200k lines
- * of generated bindings (about 2 s), so the result is cached on disk in
- * `build/validate-schema.json`, keyed by a hash of the input files: the cache
- * rebuilds itself whenever `imports/` or cdk8s-plus-27 change.
+ * Loads the schema catalog once per process. Deriving it reads ~200k lines
+ * of generated bindings (about 1 s), so the result is cached on disk, keyed
+ * by a hash of the input files: the cache rebuilds itself whenever
+ * `imports/` or cdk8s-plus-27 change. In a checkout the cache is
+ * `build/validate-schema.json`; for the installed library package (inside
+ * node_modules) it goes to the system temp directory.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { projectBindingSources, readCoreScopes, deriveCatalog } from './derive';
 import { SchemaCatalog } from './types';
 
 /** bump when derive.ts changes the catalog's shape or meaning */
-const DERIVATION_VERSION = '5';
+const DERIVATION_VERSION = '6';
 
 let loaded: { root: string; catalog: SchemaCatalog } | undefined;
 
 /**
- * The project checkout whose bindings define the schemas: $VALIDATE_PROJECT_ROOT
- * if set, else the nearest ancestor of this module (or of the working
- * directory) with imports/ and package.json.
+ * The directory whose `imports/` holds the CRD bindings that define the
+ * custom resource schemas: $VALIDATE_PROJECT_ROOT if set, else the nearest
+ * ancestor of this module (the checkout, or `lib-dist/` of the installed
+ * package), else of the working directory.
  */
 export function findProjectRoot(start: string = __dirname): string {
   const fromEnv = process.env.VALIDATE_PROJECT_ROOT;
@@ -26,14 +30,29 @@ export function findProjectRoot(start: string = __dirname): string {
   return ancestorWithBindings(start) ?? ancestorWithBindings(process.cwd()) ?? process.cwd();
 }
 
+function hasBindings(dir: string): boolean {
+  const imports = path.join(dir, 'imports');
+  try {
+    return fs.readdirSync(imports).some((f) => f.endsWith('.ts'));
+  } catch {
+    return false;
+  }
+}
+
 function ancestorWithBindings(start: string): string | undefined {
   let dir = path.resolve(start);
   for (;;) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'imports'))) return dir;
+    if (hasBindings(dir)) return dir;
     const parent = path.dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
   }
+}
+
+function cacheFileFor(root: string, key: string): string {
+  return root.split(path.sep).includes('node_modules')
+    ? path.join(os.tmpdir(), `platform-validate-schema-${key.slice(0, 16)}.json`)
+    : path.join(root, 'build', 'validate-schema.json');
 }
 
 /** The catalog for the project's bindings: from memory, else from the disk cache, else derived. */
@@ -45,7 +64,7 @@ export function loadSchemaCatalog(projectRoot: string = findProjectRoot()): Sche
     for (const f of s.files) hash.update(s.module).update(f).update(fs.readFileSync(f));
   }
   const key = hash.digest('hex');
-  const cacheFile = path.join(projectRoot, 'build', 'validate-schema.json');
+  const cacheFile = cacheFileFor(projectRoot, key);
   let catalog: SchemaCatalog | undefined;
   try {
     const cached = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { key?: string; catalog?: SchemaCatalog };
