@@ -72,10 +72,20 @@ export { Nifi } from './data/nifi';
 export type { NifiProps, NifiTlsOptions } from './data/nifi';
 export { ExternalService } from './data/external-service';
 export type { ExternalEndpointOptions, ExternalServiceProps, SecretStoreReference } from './data/external-service';
+export { Kibana } from './data/kibana';
+export type { KibanaProps } from './data/kibana';
 
 // ---------------------------------------------------------------- platform services
 export { Grafana } from './platform/grafana';
 export type { GrafanaDatasource, GrafanaProps } from './platform/grafana';
+export { Prometheus } from './platform/prometheus';
+export type { PrometheusDiscovery, PrometheusProps } from './platform/prometheus';
+export { Jaeger } from './platform/jaeger';
+export type { JaegerProps, JaegerStorage } from './platform/jaeger';
+export { FluentBit } from './platform/fluent-bit';
+export type { FluentBitElasticsearchOutput, FluentBitProps } from './platform/fluent-bit';
+export { TraefikController } from './platform/traefik';
+export type { TraefikControllerProps, TraefikExposure } from './platform/traefik';
 
 // ---------------------------------------------------------------- observability
 export { monitorService, ServiceMonitor } from './observability/service-monitor';
@@ -84,6 +94,8 @@ export { GRAFANA_DASHBOARD_LABEL, GRAFANA_FOLDER_ANNOTATION, ServiceDashboard } 
 export type { ServiceDashboardProps } from './observability/service-dashboard';
 export { SLO_RECORDS, SloRules } from './observability/slo-rules';
 export type { HttpObjectives, SloRulesProps } from './observability/slo-rules';
+export { TracingSampling } from './observability/tracing-sampling';
+export type { TracingSamplingProps } from './observability/tracing-sampling';
 
 // ---------------------------------------------------------------- security
 export { SystemNamespace, POD_SECURITY_VERSION, podSecurityLabels } from './security/system-namespace';

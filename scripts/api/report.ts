@@ -135,7 +135,7 @@ const PRINTER = ts.createPrinter({ removeComments: false, newLine: ts.NewLineKin
 /** Drops private members except a private constructor (which tells users to use the factories). */
 function withoutPrivateMembers(s: ts.Statement): ts.Statement {
   if (!ts.isClassDeclaration(s)) return s;
-  const members = s.members.filter((m) => ts.isConstructorDeclaration(m) || !m.modifiers?.some((x) => x.kind === ts.SyntaxKind.PrivateKeyword));
+  const members = s.members.filter((m) => ts.isConstructorDeclaration(m) || !(ts.getCombinedModifierFlags(m as ts.Declaration) & ts.ModifierFlags.Private));
   return ts.factory.updateClassDeclaration(s, s.modifiers, s.name, s.typeParameters, s.heritageClauses, members);
 }
 
