@@ -11,6 +11,7 @@ import { formatParity } from './lib/parity/parity';
 import { ConfigError, EnvironmentConfig, listEnvironments, loadEnvironment } from './lib/config';
 import { environmentReadme } from './lib/diagram/environment-readme';
 import { DestructiveChangeGuard } from './lib/gitops/destructive-change-guard';
+import { ValidationGate } from './lib/validate/synth-check';
 import { CheckFailedError, RenderError, RenderTarget, synthesize, SynthRequest, SynthResult, toYaml } from './lib/synth';
 
 export interface CliOptions {
@@ -64,6 +65,8 @@ export function synthHooks(opts: Pick<CliOptions, 'allowDestructive'>): Pick<Syn
     // dist/<env>/README.md: the service graph the NetworkPolicies encode, as Mermaid.
     extraFiles: (env, objects) => environmentReadme(env, objects),
     checks: [
+      // Schema, structure, references and policy (lib/validate/RULES.md), per environment.
+      new ValidationGate(),
       new DestructiveChangeGuard({
         allow: opts.allowDestructive,
         onAllowed: (c) => process.stderr.write(`synth: allowed destructive change of ${c.id} in ${c.dir}: ${c.details.join('; ')}\n`),
