@@ -10,7 +10,7 @@ import { ScheduledJob } from '../lib/workloads/scheduled-job';
 import { Worker } from '../lib/workloads/worker';
 import { serviceSettings } from '../lib/workloads/from-config';
 import { ServiceMonitor } from '../lib/observability/service-monitor';
-import { postgresFromConfig, redisFromConfig, storedSecret, systemBase, SystemBase } from './system-base';
+import { clusterChecks, environmentBorder, meshFromConfig, postgresFromConfig, redisFromConfig, storedSecret, systemBase, SystemBase } from './system-base';
 import { Peer } from '../lib/security/peer';
 
 export interface FediFlowChartProps {
@@ -34,7 +34,7 @@ export class FediFlowChart extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     const { env, system } = props;
     // "Cluster Architecture": namespace fediflow-<env> labelled environment and tier.
-    const base = systemBase(this, id, env, system, { namespaceLabels: { environment: env.environment.tier, tier: 'application' } });
+    const base = systemBase(this, id, env, system, { namespaceLabels: { environment: env.environment.tier, tier: 'application' }, meshed: true });
     const ns = base.namespace;
     const services = system.services;
 
@@ -120,6 +120,11 @@ export class FediFlowChart extends Chart {
     const { peer: db } = postgresFromConfig(base, this, { database: 'fediflow' });
     const { peer: redis } = redisFromConfig(base, this);
     this.wire(base, db, redis);
+
+    // "Service Mesh Implementation": Istio mTLS, policy enforcement and
+    // circuit breaking where the environment runs the mesh.
+    meshFromConfig(base, this);
+    clusterChecks(base, this);
   }
 
   /** Who talks to whom: the border calls the API, Prometheus scrapes, everyone reaches the database and Redis. */
@@ -127,7 +132,9 @@ export class FediFlowChart extends Chart {
     const g = base.graph;
     const jobPeer: Peer = { name: 'email-sender', namespace: base.namespace, selectorLabels: selectorLabels({ name: 'email-sender' }), ports: {} };
     for (const client of [this.api, this.activityProcessor, jobPeer]) g.connect(client, db, 'postgres').connect(client, redis, 'redis');
-    if (base.ingressController && base.system.services['fediflow-api'].expose) g.expose(this.api, 'http', base.ingressController);
+    // The public API (api.fediflow.edu in the failover script) through the environment's border, TLS outside development.
+    const expose = base.system.services['fediflow-api'].expose;
+    if (expose) environmentBorder(base).expose(this, this.api, { host: expose.host, path: expose.path });
     if (base.prometheus) {
       g.scrape(this.api, 'metrics', base.prometheus);
       g.scrape(this.activityProcessor, 'metrics', base.prometheus);

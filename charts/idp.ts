@@ -8,7 +8,7 @@ import { ApiAccess, READ_PODS } from '../lib/security/api-access';
 import { Microservice } from '../lib/workloads/microservice';
 import { Probe } from '../lib/workloads/probes';
 import { serviceSettings } from '../lib/workloads/from-config';
-import { postgresFromConfig, redisFromConfig, storedSecret, systemBase } from './system-base';
+import { backupFromConfig, clusterChecks, environmentBorder, meshFromConfig, postgresFromConfig, redisFromConfig, storedSecret, systemBase } from './system-base';
 
 export interface IdpChartProps {
   readonly env: EnvironmentConfig;
@@ -33,7 +33,7 @@ export class IdpChart extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     const { env, system } = props;
     // "Security Implementation": Pod Security Standards labels on the namespace.
-    const base = systemBase(this, id, env, system);
+    const base = systemBase(this, id, env, system, { meshed: true });
     const ns = base.namespace;
 
     // "Key Resources": RDS PostgreSQL and ElastiCache Redis: managed in
@@ -94,8 +94,17 @@ export class IdpChart extends Chart {
     g.add(this.backstage).add(this.platformApi);
     for (const svc of [this.backstage, this.platformApi]) g.connect(svc, dbPeer, 'postgres').connect(svc, redisPeer, 'redis');
     g.connect(this.backstage, this.platformApi, 'http');
+    // Backstage's portal and the Platform API ("curl-based API interactions")
+    // through the environment's border, TLS outside development.
+    const border = environmentBorder(base);
     for (const [svc, cfg] of [[this.backstage, bsCfg], [this.platformApi, apiCfg]] as const) {
-      if (base.ingressController && cfg.expose) g.expose(svc, 'http', base.ingressController);
+      if (cfg.expose) border.expose(this, svc, { host: cfg.expose.host, path: cfg.expose.path });
     }
+
+    // "Security Implementation": Istio service mesh with mTLS and authorization policies.
+    meshFromConfig(base, this);
+    // "Backup and Disaster Recovery": Velero with volume snapshots.
+    backupFromConfig(base, this);
+    clusterChecks(base, this);
   }
 }

@@ -45,6 +45,8 @@ const DECLARED: DeclaredDifference[] = [
   { system: 'fediflow', construct: 'fediflow/postgres/**', field: '**', reason: '002 "Health Checks"/"Terraform": in-cluster database in development and staging, the managed one (external mode) in production' },
   { system: 'fediflow', construct: 'fediflow/redis/**', field: '**', reason: '002: in-cluster Redis in development and staging, the managed one (external mode) in production' },
   { system: 'fediflow', construct: 'fediflow/ServiceGraph/**', field: '**', reason: 'follows the database mode: in-cluster peers get policies, managed endpoints an egress rule' },
+  { system: 'fediflow', construct: 'fediflow/Mesh/**', field: '(presence)', reason: '002 "Service Mesh Implementation": Istio mTLS, policies and circuit breaking where the environment runs the mesh (not in development)' },
+  { system: 'fediflow', construct: 'fediflow/Tracing/**', field: '(presence)', reason: 'follows the mesh: Istio trace sampling where the mesh runs' },
   // IDP (003).
   { system: 'idp', construct: 'idp/*/**', field: '(presence)', reason: '003 "Production Deployment": blue-green by version selector in production; RDS/ElastiCache (external mode) in production' },
   { system: 'idp', construct: 'idp/backstage/Service', field: 'spec.selector.version', reason: '003 "Production Deployment": the Service selects the active version (blue/green)' },
@@ -58,6 +60,9 @@ const DECLARED: DeclaredDifference[] = [
   { system: 'specify', construct: 'specify/specify/**', field: '(presence)', reason: '004 "Deployment Strategies": rolling by default, canary 90/10 through the mesh in staging, blue-green in production' },
   { system: 'specify', construct: 'specify/specify/Service', field: 'spec.selector.version', reason: '004 "Blue-Green Deployment (Production)": the Service selects the active version' },
   { system: 'specify', construct: 'specify/specify/Config', field: 'data.LOG_LEVEL', reason: 'per-environment log level' },
+  { system: 'specify', construct: 'specify/Mesh/**', field: '(presence)', reason: '004 "Service Mesh (Optional)": mTLS and circuit breaking where the environment runs the mesh (staging and production)' },
+  { system: 'specify', construct: 'specify/Tracing/**', field: '(presence)', reason: 'follows the mesh: Istio trace sampling where the mesh runs' },
+  { system: 'specify', construct: 'specify/jaeger/Config', field: 'data.sampling.json', reason: '004 "Jaeger": sampling 100% in dev, 10% in production (observability.tracingSamplingPercent)' },
   { system: 'specify', construct: 'specify/ServiceGraph/**', field: '**', reason: 'follows the PostgreSQL mode (primary-only or with backup job peers)' },
 ];
 

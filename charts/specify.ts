@@ -9,7 +9,11 @@ import { Probe } from '../lib/workloads/probes';
 import { serviceSettings } from '../lib/workloads/from-config';
 import { ServiceMonitor } from '../lib/observability/service-monitor';
 import { selectorLabels, standardLabels } from '../lib/core/labels';
-import { elasticsearchFromConfig, postgresFromConfig, redisFromConfig, storedSecret, systemBase } from './system-base';
+import { ExternalPeer } from '../lib/security/peer';
+import { ServiceDashboard } from '../lib/observability/service-dashboard';
+import {
+  clusterChecks, elasticsearchFromConfig, environmentBorder, logShippingFromConfig, meshFromConfig, observabilityFromConfig, postgresFromConfig, redisFromConfig, storedSecret, systemBase,
+} from './system-base';
 
 export interface SpecifyChartProps {
   readonly env: EnvironmentConfig;
@@ -24,13 +28,21 @@ const CLIENT_IP_AFFINITY_SECONDS = 3 * 60 * 60;
 /** "Layer 2: Container Security": non-root user UID 1000. */
 const SPECIFY_USER = { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 };
 
+/** Daily log indices `specify-logs-YYYY.MM.DD`. */
+const LOG_INDEX = 'specify-logs';
+/** Loki (a Grafana datasource in "Grafana") runs in the cluster's shared logging namespace, like FediFlow's Elasticsearch. */
+const LOKI = {
+  url: 'http://loki.logging.svc:3100',
+  peer: ExternalPeer.pods({ name: 'loki', namespace: 'logging', labels: { 'app.kubernetes.io/name': 'loki' }, ports: { http: 3100 } }),
+};
+
 export class SpecifyChart extends Chart {
   public readonly app: Microservice;
 
   constructor(scope: Construct, id: string, props: SpecifyChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
     const { env, system } = props;
-    const base = systemBase(this, id, env, system);
+    const base = systemBase(this, id, env, system, { meshed: true });
     const ns = base.namespace;
     const cfg = system.services.specify;
 
@@ -40,7 +52,15 @@ export class SpecifyChart extends Chart {
     const { db, peer: dbPeer } = postgresFromConfig(base, this, { database: 'specify', storage: '10Gi' });
     const { cache, peer: redisPeer } = redisFromConfig(base, this, { storage: '5Gi' });
     // "ELK Stack": Elasticsearch for log storage and search.
-    const { peer: esPeer } = elasticsearchFromConfig(base, this);
+    const { es, peer: esPeer } = elasticsearchFromConfig(base, this);
+    // "Observability Layer": Prometheus (30 days, 20Gi), Grafana (Prometheus,
+    // Jaeger, Loki), Jaeger (the environment's sampling: 100% dev, 10% prod)
+    // and Kibana on the ELK Elasticsearch.
+    const obs = observabilityFromConfig(base, this, {
+      prometheus: { retention: '30d', storage: '20Gi' },
+      elasticsearch: { url: es.url, peer: esPeer, index: `${LOG_INDEX}-*` },
+      loki: { url: LOKI.url, peer: LOKI.peer, port: 'http' },
+    });
 
     storedSecret(base, this, 'specify-secrets', { 'session-key': { key: 'specify', property: 'session-key' } });
 
@@ -70,6 +90,9 @@ export class SpecifyChart extends Chart {
         DATABASE_HOST: db.name,
         DATABASE_NAME: db.database,
         REDIS_HOST: cache.name,
+        // "Jaeger (OTEL)": spans over OTLP, sampling served by Jaeger.
+        OTEL_EXPORTER_OTLP_ENDPOINT: obs.jaeger.otlpGrpcEndpoint,
+        OTEL_SERVICE_NAME: 'specify',
         ...cfg.config,
       },
       secretEnv: {
@@ -98,8 +121,23 @@ export class SpecifyChart extends Chart {
     // Prometheus; egress to PostgreSQL, Redis, Jaeger and DNS (DNS is the graph's default).
     const g = base.graph;
     g.add(this.app).connect(this.app, dbPeer, 'postgres').connect(this.app, redisPeer, 'redis');
-    if (base.ingressController && cfg.expose) g.expose(this.app, 'http', base.ingressController);
+    g.connect(this.app, obs.peers.jaeger, 'otlp-grpc').connect(this.app, obs.peers.jaeger, 'sampling');
     if (base.prometheus) g.scrape(this.app, 'metrics', base.prometheus);
-    void esPeer;
+    // "Grafana: Dashboards pre-configured for application metrics".
+    obs.grafana.addDashboard('specify', new ServiceDashboard(this, 'specify-dashboard', { service: 'specify', namespace: ns, folder: 'specify' }).dashboard);
+
+    // "Ingress": NGINX with cert-manager Let's Encrypt, SSL redirect, rate
+    // limiting and CORS (the environment's border).
+    if (cfg.expose) environmentBorder(base).expose(this, this.app, { host: cfg.expose.host, path: cfg.expose.path });
+
+    // "ELK Stack": Logstash's part (collect, parse, ship) is done by Fluent
+    // Bit: it parses CRI/Docker lines, merges JSON logs and adds pod metadata
+    // on its way to Elasticsearch (docs/requirements.md says why).
+    logShippingFromConfig(base, this, { elasticsearch: { host: es.host, peer: esPeer }, index: LOG_INDEX });
+
+    // "Service Mesh (Optional)": Istio mTLS and circuit breaking where the environment runs it.
+    meshFromConfig(base, this);
+    obs.scrapeAll();
+    clusterChecks(base, this);
   }
 }

@@ -7,10 +7,21 @@ import { ApiObject, Chart } from 'cdk8s';
 import * as k8s from '../imports/k8s';
 import { Construct } from 'constructs';
 import { ComponentsConfig, EnvironmentConfig, ExternalEndpointConfig, SystemConfig } from '../lib/config';
+import { Border, BorderOptions } from '../lib/border/border';
+import { TraefikAuth } from '../lib/border/traefik-route';
+import { VeleroSchedule } from '../lib/backup/velero-schedule';
+import { MeshPolicies } from '../lib/mesh/mesh-policies';
+import { TracingSampling } from '../lib/observability/tracing-sampling';
+import { quotaProblems, sharedClusterProblems } from '../lib/security/shared-cluster';
 import { ComputeResources } from '../lib/core/resources';
 import { selectorLabels } from '../lib/core/labels';
 import { ElasticsearchCluster } from '../lib/data/elasticsearch';
+import { Kibana } from '../lib/data/kibana';
 import { PostgresDatabase } from '../lib/data/postgres';
+import { FluentBit } from '../lib/platform/fluent-bit';
+import { Grafana, GrafanaDatasource } from '../lib/platform/grafana';
+import { Jaeger } from '../lib/platform/jaeger';
+import { Prometheus } from '../lib/platform/prometheus';
 import { RedisCache } from '../lib/data/redis';
 import { ExternalSecret, RemoteValue } from '../lib/security/external-secret';
 import { ExternalPeer, Peer } from '../lib/security/peer';
@@ -39,6 +50,8 @@ export interface SystemBase {
 export interface SystemBaseOptions {
   /** Labels the document puts on the namespace (FediFlow: environment, tier). @default none */
   readonly namespaceLabels?: Record<string, string>;
+  /** The chart joins the environment's mesh (meshFromConfig): its namespace gets sidecar injection where the mesh runs. @default false */
+  readonly meshed?: boolean;
 }
 
 /**
@@ -52,10 +65,13 @@ export function systemBase(chart: Chart, partOf: string, env: EnvironmentConfig,
   new SystemNamespace(chart, 'Namespace', {
     name: system.namespace,
     create: !shared,
-    labels: options.namespaceLabels,
+    // Sidecars are what the mesh policies (STRICT mTLS, authorization) act on.
+    labels: { ...options.namespaceLabels, ...(options.meshed && env.mesh?.enabled ? { 'istio-injection': 'enabled' } : {}) },
     podSecurity: ps && ps.level !== 'restricted' ? { level: ps.level, reason: ps.reason ?? '' } : { level: 'restricted' },
-    quota: system.quota,
-    containerDefaults: system.limitRange,
+    // On a shared cluster the owners create the namespace's quota and
+    // defaults; clusterChecks() proves that our peak usage fits it.
+    quota: shared ? undefined : system.quota,
+    containerDefaults: shared ? undefined : system.limitRange,
   });
   const store = new SecretStore(chart, 'SecretStore', {
     namespace: system.namespace,
@@ -87,8 +103,8 @@ function backendOf(env: EnvironmentConfig): SecretBackend {
 }
 
 /** A Secret the External Secrets Operator fills from the system's store (`<env>/<system>/<key>`). */
-export function storedSecret(base: SystemBase, scope: Construct, name: string, data: Record<string, RemoteValue>): ExternalSecret {
-  return new ExternalSecret(scope, name, { name, store: base.store, data });
+export function storedSecret(base: SystemBase, scope: Construct, name: string, data: Record<string, RemoteValue>, id: string = name): ExternalSecret {
+  return new ExternalSecret(scope, id, { name, store: base.store, data });
 }
 
 /** Pods of a catalog component as a service-graph peer (components select their pods by name and instance). */
@@ -117,19 +133,22 @@ export interface PostgresDefaults {
 }
 
 /** PostgreSQL from `components.postgres`: StatefulSet, Deployment or a managed database (external). */
-export function postgresFromConfig(base: SystemBase, scope: Construct, defaults: PostgresDefaults = {}): { db: PostgresDatabase; peer: Peer } {
+export function postgresFromConfig(base: SystemBase, scope: Construct, defaults: PostgresDefaults = {}): { db: PostgresDatabase; peer: Peer; readPeer?: Peer } {
   const c = base.components.postgres ?? {};
-  const name = 'postgres';
+  // Construct ids stay "postgres" whatever the objects are called, so parity
+  // compares the same database across environments that name it differently.
+  const id = 'postgres';
+  const name = c.name ?? id;
   const common = { name, namespace: base.namespace, partOf: base.partOf, database: c.database ?? defaults.database, metrics: { serviceMonitor: base.prometheus !== undefined } };
   if (c.mode === 'external') {
     const e = c.external!;
-    const db = new PostgresDatabase(scope, name, { ...common, mode: { type: 'external', host: e.host, port: e.port, remoteKey: e.remoteKey, secretStore: storeRef(base) } });
+    const db = new PostgresDatabase(scope, id, { ...common, mode: { type: 'external', host: e.host, port: e.port, remoteKey: e.remoteKey, secretStore: storeRef(base) } });
     return { db, peer: managedPeer(name, 'postgres', e, 5432) };
   }
   const readReplicas = c.mode === 'deployment' ? 0 : c.readReplicas ?? 0;
-  storedSecret(base, scope, `${name}-credentials`, { username: { key: name, property: 'username' }, password: { key: name, property: 'password' } });
-  if (readReplicas > 0) storedSecret(base, scope, `${name}-replication`, { password: { key: `${name}-replication`, property: 'password' } });
-  const db = new PostgresDatabase(scope, name, {
+  storedSecret(base, scope, `${name}-credentials`, { username: { key: id, property: 'username' }, password: { key: id, property: 'password' } }, `${id}-credentials`);
+  if (readReplicas > 0) storedSecret(base, scope, `${name}-replication`, { password: { key: `${id}-replication`, property: 'password' } }, `${id}-replication`);
+  const db = new PostgresDatabase(scope, id, {
     ...common,
     mode: c.mode === 'deployment' ? { type: 'deployment' } : { type: 'statefulset', readReplicas },
     credentials: { secret: `${name}-credentials` },
@@ -143,14 +162,15 @@ export function postgresFromConfig(base: SystemBase, scope: Construct, defaults:
   const peer = componentPeer(base, name, { postgres: 5432, metrics: 9187 }, 'primary');
   base.graph.add(peer);
   scrape(base, peer);
+  let readPeer: Peer | undefined;
   if (readReplicas > 0) {
     // Replicas stream the WAL from the primary; clients may read from either.
-    const replicas = componentPeer(base, name, { postgres: 5432, metrics: 9187 }, 'read-replica');
-    base.graph.connect(replicas, peer, 'postgres');
-    scrape(base, replicas);
+    readPeer = componentPeer(base, name, { postgres: 5432, metrics: 9187 }, 'read-replica');
+    base.graph.connect(readPeer, peer, 'postgres');
+    scrape(base, readPeer);
   }
   if (c.backup) base.graph.connect(componentPeer(base, name, {}, 'backup'), peer, 'postgres');
-  return { db, peer };
+  return { db, peer, readPeer };
 }
 
 /** Redis from `components.redis`: in-cluster with AOF and LRU, or a managed cache (external). */
@@ -236,4 +256,210 @@ function waiveTwoPartVersion(db: PostgresDatabase, tag: string | undefined): voi
   for (const o of [db.workload, db.replicaSet, db.backupJob]) {
     if (o) ApiObject.of(o).metadata.addAnnotation('validate.platform.dev/waive.policy.image-tag', 'PostgreSQL releases are numbered major.minor (16.4 is a full patch release); the official image has no x.y.z tag');
   }
+}
+
+/**
+ * The environment's border for the services a chart exposes (`border:`):
+ * NGINX Ingress, Traefik IngressRoute or Gateway API, with the cert-manager
+ * issuer, CORS origins and rate limit of the environment. Plain HTTP only in
+ * development; everywhere else Border refuses to expose without TLS.
+ */
+export function environmentBorder(base: SystemBase, override: { readonly kind?: 'traefik'; readonly controller?: Peer; readonly auth?: TraefikAuth } = {}): Border {
+  const b = base.env.border;
+  const common: BorderOptions = {
+    controller: override.controller ?? base.ingressController,
+    tls: b?.tls ? { name: b.tls.issuer, kind: b.tls.issuerKind } : undefined,
+    allowPlainHttp: base.env.environment.tier === 'development',
+    corsOrigins: b?.corsOrigins,
+    rateLimit: b?.rateLimit,
+  };
+  const kind = override.kind ?? b?.kind ?? 'nginx';
+  if (kind === 'traefik') return Border.traefik({ ...common, auth: override.auth });
+  if (kind === 'gateway') return Border.gatewayApi({ ...common, gateway: b!.gateway! });
+  return Border.nginx({ ...common, className: b?.className });
+}
+
+/**
+ * Istio for the chart's namespace where the environment runs the mesh:
+ * STRICT mTLS, authorization policies mirroring the service graph, and
+ * DestinationRules with the environment's circuit breaker; plus the
+ * environment's trace sampling for the sidecars.
+ */
+export function meshFromConfig(base: SystemBase, chart: Chart): MeshPolicies | undefined {
+  const m = base.env.mesh;
+  if (!m?.enabled) return undefined;
+  const mesh = new MeshPolicies(chart, 'Mesh', {
+    graph: base.graph,
+    circuitBreaker: { maxConnections: m.maxConnections, maxPendingRequests: m.maxPendingRequests, consecutive5xxErrors: m.consecutive5xxErrors, baseEjectionTime: m.baseEjectionTime },
+  });
+  const sampling = base.env.observability?.tracingSamplingPercent;
+  if (sampling !== undefined) new TracingSampling(chart, 'Tracing', { namespace: base.namespace, samplingPercent: sampling });
+  return mesh;
+}
+
+/** A Velero Schedule of the system's namespace where the environment backs up (`backup:`); none on shared clusters (Velero's namespace is not ours). */
+export function backupFromConfig(base: SystemBase, chart: Chart): VeleroSchedule | undefined {
+  const b = base.env.backup;
+  if (!b || base.shared) return undefined;
+  return new VeleroSchedule(chart, 'Backup', {
+    name: `${base.partOf}-${base.env.name}`,
+    includedNamespaces: [base.namespace],
+    schedule: b.schedule,
+    ttl: b.ttl,
+    snapshotVolumes: b.snapshotVolumes,
+    veleroNamespace: b.namespace,
+  });
+}
+
+/**
+ * Render-time checks of the whole chart: on a shared cluster nothing
+ * cluster-scoped and nothing outside the assigned namespace; wherever a quota
+ * is configured, the peak usage of the workloads (HPA maxima, rollout surge)
+ * fits it. Problems fail the synth with one line each.
+ */
+export function clusterChecks(base: SystemBase, chart: Chart): void {
+  const quota = base.system.quota;
+  chart.node.addValidation({
+    validate: () => {
+      // ApiObject.toJson, not Chart.toJson: the latter validates again and recurses.
+      const objects = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
+      return [...(base.shared ? sharedClusterProblems(objects, [base.namespace]) : []), ...(quota ? quotaProblems(objects, base.namespace, quota) : [])];
+    },
+  });
+}
+
+/** A system's own observability stack (Specify's "Observability Layer", the 060 "Observability Stack"). */
+export interface ObservabilityStack {
+  readonly prometheus: Prometheus;
+  readonly grafana: Grafana;
+  readonly jaeger: Jaeger;
+  /** Log visualisation on the system's Elasticsearch, when it has one. */
+  readonly kibana?: Kibana;
+  readonly peers: { readonly prometheus: Peer; readonly grafana: Peer; readonly jaeger: Peer; readonly kibana?: Peer };
+  /** Lets the system's Prometheus scrape every `metrics` port of the pods added so far; call it last. */
+  scrapeAll(): void;
+}
+
+export interface ObservabilityOptions {
+  /** The document's Prometheus retention and volume when the environment names none. */
+  readonly prometheus?: { readonly retention?: string; readonly storage?: string };
+  /** Elasticsearch for Kibana and a Grafana logs datasource. @default no Kibana */
+  readonly elasticsearch?: { readonly url: string; readonly peer: Peer; readonly index: string };
+  /** Loki (run by the platform) as a Grafana datasource. @default none */
+  readonly loki?: { readonly url: string; readonly peer: Peer; readonly port: string };
+}
+
+/**
+ * Prometheus (namespaced discovery: no cluster-scoped object), Grafana with
+ * Prometheus, Jaeger and the logs datasources, Jaeger with the environment's
+ * sampling (`components.jaeger.samplingPercent`, else
+ * `observability.tracingSamplingPercent`), and Kibana on the system's
+ * Elasticsearch; sizes from `components.*`, the same objects everywhere.
+ */
+export function observabilityFromConfig(base: SystemBase, scope: Construct, o: ObservabilityOptions = {}): ObservabilityStack {
+  const c = base.components;
+  const ns = base.namespace;
+  const common = { namespace: ns, partOf: base.partOf, metrics: { serviceMonitor: base.prometheus !== undefined } };
+  const pc = c.prometheus ?? {};
+  const prometheus = new Prometheus(scope, 'prometheus', {
+    ...common,
+    name: 'prometheus',
+    retention: pc.retention ?? o.prometheus?.retention,
+    storage: pc.storage ?? (o.prometheus?.storage ? { size: o.prometheus.storage } : undefined),
+    image: pc.image,
+    resources: pc.resources,
+  });
+  const jc = c.jaeger ?? {};
+  const percent = jc.samplingPercent ?? base.env.observability?.tracingSamplingPercent ?? 100;
+  const jaeger = new Jaeger(scope, 'jaeger', {
+    ...common,
+    name: 'jaeger',
+    samplingRate: percent / 100,
+    storage: { type: 'badger', volume: jc.storage ?? { size: '10Gi' } },
+    image: jc.image,
+    resources: jc.resources,
+  });
+  storedSecret(base, scope, 'grafana-admin', { username: { key: 'grafana', property: 'username' }, password: { key: 'grafana', property: 'password' } });
+  const datasources: GrafanaDatasource[] = [
+    { type: 'prometheus', name: 'Prometheus', url: prometheus.url, isDefault: true },
+    { type: 'jaeger', name: 'Jaeger', url: jaeger.queryUrl },
+  ];
+  if (o.loki) datasources.push({ type: 'loki', name: 'Loki', url: o.loki.url });
+  if (o.elasticsearch) datasources.push({ type: 'elasticsearch', name: 'Elasticsearch', url: o.elasticsearch.url, index: o.elasticsearch.index });
+  const gc = c.grafana ?? {};
+  const grafana = new Grafana(scope, 'grafana', {
+    ...common,
+    name: 'grafana',
+    adminCredentials: { secret: 'grafana-admin' },
+    datasources,
+    image: gc.image,
+    resources: gc.resources,
+    storage: gc.storage,
+  });
+  const g = base.graph;
+  const peers = {
+    prometheus: componentPeer(base, 'prometheus', { http: 9090 }),
+    grafana: componentPeer(base, 'grafana', { http: 3000 }),
+    jaeger: componentPeer(base, 'jaeger', { 'otlp-grpc': 4317, 'otlp-http': 4318, query: 16686, sampling: 5778, metrics: 8888 }),
+    kibana: o.elasticsearch ? componentPeer(base, 'kibana', { http: 5601 }) : undefined,
+  };
+  g.connect(peers.grafana, peers.prometheus, 'http').connect(peers.grafana, peers.jaeger, 'query');
+  if (o.loki) g.connect(peers.grafana, o.loki.peer, o.loki.port);
+  if (o.elasticsearch) g.connect(peers.grafana, o.elasticsearch.peer, 'http');
+  scrape(base, peers.jaeger);
+  scrape(base, peers.grafana, 'http');
+  let kibana: Kibana | undefined;
+  if (o.elasticsearch && peers.kibana) {
+    const kc = c.kibana ?? {};
+    kibana = new Kibana(scope, 'kibana', { namespace: ns, partOf: base.partOf, name: 'kibana', elasticsearchUrl: o.elasticsearch.url, replicas: kc.replicas, image: kc.image, resources: kc.resources });
+    g.connect(peers.kibana, o.elasticsearch.peer, 'http');
+  }
+  return {
+    prometheus,
+    grafana,
+    jaeger,
+    kibana,
+    peers,
+    scrapeAll: () => {
+      for (const p of g.peers()) if (p !== peers.prometheus && p.namespace === ns && 'metrics' in p.ports) g.scrape(p, 'metrics', peers.prometheus);
+    },
+  };
+}
+
+export interface LogShippingOptions {
+  /** Elasticsearch host and its pods, e.g. FediFlow's `elasticsearch.logging.svc.cluster.local`. */
+  readonly elasticsearch: { readonly host: string; readonly peer: Peer; readonly port?: string };
+  /** The document's index when the environment names none (`components.fluentBit.index`). */
+  readonly index: string;
+  /** Log files of the system's pods only. @default the pods of the system's namespace */
+  readonly paths?: string[];
+}
+
+/**
+ * Fluent Bit shipping the system's container logs to Elasticsearch. It reads
+ * the node's /var/log through hostPath, which no restricted namespace admits:
+ * it gets a namespace of its own, `<namespace>-logging`, labelled with the
+ * level the construct states (`podSecurity`) and its reason, so the system's
+ * namespace stays restricted. Independent clusters only (a ClusterRole reads
+ * pod metadata).
+ */
+export function logShippingFromConfig(base: SystemBase, chart: Chart, o: LogShippingOptions): FluentBit {
+  const c = base.components.fluentBit ?? {};
+  const namespace = `${base.namespace}-logging`;
+  const fb = new FluentBit(chart, 'fluent-bit', {
+    name: 'fluent-bit',
+    namespace,
+    partOf: base.partOf,
+    elasticsearch: { host: o.elasticsearch.host, indexPrefix: c.index ?? o.index },
+    // CRI log files are named <pod>_<namespace>_<container>-<id>.log.
+    paths: o.paths ?? [`/var/log/containers/*_${base.namespace}_*.log`],
+    image: c.image,
+    resources: c.resources,
+    metrics: { serviceMonitor: base.prometheus !== undefined },
+  });
+  new SystemNamespace(chart, 'LoggingNamespace', { name: namespace, create: !base.shared, podSecurity: fb.podSecurity.level === 'restricted' ? { level: 'restricted' } : { level: fb.podSecurity.level, reason: fb.podSecurity.reason } });
+  const peer: Peer = { name: 'fluent-bit', namespace, selectorLabels: selectorLabels({ name: 'fluent-bit' }), ports: { metrics: 2020 } };
+  base.graph.connect(peer, o.elasticsearch.peer, o.elasticsearch.port ?? 'http', 'log');
+  scrape(base, peer);
+  return fb;
 }

@@ -24,6 +24,7 @@ export function quantityMillis(q: string | number): number | undefined {
   return m[2] === 'm' ? Number(m[1]) : Number(m[1]) * 1000;
 }
 
+const dnsLabel = expects(z.string().regex(/^[a-z]([-a-z0-9]{0,50}[a-z0-9])?$/), 'a DNS-1123 label starting with a letter, at most 52 characters (suffixes such as "-replicas" are added), e.g. "prod-postgres-cluster"');
 const int = (min: number, max: number) => expects(z.number().int().min(min).max(max), `an integer from ${min} to ${max}`);
 const bool = expects(z.boolean(), 'true or false');
 const cpu = expects(
@@ -91,6 +92,8 @@ function externalRules(c: { mode?: string; external?: unknown } & Record<string,
 export const postgresComponentSchema = z
   .strictObject({
     mode: expects(z.enum(['statefulset', 'deployment', 'external']), 'one of "statefulset", "deployment", "external"').optional(),
+    /** Name of the database server's objects (Service, StatefulSet), e.g. the 060 table's "prod-postgres-cluster". @default "postgres" */
+    name: dnsLabel.optional(),
     /** Streaming read replicas (statefulset mode only). */
     readReplicas: int(0, 15).optional(),
     /** Database created on first start (the document's database name goes in the chart's ConfigMap). */
