@@ -10,8 +10,8 @@ import { ScheduledJob } from '../lib/workloads/scheduled-job';
 import { Worker } from '../lib/workloads/worker';
 import { serviceSettings } from '../lib/workloads/from-config';
 import { ServiceMonitor } from '../lib/observability/service-monitor';
-import { clusterChecks, environmentBorder, meshFromConfig, postgresFromConfig, redisFromConfig, storedSecret, systemBase, SystemBase } from './system-base';
-import { Peer } from '../lib/security/peer';
+import { clusterChecks, environmentBorder, logShippingFromConfig, meshFromConfig, postgresFromConfig, redisFromConfig, storedSecret, systemBase, SystemBase } from './system-base';
+import { ExternalPeer, Peer } from '../lib/security/peer';
 
 export interface FediFlowChartProps {
   readonly env: EnvironmentConfig;
@@ -24,6 +24,12 @@ const FEDIFLOW_USER = { runAsUser: 1001, runAsGroup: 1001, fsGroup: 1001 };
 const API_PORT = 3000;
 /** The document's ServiceMonitor scrapes a Service port named `metrics`; 9464 is the OpenTelemetry Prometheus exporter's port. */
 const METRICS_PORT = 9464;
+
+/** "Log Aggregation": the cluster's logging Elasticsearch (run by the platform, not by FediFlow). */
+const LOGGING_ELASTICSEARCH = {
+  host: 'elasticsearch.logging.svc.cluster.local',
+  peer: ExternalPeer.pods({ name: 'logging-elasticsearch', namespace: 'logging', labels: { 'app.kubernetes.io/name': 'elasticsearch' }, ports: { http: 9200 } }),
+};
 
 export class FediFlowChart extends Chart {
   public readonly api: Microservice;
@@ -120,6 +126,15 @@ export class FediFlowChart extends Chart {
     const { peer: db } = postgresFromConfig(base, this, { database: 'fediflow' });
     const { peer: redis } = redisFromConfig(base, this);
     this.wire(base, db, redis);
+
+    // "Log Aggregation": Fluent Bit tails /var/log/containers/*fediflow*.log
+    // and writes to elasticsearch.logging.svc.cluster.local:9200, index
+    // fediflow-logs (daily fediflow-logs-YYYY.MM.DD indices).
+    logShippingFromConfig(base, this, {
+      elasticsearch: { host: LOGGING_ELASTICSEARCH.host, peer: LOGGING_ELASTICSEARCH.peer },
+      index: 'fediflow-logs',
+      paths: ['/var/log/containers/*fediflow*.log'],
+    });
 
     // "Service Mesh Implementation": Istio mTLS, policy enforcement and
     // circuit breaking where the environment runs the mesh.
