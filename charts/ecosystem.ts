@@ -18,6 +18,7 @@ import { SystemNamespace } from '../lib/security/system-namespace';
 import { Microservice } from '../lib/workloads/microservice';
 import { Probe } from '../lib/workloads/probes';
 import { serviceSettings } from '../lib/workloads/from-config';
+import { describeSystem, elasticsearchFromConfig, logShippingFromConfig, observabilityFromConfig, postgresFromConfig, redisFromConfig } from './system-base';
 
 export interface EcosystemChartProps {
   readonly env: EnvironmentConfig;
@@ -67,6 +68,27 @@ export class EcosystemChart extends Chart {
     const user = system.services['user-service'];
     if (!user) throw new Error(`${id}: systems.ecosystem.services.user-service is required by the 060 document`);
 
+    // "Core Infrastructure Stack": PostgreSQL with read replicas and Redis
+    // with persistence. "Environment Specifications" names the database per
+    // environment (dev-postgres, staging-postgres, prod-postgres-cluster):
+    // those are server names, so they name the objects (Service, StatefulSet)
+    // the service connects to (`components.postgres.name`); the database
+    // inside is the service's own, "users".
+    const base = describeSystem('ecosystem', env, system, graph, secretStore);
+    const { db, peer: dbPeer, readPeer } = postgresFromConfig(base, this, { database: 'users' });
+    const { cache, peer: redisPeer } = redisFromConfig(base, this);
+
+    // "Observability Stack": Prometheus (the 060 Terraform block's 30d /
+    // 100Gi where the environment names none), Grafana, Jaeger with the
+    // environment's sampling, and logs: Fluent Bit (for the diagram's
+    // Fluentd) -> Elasticsearch -> Kibana.
+    const { es, peer: esPeer } = elasticsearchFromConfig(base, this);
+    const obs = observabilityFromConfig(base, this, {
+      prometheus: { retention: '30d', storage: '100Gi' },
+      elasticsearch: { url: es.url, peer: esPeer, index: 'ecosystem-logs-*' },
+    });
+    logShippingFromConfig(base, this, { elasticsearch: { host: es.host, peer: esPeer }, index: 'ecosystem-logs' });
+
     // "Kubernetes Manifests Structure": port 8080, DATABASE_URL from
     // database-secret/url, /health after 30 s every 10 s, /ready after 5 s every 5 s.
     this.userService = new Microservice(this, 'user-service', {
@@ -80,11 +102,21 @@ export class EcosystemChart extends Chart {
       config: {
         LOG_LEVEL: user.logLevel ?? 'info',
         DEBUG_MODE: String(user.debug ?? false),
+        DATABASE_HOST: db.name,
+        ...(db.readHost ? { DATABASE_READ_HOST: db.readHost } : {}),
+        DATABASE_NAME: db.database,
+        REDIS_HOST: cache.name,
+        // "Traces Export" to Jaeger over OTLP.
+        OTEL_EXPORTER_OTLP_ENDPOINT: obs.jaeger.otlpGrpcEndpoint,
+        OTEL_SERVICE_NAME: 'user-service',
         ...user.config,
       },
       secretEnv: { DATABASE_URL: { secret: 'database-secret', key: 'url' } },
     });
     graph.add(this.userService);
+    graph.connect(this.userService, dbPeer, 'postgres').connect(this.userService, redisPeer, 'redis');
+    if (readPeer) graph.connect(this.userService, readPeer, 'postgres');
+    graph.connect(this.userService, obs.peers.jaeger, 'otlp-grpc');
     // "Secrets Management": the Secret comes from the environment's store, never from Git.
     new ExternalSecret(this, 'database-secret', { name: 'database-secret', store: secretStore, data: { url: { key: 'database', property: 'url' } } });
 
@@ -97,6 +129,8 @@ export class EcosystemChart extends Chart {
       new SloRules(this, 'user-service-slo', { service: 'user-service', namespace: ns });
       new ServiceDashboard(this, 'user-service-dashboard', { service: 'user-service', namespace: ns, folder: 'ecosystem' });
     }
+
+    obs.scrapeAll();
 
     // The border: exposed outside development, with TLS.
     if (user.expose) {

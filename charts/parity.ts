@@ -21,6 +21,8 @@ const BORDER: DeclaredDifference[] = [
   { system: ALL, construct: '*/elasticsearch/Resource', field: 'spec.template.spec.containers.0.env.*.value', reason: 'border: the JVM heap is derived from the memory limit' },
   { system: ALL, construct: '*/kafka/Resource', field: 'spec.template.spec.containers.0.command.2', reason: 'border: the start script sets the JVM heap from the memory limit' },
   { system: ALL, construct: '**', field: 'spec.endpoints.*.interval', reason: 'border: scrape interval' },
+  { system: ALL, construct: '*/kibana/Resource', field: 'spec.template.spec.containers.0.env.*.value', reason: 'border: the Node heap is derived from the memory limit' },
+  { system: ALL, construct: '*/prometheus/Resource', field: 'spec.template.spec.containers.0.args.3', reason: 'border: the size-based retention is derived from the volume size' },
 ];
 
 /** What a document asks to differ between its environments. */
@@ -36,6 +38,12 @@ const DECLARED: DeclaredDifference[] = [
   { system: 'ecosystem', construct: 'ecosystem/Tracing/**', field: '(presence)', reason: 'follows the mesh: Istio telemetry sampling where the mesh runs' },
   { system: 'ecosystem', construct: 'ecosystem/ServiceGraph/**', field: 'spec.ingress.**', reason: 'exposure through the border per environment (development is not exposed)' },
   { system: 'ecosystem', construct: 'ecosystem/Backup/**', field: '(presence)', reason: '001 "Backup Strategy": scheduled backups of production' },
+  { system: 'ecosystem', construct: 'ecosystem/postgres/**', field: '**', reason: '001 "Environment Specifications": dev-postgres (Deployment), staging-postgres (StatefulSet), prod-postgres-cluster (StatefulSet with a read replica)' },
+  { system: 'ecosystem', construct: 'ecosystem/postgres-*/**', field: '**', reason: 'follows the database names and the read replica (credentials and replication Secrets)' },
+  { system: 'ecosystem', construct: 'ecosystem/redis/**', field: '**', reason: '001 "Redis clusters with persistence": a Deployment with its volume in development, a StatefulSet elsewhere' },
+  { system: 'ecosystem', construct: 'ecosystem/elasticsearch/**', field: '**', reason: 'one Elasticsearch node in development and staging, three in production (discovery and spreading follow the node count)' },
+  { system: 'ecosystem', construct: 'ecosystem/jaeger/Config', field: 'data.sampling.json', reason: 'trace sampling per environment (observability.tracingSamplingPercent)' },
+  { system: 'ecosystem', construct: 'ecosystem/ServiceGraph/**', field: '**', reason: 'follows the database topology (read replica in production) and the exposure' },
   // FediFlow (002).
   { system: 'fediflow', construct: 'fediflow/fediflow-api/**', field: '(presence)', reason: '002 "Blue-Green Deployment": blue/green Deployments and the preview Service where the environment deploys by colour; one rolling Deployment in development' },
   { system: 'fediflow', construct: 'fediflow/fediflow-api/Config', field: 'data.*', reason: '002 "Staging Environment": NODE_ENV, LOG_LEVEL and the feature flags are per environment' },

@@ -78,7 +78,14 @@ export function systemBase(chart: Chart, partOf: string, env: EnvironmentConfig,
     backend: backendOf(env),
     keyPrefix: `${env.name}/${partOf}`,
   });
-  const graph = new ServiceGraph(chart, 'ServiceGraph');
+  return describeSystem(partOf, env, system, new ServiceGraph(chart, 'ServiceGraph'), store);
+}
+
+/**
+ * The SystemBase of a chart that made its namespace, graph and store itself
+ * (the 060 ecosystem chart), so it can use the catalog helpers below.
+ */
+export function describeSystem(partOf: string, env: EnvironmentConfig, system: SystemConfig, graph: ServiceGraph, store: SecretStore): SystemBase {
   const controller = env.border?.controller;
   const prom = env.observability?.prometheus;
   return {
@@ -87,7 +94,7 @@ export function systemBase(chart: Chart, partOf: string, env: EnvironmentConfig,
     partOf,
     namespace: system.namespace,
     components: system.components ?? {},
-    shared,
+    shared: env.cluster.mode === 'shared',
     graph,
     store,
     ingressController: controller ? ExternalPeer.pods({ name: 'ingress-controller', namespace: controller.namespace, labels: controller.labels }) : undefined,
