@@ -8,9 +8,16 @@
 // environment file may change.
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import * as st from '../imports/traefik-serverstransport-traefik.io';
 import { EnvironmentConfig, SystemConfig } from '../lib/config';
+import { TraefikAuth, TraefikRoute } from '../lib/border/traefik-route';
+import { MANAGED_BY } from '../lib/core/labels';
 import { KafkaCluster } from '../lib/data/kafka';
-import { allowWithin, componentPeer, elasticsearchFromConfig, scrape, storedSecret, systemBase } from './system-base';
+import { Nifi } from '../lib/data/nifi';
+import { Grafana } from '../lib/platform/grafana';
+import { TraefikController } from '../lib/platform/traefik';
+import { ExternalPeer, Peer } from '../lib/security/peer';
+import { allowWithin, clusterChecks, componentPeer, elasticsearchFromConfig, scrape, storedSecret, systemBase, SystemBase } from './system-base';
 
 export interface InfoMetisChartProps {
   readonly env: EnvironmentConfig;
@@ -25,9 +32,10 @@ export class InfoMetisChart extends Chart {
     // shared-cluster mode renders only inside the assigned one (systemBase).
     const base = systemBase(this, id, env, system);
     const c = base.components;
+    const g = base.graph;
 
     // "Internal Networking": clear text inside, standard service discovery.
-    const { peer: esPeer } = elasticsearchFromConfig(base, this);
+    const { es, peer: esPeer } = elasticsearchFromConfig(base, this);
 
     // Kafka in KRaft mode (no ZooKeeper); the cluster id comes from the secret store.
     storedSecret(base, this, 'kafka-cluster-id', { 'cluster-id': { key: 'kafka', property: 'cluster-id' } });
@@ -45,10 +53,137 @@ export class InfoMetisChart extends Chart {
       metrics: { serviceMonitor: base.prometheus !== undefined },
     });
     const kafkaPeer = componentPeer(base, 'kafka', { client: 9092, controller: 9093, metrics: 5556 }, 'broker');
-    base.graph.add(kafkaPeer);
+    g.add(kafkaPeer);
     allowWithin(base, this, kafkaPeer, ['client', 'controller']);
     scrape(base, kafkaPeer);
-    void esPeer;
+
+    // NiFi: the data flows between Kafka and Elasticsearch. One node (a
+    // cluster needs a shared keystore); its login and flow-encryption key come
+    // from the secret store; the public host is its web proxy host.
+    const nifiCfg = c.nifi ?? {};
+    storedSecret(base, this, 'nifi-admin', { username: { key: 'nifi', property: 'username' }, password: { key: 'nifi', property: 'password' } });
+    storedSecret(base, this, 'nifi-sensitive-key', { key: { key: 'nifi', property: 'sensitive-properties-key' } });
+    new Nifi(this, 'nifi', {
+      name: 'nifi',
+      namespace: base.namespace,
+      partOf: id,
+      replicas: nifiCfg.replicas,
+      sensitivePropertiesKey: { secret: 'nifi-sensitive-key', key: 'key' },
+      adminCredentials: { secret: 'nifi-admin' },
+      proxyHosts: nifiCfg.expose ? [nifiCfg.expose.host] : undefined,
+      image: nifiCfg.image,
+      resources: nifiCfg.resources,
+      storage: nifiCfg.storage,
+      metrics: { serviceMonitor: base.prometheus !== undefined },
+    });
+    const nifiPeer = componentPeer(base, 'nifi', { https: 8443, metrics: 5556 });
+    g.connect(nifiPeer, kafkaPeer, 'client').connect(nifiPeer, esPeer, 'http');
+    scrape(base, nifiPeer);
+
+    // Grafana: dashboards over the Elasticsearch data.
+    const grafanaCfg = c.grafana ?? {};
+    storedSecret(base, this, 'grafana-admin', { username: { key: 'grafana', property: 'username' }, password: { key: 'grafana', property: 'password' } });
+    new Grafana(this, 'grafana', {
+      name: 'grafana',
+      namespace: base.namespace,
+      partOf: id,
+      adminCredentials: { secret: 'grafana-admin' },
+      datasources: [{ type: 'elasticsearch', name: 'Elasticsearch', url: es.url, index: '*', isDefault: true }],
+      rootUrl: grafanaCfg.expose ? `${env.border?.tls ? 'https' : 'http'}://${grafanaCfg.expose.host}/` : undefined,
+      image: grafanaCfg.image,
+      resources: grafanaCfg.resources,
+      storage: grafanaCfg.storage,
+      metrics: { serviceMonitor: base.prometheus !== undefined },
+    });
+    const grafanaPeer = componentPeer(base, 'grafana', { http: 3000 });
+    g.connect(grafanaPeer, esPeer, 'http');
+    scrape(base, grafanaPeer, 'http');
+
+    // "Border Security": all external traffic through Traefik, TLS and
+    // authentication outside development.
+    this.border(base, [
+      { name: 'nifi', peer: nifiPeer, port: 'https', host: nifiCfg.expose?.host, tlsBackend: true },
+      { name: 'grafana', peer: grafanaPeer, port: 'http', host: grafanaCfg.expose?.host },
+    ]);
+    clusterChecks(base, this);
+  }
+
+  /**
+   * Traefik: our own controller where we own the cluster (`components.traefik`),
+   * the cluster's otherwise; an IngressRoute per exposed service with the
+   * environment's TLS issuer and authentication.
+   */
+  private border(base: SystemBase, routes: { name: string; peer: Peer; port: string; host?: string; tlsBackend?: boolean }[]): void {
+    const env = base.env;
+    const tc = base.components.traefik;
+    const tls = env.border?.tls ? { name: env.border.tls.issuer, kind: env.border.tls.issuerKind } : undefined;
+    let controller: Peer;
+    let ingressClassName: string;
+    if (tc) {
+      const traefik = new TraefikController(this, 'traefik', {
+        name: 'traefik',
+        namespace: base.namespace,
+        partOf: base.partOf,
+        replicas: tc.replicas,
+        // The class is named after the namespace: another controller on the
+        // cluster never picks these routes up, and the cluster-scoped
+        // IngressClass never collides with another environment's.
+        ingressClassName: `${base.namespace}-traefik`,
+        exposure: { type: tc.exposure ?? 'LoadBalancer' },
+        redirectToHttps: tls !== undefined,
+        image: tc.image,
+        resources: tc.resources,
+        metrics: { serviceMonitor: base.prometheus !== undefined },
+      });
+      ingressClassName = traefik.ingressClassName;
+      controller = componentPeer(base, 'traefik', { web: 8000, websecure: 8443, metrics: 9100 });
+      base.graph.add(controller);
+      scrape(base, controller);
+    } else {
+      // Shared cluster: the owners' controller (environment `border.controller`).
+      const b = env.border;
+      controller = ExternalPeer.pods({
+        name: 'ingress-controller',
+        namespace: b?.controller?.namespace ?? 'traefik',
+        labels: b?.controller?.labels ?? { 'app.kubernetes.io/name': 'traefik' },
+      });
+      ingressClassName = b?.className ?? 'traefik';
+    }
+    const auth = this.auth(base);
+    for (const r of routes) {
+      if (!r.host) continue;
+      if (r.tlsBackend) {
+        // NiFi serves only HTTPS with the certificate it generates itself; the
+        // hop from the controller stays inside the namespace's policies.
+        new st.ServersTransport(this, `${r.name}-transport`, {
+          metadata: { name: r.name, namespace: base.namespace, labels: { 'app.kubernetes.io/managed-by': MANAGED_BY }, annotations: { 'kubernetes.io/ingress.class': ingressClassName } },
+          spec: { insecureSkipVerify: true, serverName: `${r.name}.${base.namespace}.svc` },
+        });
+      }
+      new TraefikRoute(this, `Border-${r.name}`, {
+        name: r.name,
+        namespace: base.namespace,
+        host: r.host,
+        serviceName: r.name,
+        servicePortName: r.port,
+        servicePort: r.peer.ports[r.port],
+        tls,
+        auth,
+        rateLimit: env.border?.rateLimit,
+        ingressClassName,
+        upstream: r.tlsBackend ? { scheme: 'https', serversTransport: r.name } : undefined,
+      });
+      base.graph.expose(r.peer, r.port, controller);
+    }
+  }
+
+  /** `borderAuth`: basic auth from the secret store's htpasswd lines, or an auth service. */
+  private auth(base: SystemBase): TraefikAuth | undefined {
+    const a = base.system.borderAuth;
+    if (!a) return undefined;
+    if (a.type === 'forward') return { forwardAuthUrl: a.url };
+    storedSecret(base, this, 'border-auth', { users: { key: 'border-auth', property: 'users' } });
+    return { basicAuthSecret: 'border-auth' };
   }
 }
 

@@ -6,7 +6,7 @@
 // namespace name, the border's own objects), so a system with no other
 // entries, InfoMetis, passes strictly.
 import { App } from 'cdk8s';
-import { EnvironmentConfig, listEnvironments, loadEnvironment } from '../lib/config';
+import { EnvironmentConfig, listEnvironments, loadEnvironment, SystemConfig } from '../lib/config';
 import { checkParity, DeclaredDifference, ParityObject, ParityReport } from '../lib/parity/parity';
 import { renderTargets } from '../lib/synth';
 import { environmentTargets } from './index';
@@ -21,6 +21,12 @@ const BORDER: DeclaredDifference[] = [
   { system: ALL, construct: '*/elasticsearch/Resource', field: 'spec.template.spec.containers.0.env.*.value', reason: 'border: the JVM heap is derived from the memory limit' },
   { system: ALL, construct: '*/kafka/Resource', field: 'spec.template.spec.containers.0.command.2', reason: 'border: the start script sets the JVM heap from the memory limit' },
   { system: ALL, construct: '**', field: 'spec.endpoints.*.interval', reason: 'border: scrape interval' },
+  { system: ALL, construct: '*/nifi/Resource', field: 'spec.template.spec.initContainers.1.command.2', reason: 'border: the start script sets the JVM heap from the memory limit' },
+  { system: ALL, construct: '*/grafana/Resource', field: 'spec.template.spec.containers.0.env.9.value', reason: 'border: the public URL (scheme follows TLS)' },
+  { system: ALL, construct: '*/border-auth/**', field: '(presence)', reason: 'border: authentication at the border outside development (000 "Border Security")' },
+  { system: ALL, construct: '*/traefik/**', field: '**', reason: 'border: our own Traefik where we own the cluster (000 "Border Adaptation Layer"); a shared cluster\'s owners run theirs' },
+  { system: ALL, construct: '*/ServiceGraph/*/Peer-traefik', field: '(presence)', reason: 'border: follows our own Traefik' },
+  { system: 'infometis', construct: 'infometis/ServiceGraph/*/Peer-*', field: 'spec.ingress.*.from.**', reason: 'border: the ingress controller is ours in our namespace, or the shared cluster\'s in its own' },
   { system: ALL, construct: '*/kibana/Resource', field: 'spec.template.spec.containers.0.env.*.value', reason: 'border: the Node heap is derived from the memory limit' },
   { system: ALL, construct: '*/prometheus/Resource', field: 'spec.template.spec.containers.0.args.3', reason: 'border: the size-based retention is derived from the volume size' },
 ];
@@ -81,29 +87,50 @@ export function parityObjects(configs: readonly EnvironmentConfig[]): ParityObje
   return configs.flatMap((cfg) =>
     renderTargets(environmentTargets(cfg, new App())).map((o) => {
       const system = o.dir.split('/')[1];
-      const ns = namespaceOf(cfg, system);
-      const object = ns ? (withoutNamespace(o.object, ns) as ParityObject['object']) : o.object;
-      return { env: cfg.name, system, constructPath: ns ? withoutNamespace(o.constructPath, ns) as string : o.constructPath, object };
+      const replacements = borderNames(cfg, system);
+      const object = canonicalRules(normalised(o.object, replacements)) as ParityObject['object'];
+      return { env: cfg.name, system, constructPath: normalised(o.constructPath, replacements) as string, object };
     }),
   );
 }
 
-function namespaceOf(cfg: EnvironmentConfig, system: string): string | undefined {
-  return (cfg.systems as Record<string, { namespace: string } | undefined>)[system]?.namespace;
+/**
+ * Names assigned per environment (border fields), and so everything spelled
+ * from them: the system's namespace (addresses such as
+ * `kafka-0.kafka-headless.<ns>.svc`, PromQL selectors, RoleBinding subjects,
+ * the construct paths of per-namespace policies) and the public host names
+ * (NiFi's proxy host, Grafana's root URL). Each is compared with the name
+ * replaced by `{namespace}` or `{host}`, so only real differences remain.
+ */
+function borderNames(cfg: EnvironmentConfig, system: string): [string, string][] {
+  const s = (cfg.systems as Record<string, SystemConfig | undefined>)[system];
+  if (!s) return [];
+  const hosts = [
+    ...Object.values(s.services).map((svc) => svc.expose?.host),
+    ...Object.values(s.components ?? {}).map((c) => (c as { expose?: { host: string } }).expose?.host),
+  ].filter((h): h is string => h !== undefined);
+  // Longest first, so a host containing another is replaced whole.
+  return [...hosts.sort((a, b) => b.length - a.length).map((h): [string, string] => [h, '{host}']), [s.namespace, '{namespace}']];
+}
+
+function normalised(v: unknown, replacements: readonly [string, string][]): unknown {
+  if (typeof v === 'string') return replacements.reduce((acc, [from, to]) => acc.split(from).join(to), v);
+  if (Array.isArray(v)) return v.map((x) => normalised(x, replacements));
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, normalised(x, replacements)]));
+  return v;
 }
 
 /**
- * The system's namespace is assigned per environment (a border field), and
- * so is everything spelled from it: addresses (`kafka-0.kafka-headless.<ns>.svc`),
- * PromQL selectors, RoleBinding subjects, and the construct paths of
- * per-namespace policies. Each is compared with the name replaced by
- * `{namespace}`, so only real differences remain.
+ * NetworkPolicy rules are a set: their order follows how peers sort by
+ * namespace, which changes with the namespace's name. Compared in a fixed
+ * order (by ports, then peers) instead.
  */
-function withoutNamespace(v: unknown, ns: string): unknown {
-  if (typeof v === 'string') return v.split(ns).join('{namespace}');
-  if (Array.isArray(v)) return v.map((x) => withoutNamespace(x, ns));
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withoutNamespace(x, ns)]));
-  return v;
+function canonicalRules(o: unknown): unknown {
+  const obj = o as { kind?: string; spec?: { ingress?: object[]; egress?: object[] } };
+  if (obj.kind !== 'NetworkPolicy' || !obj.spec) return o;
+  const key = (r: object) => JSON.stringify((r as { ports?: unknown }).ports ?? []) + JSON.stringify(r);
+  const sorted = (rules?: object[]) => rules && [...rules].sort((a, b) => key(a).localeCompare(key(b)));
+  return { ...obj, spec: { ...obj.spec, ingress: sorted(obj.spec.ingress), egress: sorted(obj.spec.egress) } };
 }
 
 /** Renders all environments and compares them; `systems` limits the report. */

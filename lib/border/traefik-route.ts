@@ -17,6 +17,20 @@ export interface TraefikRouteProps extends RouteOptions {
   readonly plainEntryPoint?: string;
   /** Authentication in front of the service. @default none */
   readonly auth?: TraefikAuth;
+  /**
+   * The controller's ingress class. A controller started with
+   * `providers.kubernetescrd.ingressClass` only serves IngressRoutes and
+   * Middlewares annotated with it (`kubernetes.io/ingress.class`).
+   * @default no annotation (served by controllers that filter on no class)
+   */
+  readonly ingressClassName?: string;
+  /**
+   * How Traefik talks to the backend: `https` for services that only serve
+   * TLS (NiFi), optionally with a ServersTransport (in the route's namespace)
+   * that says how to verify the backend's certificate.
+   * @default plain HTTP
+   */
+  readonly upstream?: { readonly scheme: 'https'; readonly serversTransport?: string };
 }
 
 /**
@@ -33,7 +47,8 @@ export class TraefikRoute extends Construct {
     super(scope, id);
     checkRoute(this, props);
     const labels = { 'app.kubernetes.io/managed-by': MANAGED_BY, ...props.labels };
-    const meta = (name: string) => ({ name, namespace: props.namespace, labels });
+    const annotations = props.ingressClassName ? { 'kubernetes.io/ingress.class': props.ingressClassName } : undefined;
+    const meta = (name: string) => ({ name, namespace: props.namespace, labels, annotations });
     const match = `Host(\`${props.host}\`) && PathPrefix(\`${props.path ?? '/'}\`)`;
     const middleware = (suffix: string, spec: tm.MiddlewareSpec) => {
       const m = new tm.Middleware(this, `Middleware-${suffix}`, { metadata: meta(`${props.name}-${suffix}`), spec });
@@ -66,7 +81,12 @@ export class TraefikRoute extends Construct {
       );
     }
 
-    const service = { name: props.serviceName, port: tr.IngressRouteSpecRoutesServicesPort.fromString(props.servicePortName) };
+    const service = {
+      name: props.serviceName,
+      port: tr.IngressRouteSpecRoutesServicesPort.fromString(props.servicePortName),
+      scheme: props.upstream?.scheme,
+      serversTransport: props.upstream?.serversTransport,
+    };
     this.route = new tr.IngressRoute(this, 'Resource', {
       metadata: meta(props.name),
       spec: {
@@ -86,7 +106,7 @@ export class TraefikRoute extends Construct {
         },
       });
       new cm.Certificate(this, 'Certificate', {
-        metadata: meta(props.name),
+        metadata: { name: props.name, namespace: props.namespace, labels },
         spec: { secretName: tlsSecretName(props.name), dnsNames: [props.host], issuerRef: { name: props.tls.name, kind: props.tls.kind, group: 'cert-manager.io' } },
       });
     }

@@ -166,14 +166,42 @@ export const kafkaComponentSchema = z.strictObject({
   retention: duration.optional(),
 });
 
+const hostName = expects(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/), 'a DNS host name such as "nifi.example.com"');
+
+/** A component's public entry through the system's border (host name; TLS and auth come from the environment). */
+export const componentExposeSchema = z.strictObject({ host: hostName });
+
 export const nifiComponentSchema = z.strictObject({
   replicas: int(1, 15).optional(),
+  /** Public host; also NiFi's `nifi.web.proxy.host`, without which NiFi refuses requests through the border. */
+  expose: componentExposeSchema.optional(),
   image: componentImageSchema.optional(),
   resources: heapLimit('1Gi').optional(),
   storage: storageSchema.optional(),
 });
 
-export const grafanaComponentSchema = z.strictObject({ ...common, storage: storageSchema.optional() });
+export const grafanaComponentSchema = z.strictObject({
+  ...common,
+  storage: storageSchema.optional(),
+  /** Public host; also Grafana's root URL. */
+  expose: componentExposeSchema.optional(),
+});
+
+/** The Traefik ingress controller a system runs itself (independent clusters); leave it out to use the cluster's. */
+export const traefikComponentSchema = z.strictObject({
+  replicas: int(1, 20).optional(),
+  ...common,
+  /** How traffic reaches the controller: NodePort on kind/k0s, LoadBalancer in the cloud. @default "LoadBalancer" */
+  exposure: expects(z.enum(['LoadBalancer', 'NodePort', 'ClusterIP']), 'one of "LoadBalancer", "NodePort", "ClusterIP"').optional(),
+});
+
+/** Authentication at the border (000: "Authentication and authorization enforcement"). */
+export const borderAuthSchema = z.discriminatedUnion('type', [
+  /** HTTP basic auth; the htpasswd lines come from the secret store (key "border-auth", property "users"). */
+  z.strictObject({ type: z.literal('basic') }),
+  /** An auth service (e.g. oauth2-proxy) asked for every request. */
+  z.strictObject({ type: z.literal('forward'), url: expects(z.string().regex(/^https?:\/\/\S+$/), 'a URL such as "http://oauth2-proxy.auth.svc/oauth2/auth"') }),
+]);
 
 export const prometheusComponentSchema = z.strictObject({
   ...common,
@@ -209,12 +237,14 @@ export const componentsSchema = z.strictObject({
   jaeger: jaegerComponentSchema.optional(),
   fluentBit: fluentBitComponentSchema.optional(),
   logstash: replicatedComponentSchema.optional(),
-  traefik: replicatedComponentSchema.optional(),
+  traefik: traefikComponentSchema.optional(),
 });
 
 /** Fields added to each system. */
 export const systemComponentFields = {
   components: componentsSchema.optional(),
+  /** Authentication in front of what the system exposes. @default none (development) */
+  borderAuth: borderAuthSchema.optional(),
 };
 
 /**
