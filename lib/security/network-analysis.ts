@@ -55,7 +55,15 @@ export function podTemplateOf(o: ManifestObject): Json | undefined {
 export function analyzeNetwork(objects: readonly ManifestObject[]): NetworkAnalysis {
   const nsLabels = new Map<string, Record<string, string>>();
   for (const o of objects) if (o.kind === 'Namespace') nsLabels.set(o.metadata.name!, { ...((o.metadata.labels as Record<string, string>) ?? {}) });
-  const labelsOfNs = (ns: string) => ({ ...(nsLabels.get(ns) ?? {}), 'kubernetes.io/metadata.name': ns });
+  // Memoized (here and in `selecting`): the pair loop below asks for each
+  // group once per other group, which made the analysis cubic in the number
+  // of workloads (minutes at 1000 services).
+  const nsLabelCache = new Map<string, Record<string, string>>();
+  const labelsOfNs = (ns: string) => {
+    let labels = nsLabelCache.get(ns);
+    if (!labels) nsLabelCache.set(ns, (labels = { ...(nsLabels.get(ns) ?? {}), 'kubernetes.io/metadata.name': ns }));
+    return labels;
+  };
 
   const groups: PodGroup[] = [];
   for (const o of objects) {
@@ -75,7 +83,12 @@ export function analyzeNetwork(objects: readonly ManifestObject[]): NetworkAnaly
       return { name: o.metadata.name!, namespace: o.metadata.namespace!, podSelector: spec.podSelector ?? {}, types, ingress: spec.ingress ?? [], egress: spec.egress ?? [] };
     });
 
-  const selecting = (g: PodGroup) => policies.filter((p) => p.namespace === g.namespace && selectorMatches(p.podSelector, g.labels));
+  const selectingCache = new Map<PodGroup, Policy[]>();
+  const selecting = (g: PodGroup) => {
+    let selected = selectingCache.get(g);
+    if (!selected) selectingCache.set(g, (selected = policies.filter((p) => p.namespace === g.namespace && selectorMatches(p.podSelector, g.labels))));
+    return selected;
+  };
   const entryMatchesGroup = (entry: Json, policyNs: string, g: PodGroup): boolean => {
     if (entry.ipBlock) return false;
     if (entry.namespaceSelector) {
@@ -90,11 +103,12 @@ export function analyzeNetwork(objects: readonly ManifestObject[]): NetworkAnaly
   const addEdge = (e: AllowedEdge) => edges.set(`${e.from}|${e.to}|${e.port}`, e);
 
   // Between rendered pods: both the client's egress and the server's ingress must allow it.
+  const ingressOf = new Map(groups.map((g) => [g, selecting(g).filter((p) => p.types.includes('Ingress'))]));
   for (const src of groups) {
     const out = selecting(src).filter((p) => p.types.includes('Egress'));
     for (const dst of groups) {
       if (dst === src) continue;
-      const inn = selecting(dst).filter((p) => p.types.includes('Ingress'));
+      const inn = ingressOf.get(dst)!;
       for (const port of dst.ports) {
         const egressOk = out.length === 0 || out.some((p) => p.egress.some((r) => (!r.to || r.to.some((e: Json) => entryMatchesGroup(e, p.namespace, dst))) && portMatches(r.ports, port)));
         const ingressOk = inn.length === 0 || inn.some((p) => p.ingress.some((r) => (!r.from || r.from.some((e: Json) => entryMatchesGroup(e, p.namespace, src))) && portMatches(r.ports, port)));
