@@ -447,10 +447,12 @@ export interface LogShippingOptions {
  * the node's /var/log through hostPath, which no restricted namespace admits:
  * it gets a namespace of its own, `<namespace>-logging`, labelled with the
  * level the construct states (`podSecurity`) and its reason, so the system's
- * namespace stays restricted. Independent clusters only (a ClusterRole reads
- * pod metadata).
+ * namespace stays restricted. Independent clusters only (a namespace of its
+ * own and a ClusterRole to read pod metadata): on a shared cluster the
+ * owners' collector ships the logs, and nothing is rendered.
  */
-export function logShippingFromConfig(base: SystemBase, chart: Chart, o: LogShippingOptions): FluentBit {
+export function logShippingFromConfig(base: SystemBase, chart: Chart, o: LogShippingOptions): FluentBit | undefined {
+  if (base.shared) return undefined;
   const c = base.components.fluentBit ?? {};
   const namespace = `${base.namespace}-logging`;
   const fb = new FluentBit(chart, 'fluent-bit', {
@@ -464,7 +466,7 @@ export function logShippingFromConfig(base: SystemBase, chart: Chart, o: LogShip
     resources: c.resources,
     metrics: { serviceMonitor: base.prometheus !== undefined },
   });
-  new SystemNamespace(chart, 'LoggingNamespace', { name: namespace, create: !base.shared, podSecurity: fb.podSecurity.level === 'restricted' ? { level: 'restricted' } : { level: fb.podSecurity.level, reason: fb.podSecurity.reason } });
+  new SystemNamespace(chart, 'LoggingNamespace', { name: namespace, podSecurity: fb.podSecurity.level === 'restricted' ? { level: 'restricted' } : { level: fb.podSecurity.level, reason: fb.podSecurity.reason } });
   const peer: Peer = { name: 'fluent-bit', namespace, selectorLabels: selectorLabels({ name: 'fluent-bit' }), ports: { metrics: 2020 } };
   base.graph.connect(peer, o.elasticsearch.peer, o.elasticsearch.port ?? 'http', 'log');
   scrape(base, peer);
