@@ -36,4 +36,4 @@ function main(argv: readonly string[]): number {
   return 0;
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+process.exitCode = main(process.argv.slice(2));

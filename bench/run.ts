@@ -10,11 +10,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { FloorEntry } from './floor';
+import type { FloorEntry } from './floor';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BUILD = path.join(ROOT, 'build');
 const HEADER = '# construct: ';
+const FULL = 'full render (all systems, all environments)';
 
 interface Options {
   runs: number;
@@ -183,12 +184,12 @@ function stockProject(dir: string, main: string): void {
 const imp = (p: string) => JSON.stringify(path.join(ROOT, p));
 
 const STOCK_FULL = `import { App } from 'cdk8s';
-import { environmentTargets } from ${imp('charts')};
 import { listEnvironments, loadEnvironment } from ${imp('lib/config')};
+import { renderEnvironment } from ${imp('main')};
 
 for (const env of listEnvironments()) {
   const app = new App({ outdir: \`\${process.env.CDK8S_OUTDIR ?? 'dist'}/\${env}\` });
-  environmentTargets(loadEnvironment(env), app);
+  renderEnvironment(loadEnvironment(env), app);
   app.synth();
 }
 `;
@@ -216,6 +217,8 @@ interface Scenario {
   readonly floor: Measurement;
   readonly floorIdentical: boolean;
   readonly stock?: Measurement & { readonly objects: number };
+  /** `node build/main.js` as shipped, and whether it wrote the same files. */
+  readonly shipped?: Measurement & { readonly identical: boolean };
 }
 
 interface TestTiming {
@@ -233,10 +236,15 @@ function log(s: string): void {
 const fmtS = (s: number) => `${s.toFixed(2)} s`;
 const fmtMiB = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 
-function scenario(o: Options, scratch: string, name: string, ours: Job, outDir: string, stock: (() => Job) | undefined, stockOut: string): Scenario {
+function scenario(o: Options, scratch: string, name: string, ours: Job, outDir: string, stock: (() => Job) | undefined, stockOut: string, shipped?: { job: Job; outDir: string }): Scenario {
   log(`${name}:`);
-  const oursM = measure(ours, o.runs, scratch, 'ours');
+  const oursM = measure(ours, o.runs, scratch, 'ours (with validation)');
   const tree = readTree(outDir);
+  let shippedM: Scenario['shipped'];
+  if (shipped) {
+    const m = measure(shipped.job, o.runs, scratch, 'node build/main.js');
+    shippedM = { ...m, identical: sameTree(tree, readTree(shipped.outDir)) };
+  }
   const objects = [...tree.values()].filter((t) => t.startsWith(HEADER)).length;
   const input = path.join(scratch, `${name.replace(/\W+/g, '-')}.json`);
   fs.writeFileSync(input, JSON.stringify(floorInput(tree)));
@@ -251,7 +259,7 @@ function scenario(o: Options, scratch: string, name: string, ours: Job, outDir: 
     const m = measure(stock(), o.stockRuns, scratch, 'stock cdk8s (ts-node)');
     stockM = { ...m, objects: countDocuments(stockOut) };
   }
-  return { name, objects, files: tree.size, ours: oursM, floor, floorIdentical, stock: stockM };
+  return { name, objects, files: tree.size, ours: oursM, floor, floorIdentical, stock: stockM, shipped: shippedM };
 }
 
 function measureTests(scratch: string): TestTiming {
@@ -306,7 +314,7 @@ function report(o: Options, scenarios: readonly Scenario[], tests: TestTiming | 
   lines.push('');
   lines.push('## Results', '');
   lines.push('Each cell: wall / CPU (user+sys) / peak RSS, median.', '');
-  lines.push('| app | objects | ours: `node build/main.js` | serialization floor | stock `cdk8s synth` (ts-node) | stock / ours (wall) | ours / floor (wall) |');
+  lines.push('| app | objects | ours: synth pipeline + validation | serialization floor | stock `cdk8s synth` (ts-node) | stock / ours (wall) | ours / floor (wall) |');
   lines.push('|---|---:|---|---|---|---:|---:|');
   for (const s of scenarios) {
     lines.push(`| ${s.name} | ${s.objects} | ${cell(s.ours)} | ${cell(s.floor)} | ${cell(s.stock)} | ${ratio(s.stock?.wall, s.ours.wall)} | ${ratio(s.ours.wall, s.floor.wall)} |`);
@@ -316,7 +324,7 @@ function report(o: Options, scenarios: readonly Scenario[], tests: TestTiming | 
   const s100 = byN.get('synthetic N=100');
   const s1000 = byN.get('synthetic N=1000');
   lines.push('## Targets', '');
-  const full = byN.get('full render (all systems, all environments)');
+  const full = byN.get(FULL);
   const check = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? 'met' : '**missed**');
   if (full) {
     const speedup = full.stock ? full.stock.wall / full.ours.wall : undefined;
@@ -330,6 +338,10 @@ function report(o: Options, scenarios: readonly Scenario[], tests: TestTiming | 
   }
   if (tests) lines.push(`- \`npm test\` under 90 s: ${fmtS(tests.wall)}, exit ${tests.status} (${check(tests.wall < 90)})`);
   lines.push('');
+  if (full?.shipped) {
+    lines.push(`\`node build/main.js\` as shipped (the same pipeline without lib/validate, which main.ts does not call yet): ${cell(full.shipped)}; same files as the row above: ${full.shipped.identical ? 'yes' : '**no**'}.`);
+  }
+  lines.push('"Ours" is bench/full-app.ts and bench/synth-app.ts: main.ts\'s own render, extra files and checks (`renderEnvironment`, `synthHooks`) plus the lib/validate gate, through lib/synth (render, checks, staged write, swap into the output dir). Each run replaces the previous run\'s output, as in an edit loop.');
   lines.push('Synthetic app (bench/synthetic.ts): N Microservices in one environment and namespace, each with ServiceAccount, ConfigMap, Deployment, Service, HPA, PDB, ServiceMonitor and NetworkPolicy (8 objects), plus the Namespace and a default-deny NetworkPolicy.');
   lines.push(`Floor output identical to ours byte for byte: ${scenarios.map((s) => `${s.name.split(' (')[0]} ${s.floorIdentical ? 'yes' : '**no**'}`).join(', ')}.`);
   const stockCounts = scenarios.filter((s) => s.stock).map((s) => `${s.name.split(' (')[0]} ${s.stock!.objects}`);
@@ -349,7 +361,9 @@ function report(o: Options, scenarios: readonly Scenario[], tests: TestTiming | 
   lines.push(`npm run bench -- ${process.argv.slice(2).join(' ')}`.trimEnd());
   for (const s of scenarios) {
     lines.push(`# ${s.name}`);
-    lines.push(s.ours.command, s.floor.command);
+    lines.push(s.ours.command);
+    if (s.shipped) lines.push(s.shipped.command);
+    lines.push(s.floor.command);
     if (s.stock) lines.push(`${s.stock.command}    # in the stock project dir${s.name.startsWith('synthetic') ? `, BENCH_SERVICES=${s.name.split('=')[1]}` : ''}`);
   }
   if (tests) lines.push('# tests', 'npm test -- --json --outputFile=<tmp>/jest.json', 'npm run typecheck');
@@ -369,13 +383,15 @@ function main(): void {
   const scenarios: Scenario[] = [];
   try {
     const fullOut = path.join(scratch, 'full', 'dist');
+    const mainOut = path.join(scratch, 'main', 'dist');
     const stockFull = path.join(scratch, 'stock-full');
-    scenarios.push(scenario(o, scratch, 'full render (all systems, all environments)',
-      { cmd: [process.execPath, path.join(BUILD, 'main.js'), '--out', fullOut], cwd: ROOT, env: { CDK8S_OUTDIR: '' } }, fullOut,
+    scenarios.push(scenario(o, scratch, FULL,
+      { cmd: [process.execPath, path.join(BUILD, 'bench', 'full-app.js'), fullOut], cwd: ROOT }, fullOut,
       o.stock ? () => {
         stockProject(stockFull, STOCK_FULL);
         return { cmd: [cdk8s, 'synth', '--no-check-upgrade'], cwd: stockFull };
-      } : undefined, path.join(stockFull, 'dist')));
+      } : undefined, path.join(stockFull, 'dist'),
+      { job: { cmd: [process.execPath, path.join(BUILD, 'main.js'), '--out', mainOut], cwd: ROOT, env: { CDK8S_OUTDIR: '' } }, outDir: mainOut }));
     const stockSyn = path.join(scratch, 'stock-synthetic');
     if (o.stock) stockProject(stockSyn, STOCK_SYNTHETIC);
     for (const n of o.sizes) {

@@ -1,9 +1,11 @@
-// The synthetic app through the project's own synth pipeline (render -> checks
-// -> atomic write), as `npm run synth` runs the real one:
+// The synthetic app through synth's own pipeline (main.ts's hooks: README
+// extra files, checks; plus the validation gate; atomic write), as `npm run
+// synth` runs the real app:
 //   node build/bench/synth-app.js N OUTDIR
 import { synthesize } from '../lib/synth';
+import { synthHooks } from '../main';
+import { withValidation } from './gate';
 import { BENCH_ENV, syntheticTargets } from './synthetic';
-import { validationGate } from './gate';
 
 function main(argv: readonly string[]): number {
   const n = Number(argv[0]);
@@ -17,7 +19,7 @@ function main(argv: readonly string[]): number {
     environments: [BENCH_ENV],
     complete: true,
     render: () => syntheticTargets(n),
-    checks: [validationGate()],
+    ...withValidation(synthHooks({ allowDestructive: [] })),
   });
   process.stdout.write(`bench: ${result.objects.length} objects, ${result.files.size} files\n`);
   return 0;
