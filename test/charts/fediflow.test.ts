@@ -69,4 +69,21 @@ describe('FediFlow', () => {
     expect(failover.find('Deployment', 'fediflow-api-blue').spec.replicas).toBe(10);
     expect(failover.find('HorizontalPodAutoscaler', 'fediflow-api').spec).toMatchObject({ minReplicas: 10, maxReplicas: 50 });
   });
+
+  test('GIVEN prod WHEN rendered THEN Fluent Bit tails *fediflow* logs to elasticsearch.logging:9200, index fediflow-logs', () => {
+    const conf = prod.find('ConfigMap', 'fluent-bit-config').data['fluent-bit.conf'];
+    expect(conf).toMatch(/Path\s+\/var\/log\/containers\/\*fediflow\*\.log/);
+    expect(conf).toMatch(/Host\s+elasticsearch\.logging\.svc\.cluster\.local/);
+    expect(conf).toMatch(/Port\s+9200/);
+    expect(conf).toMatch(/Logstash_Prefix\s+fediflow-logs/);
+    expect(prod.find('DaemonSet', 'fluent-bit').metadata.namespace).toBe('fediflow-prod-logging');
+  });
+
+  test('GIVEN prod WHEN rendered THEN the API is exposed at api.fediflow.edu with TLS and the mesh enforces mTLS with circuit breaking', () => {
+    const ing = prod.find('Ingress', 'fediflow-api');
+    expect(ing.spec.rules[0].host).toBe('api.fediflow.edu');
+    expect(ing.metadata.annotations['cert-manager.io/cluster-issuer']).toBe('letsencrypt-prod');
+    expect(prod.find('PeerAuthentication', 'default').spec.mtls.mode).toBe('STRICT');
+    expect(prod.find('DestinationRule', 'fediflow-api').spec.trafficPolicy.outlierDetection.consecutive5xxErrors).toBe(5);
+  });
 });

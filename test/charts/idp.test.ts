@@ -35,4 +35,16 @@ describe('IDP', () => {
   test('GIVEN prod WHEN rendered THEN Backstage is blue-green by the version selector', () => {
     expect(prod.find('Service', 'backstage').spec.selector.version).toBe('blue');
   });
+
+  test('GIVEN prod WHEN rendered THEN Istio enforces mTLS with authorization per workload, and Velero backs the namespace up', () => {
+    expect(prod.find('PeerAuthentication', 'default').spec.mtls.mode).toBe('STRICT');
+    const authz = prod.find('AuthorizationPolicy', 'platform-api').spec;
+    expect(authz.rules[0].from[0].source.principals).toEqual(['cluster.local/ns/idp-prod/sa/backstage']);
+    expect(prod.find('Schedule', 'idp-prod').spec.template).toMatchObject({ includedNamespaces: ['idp-prod'], ttl: '720h', snapshotVolumes: true });
+  });
+
+  test('GIVEN prod WHEN rendered THEN Backstage and the Platform API are exposed with TLS', () => {
+    expect(prod.find('Ingress', 'backstage').spec.tls[0].hosts).toEqual(['backstage.example.com']);
+    expect(prod.find('Ingress', 'platform-api').spec.tls[0].hosts).toEqual(['platform-api.example.com']);
+  });
 });

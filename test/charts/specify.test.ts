@@ -83,4 +83,50 @@ describe('Specify', () => {
     expect(egressPorts).toEqual(expect.arrayContaining(['postgres', 'redis']));
     expect(JSON.stringify(own.ingress)).toContain('prometheus');
   });
+
+  test('GIVEN prod WHEN rendered THEN NGINX serves it with a Let\'s Encrypt certificate, SSL redirect, rate limit and CORS', () => {
+    const ing = prod.find('Ingress', 'specify');
+    expect(ing.spec.ingressClassName).toBe('nginx');
+    expect(ing.spec.tls).toEqual([{ hosts: ['specify.example.com'], secretName: 'specify-tls' }]);
+    expect(ing.metadata.annotations).toMatchObject({
+      'cert-manager.io/cluster-issuer': 'letsencrypt-prod',
+      'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
+      'nginx.ingress.kubernetes.io/limit-rps': '50',
+      'nginx.ingress.kubernetes.io/enable-cors': 'true',
+    });
+  });
+
+  test('GIVEN the observability layer WHEN rendered THEN Prometheus keeps 30 days on 20Gi, Grafana has Prometheus, Jaeger and Loki, Jaeger samples 100% in dev and 10% in prod', () => {
+    const prom = prod.find('StatefulSet', 'prometheus').spec;
+    expect(prom.template.spec.containers[0].args).toContain('--storage.tsdb.retention.time=30d');
+    expect(prom.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('20Gi');
+    const ds = prod.find('ConfigMap', 'grafana-provisioning').data['datasources.yaml'];
+    for (const t of ['prometheus', 'jaeger', 'loki']) expect(ds).toContain(`type: ${t}`);
+    const rate = (r: typeof dev) => JSON.parse(r.find('ConfigMap', 'jaeger-config').data['sampling.json']).default_strategy.param;
+    expect([rate(dev), rate(prod)]).toEqual([1, 0.1]);
+    expect(prod.find('Deployment', 'kibana').kind).toBe('Deployment');
+  });
+
+  test('GIVEN the network WHEN rendered THEN the API reaches Jaeger (OTLP and sampling) and nothing else of the observability layer', () => {
+    const egress = prod.find('NetworkPolicy', 'specify').spec.egress;
+    const toJaeger = egress.find((e: any) => e.to[0].podSelector?.matchLabels['app.kubernetes.io/name'] === 'jaeger');
+    expect(toJaeger.ports.map((p: any) => p.port)).toEqual(['otlp-grpc', 'sampling']);
+    expect(prod.find('ConfigMap', 'specify-config').data.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://jaeger.specify-prod.svc:4317');
+  });
+
+  test('GIVEN staging and prod WHEN rendered THEN the mesh enforces STRICT mTLS; dev has no mesh objects', () => {
+    expect(prod.find('PeerAuthentication', 'default').spec.mtls.mode).toBe('STRICT');
+    expect(prod.find('Namespace', 'specify-prod').metadata.labels['istio-injection']).toBe('enabled');
+    expect(dev.all('PeerAuthentication')).toEqual([]);
+  });
+
+  test('GIVEN logs WHEN rendered THEN Fluent Bit (in place of Logstash) ships them to the ELK Elasticsearch from a privileged namespace of its own', () => {
+    const conf = prod.find('ConfigMap', 'fluent-bit-config').data['fluent-bit.conf'];
+    expect(conf).toMatch(/Host\s+elasticsearch\.specify-prod\.svc/);
+    expect(conf).toMatch(/Logstash_Prefix\s+specify-logs/);
+    const ns = prod.find('Namespace', 'specify-prod-logging').metadata;
+    expect(ns.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
+    expect(ns.annotations['validate.platform.dev/pod-security-reason']).toMatch(/hostPath/);
+    expect(prod.find('Namespace', 'specify-prod').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
 });
