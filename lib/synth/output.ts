@@ -25,16 +25,38 @@ export function toFileSet(objects: readonly RenderedObject[], extra: Readonly<Re
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** Writes a file set under `root` (which must not exist yet). */
-export function writeFileSet(root: string, files: FileSet): void {
+/** Files already on disk: their root and contents by relative path. */
+export interface ExistingFiles {
+  readonly root: string;
+  readonly files: FileSet;
+}
+
+/**
+ * Writes a file set under `root` (which must not exist yet). A file whose text
+ * equals the one `existing` holds at the same path is hard-linked from there
+ * instead of written: on a re-render most files are unchanged, and a link is
+ * an order of magnitude cheaper than creating and writing a file. The content
+ * is the same either way; where links are not possible it writes.
+ */
+export function writeFileSet(root: string, files: FileSet, existing?: ExistingFiles): void {
   const made = new Set<string>();
+  let canLink = existing !== undefined;
   for (const [rel, text] of files) {
-    const dir = path.dirname(path.join(root, rel));
+    const target = path.join(root, rel);
+    const dir = path.dirname(target);
     if (!made.has(dir)) {
       fs.mkdirSync(dir, { recursive: true });
       made.add(dir);
     }
-    fs.writeFileSync(path.join(root, rel), text);
+    if (canLink && existing!.files.get(rel) === text) {
+      try {
+        fs.linkSync(path.join(existing!.root, rel), target);
+        continue;
+      } catch {
+        canLink = false; // another file system, or one without hard links: write from here on
+      }
+    }
+    fs.writeFileSync(target, text);
   }
 }
 

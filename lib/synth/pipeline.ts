@@ -96,7 +96,7 @@ export function synthesize(req: SynthRequest): SynthResult {
   const staging = path.join(path.dirname(outDir), `.synth-${process.pid}`);
   fs.rmSync(staging, { recursive: true, force: true });
   try {
-    writeFileSet(staging, files);
+    writeFileSet(staging, files, { root: outDir, files: previous });
     swapIn(staging, outDir, [...entries].sort());
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });

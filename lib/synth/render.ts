@@ -38,10 +38,15 @@ export function renderTargets(targets: readonly RenderTarget[]): RenderedObject[
   const seen = new Map<string, string>();
   for (const { dir, chart } of targets) {
     const all = chart.node.findAll();
-    for (const c of all) for (const msg of c.node.validate()) problems.push(`${c.node.path}: ${msg}`);
+    const resolved = resolveOnce(all.filter((c): c is ApiObject => c instanceof ApiObject));
+    try {
+      for (const c of all) for (const msg of c.node.validate()) problems.push(`${c.node.path}: ${msg}`);
+    } finally {
+      resolved.release();
+    }
     for (const c of all) {
       if (!(c instanceof ApiObject)) continue;
-      const object = c.toJson() as RenderedObject['object'];
+      const object = resolved.json(c) as RenderedObject['object'];
       const file = fileNameOf(object);
       const key = `${dir}/${file}`;
       const constructPath = c.node.path;
@@ -58,3 +63,33 @@ export function renderTargets(targets: readonly RenderTarget[]): RenderedObject[
   return out;
 }
 
+
+/**
+ * Chart-level validations (quota, shared-cluster checks) call `toJson()` on
+ * every object of their chart, and the render resolves each object again:
+ * resolving is the costliest part of a render. While validations run, each
+ * object's `toJson()` resolves at most once and remembers the result, which
+ * the render then writes. Validations only read objects, so sharing the
+ * result is safe; after `release()` `toJson()` is the class's method again.
+ */
+function resolveOnce(objects: readonly ApiObject[]): { json(o: ApiObject): unknown; release(): void } {
+  const cache = new Map<ApiObject, unknown>();
+  const methods = new Map<ApiObject, () => unknown>();
+  const json = (o: ApiObject): unknown => {
+    if (!cache.has(o)) cache.set(o, (methods.get(o) ?? o.toJson).call(o));
+    return cache.get(o);
+  };
+  for (const o of objects) {
+    // An instance that already has its own toJson (someone's override) is left alone.
+    if (Object.prototype.hasOwnProperty.call(o, 'toJson')) continue;
+    methods.set(o, o.toJson);
+    Object.defineProperty(o, 'toJson', { value: () => json(o), configurable: true, writable: true });
+  }
+  return {
+    json,
+    release: () => {
+      for (const o of methods.keys()) delete (o as { toJson?: unknown }).toJson;
+      methods.clear();
+    },
+  };
+}
