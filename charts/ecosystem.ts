@@ -1,5 +1,5 @@
 // "060" multi-tier application ecosystem: ../shared/seeds/001_c28e73b2af604930.txt
-import { ApiObject, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, SystemConfig } from '../lib/config';
 import { VeleroSchedule } from '../lib/backup/velero-schedule';
@@ -13,12 +13,11 @@ import { ExternalSecret } from '../lib/security/external-secret';
 import { ExternalPeer } from '../lib/security/peer';
 import { SecretBackend, SecretStore } from '../lib/security/secret-store';
 import { ServiceGraph } from '../lib/security/service-graph';
-import { quotaProblems, sharedClusterProblems } from '../lib/security/shared-cluster';
 import { SystemNamespace } from '../lib/security/system-namespace';
 import { Microservice } from '../lib/workloads/microservice';
 import { Probe } from '../lib/workloads/probes';
 import { serviceSettings } from '../lib/workloads/from-config';
-import { describeSystem, elasticsearchFromConfig, logShippingFromConfig, observabilityFromConfig, postgresFromConfig, redisFromConfig } from './system-base';
+import { describeSystem, elasticsearchFromConfig, logShippingFromConfig, observabilityFromConfig, postgresFromConfig, redisFromConfig, renderChecks } from './system-base';
 
 export interface EcosystemChartProps {
   readonly env: EnvironmentConfig;
@@ -153,14 +152,7 @@ export class EcosystemChart extends Chart {
       new VeleroSchedule(this, 'Backup', { name: `ecosystem-${env.name}`, includedNamespaces: [ns], schedule: env.backup.schedule, ttl: env.backup.ttl, snapshotVolumes: env.backup.snapshotVolumes });
     }
 
-    const quota = system.quota;
-    this.node.addValidation({
-      validate: () => {
-        // ApiObject.toJson, not Chart.toJson: the latter validates again and recurses.
-        const objects = this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
-        return [...(shared ? sharedClusterProblems(objects, [ns]) : []), ...(quota ? quotaProblems(objects, ns, quota) : [])];
-      },
-    });
+    renderChecks(this, { env, system: 'ecosystem', namespace: ns, shared, quota: system.quota });
   }
 }
 

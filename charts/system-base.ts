@@ -6,13 +6,13 @@
 import { ApiObject, Chart } from 'cdk8s';
 import * as k8s from '../imports/k8s';
 import { Construct } from 'constructs';
-import { ComponentsConfig, EnvironmentConfig, ExternalEndpointConfig, SystemConfig } from '../lib/config';
+import { ComponentsConfig, configErrorAt, EnvironmentConfig, ExternalEndpointConfig, SystemConfig } from '../lib/config';
 import { Border, BorderOptions } from '../lib/border/border';
 import { TraefikAuth } from '../lib/border/traefik-route';
 import { VeleroSchedule } from '../lib/backup/velero-schedule';
 import { MeshPolicies } from '../lib/mesh/mesh-policies';
 import { TracingSampling } from '../lib/observability/tracing-sampling';
-import { quotaProblems, sharedClusterProblems } from '../lib/security/shared-cluster';
+import { quotaFindings, sharedClusterProblems } from '../lib/security/shared-cluster';
 import { ComputeResources } from '../lib/core/resources';
 import { selectorLabels } from '../lib/core/labels';
 import { ElasticsearchCluster } from '../lib/data/elasticsearch';
@@ -325,14 +325,34 @@ export function backupFromConfig(base: SystemBase, chart: Chart): VeleroSchedule
  * fits it. Problems fail the synth with one line each.
  */
 export function clusterChecks(base: SystemBase, chart: Chart): void {
-  const quota = base.system.quota;
+  renderChecks(chart, { env: base.env, system: base.partOf, namespace: base.namespace, shared: base.shared, quota: base.system.quota });
+}
+
+/**
+ * The same checks for charts that do not use systemBase. A quota too small
+ * for the peak is a mistake in the environment file, so it is reported as a
+ * located config error at the quota field; a cluster-scoped object in shared
+ * mode is a chart bug and stays a render error.
+ */
+export function renderChecks(
+  chart: Chart,
+  p: { env: EnvironmentConfig; system: string; namespace: string; shared: boolean; quota?: SystemConfig['quota'] },
+): void {
   chart.node.addValidation({
     validate: () => {
       // ApiObject.toJson, not Chart.toJson: the latter validates again and recurses.
       const objects = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
-      return [...(base.shared ? sharedClusterProblems(objects, [base.namespace]) : []), ...(quota ? quotaProblems(objects, base.namespace, quota) : [])];
+      const [finding] = p.quota ? quotaFindings(objects, p.namespace, p.quota) : [];
+      if (finding) {
+        throw configErrorAt(p.env, ['systems', p.system, 'quota', ...finding.field.split('.')], `expected at least the peak of the namespace's workloads (${finding.peak}: HPA maxima plus rollout surge), got ${JSON.stringify(String(valueOf(p.quota!, finding.field)))}`);
+      }
+      return p.shared ? sharedClusterProblems(objects, [p.namespace]) : [];
     },
   });
+}
+
+function valueOf(o: object, dotted: string): unknown {
+  return dotted.split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), o);
 }
 
 /** A system's own observability stack (Specify's "Observability Layer", the 060 "Observability Stack"). */

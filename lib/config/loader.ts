@@ -60,7 +60,23 @@ export function loadEnvironment(name: string, options: LoadOptions = {}): Enviro
   if (!result.success) {
     throw new ConfigError(sortProblems(result.error.issues.flatMap((issue) => toProblems(issue, merged, sources))));
   }
-  return { name, ...result.data };
+  const env: EnvironmentConfig = { name, ...result.data };
+  origins.set(env, sources);
+  return env;
+}
+
+/** The files each loaded environment came from, to locate problems found after loading. */
+const origins = new WeakMap<EnvironmentConfig, readonly SourceFile[]>();
+
+/**
+ * A ConfigError for a problem only the charts can see (a quota too small for
+ * the workloads, say), pointing at the field of the environment file it is
+ * about: `environments/prod.yaml:12:9 systems.x.quota.pods: expected ...`.
+ */
+export function configErrorAt(env: EnvironmentConfig, fieldPath: ReadonlyArray<string | number>, message: string): ConfigError {
+  const sources = origins.get(env);
+  const where = sources ? locate(sources, fieldPath, false) : { file: `environments/${env.name}.yaml`, line: 1, column: 1 };
+  return new ConfigError([{ ...where, path: dotted(fieldPath), message }]);
 }
 
 /**

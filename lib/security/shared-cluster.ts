@@ -106,19 +106,33 @@ function extraPods(kind: string, spec: Record<string, any>, replicas: number): n
   return typeof surge === 'number' ? surge : Math.ceil((replicas * Number(String(surge).replace('%', ''))) / 100);
 }
 
+/** A quota field the namespace's peak usage exceeds. */
+export interface QuotaFinding {
+  /** Field of the quota, e.g. `limits.cpu` or `pods`. */
+  readonly field: string;
+  /** The peak usage, in the quota's units (e.g. `16300m`, `2048Mi`, `42`). */
+  readonly peak: string;
+  readonly message: string;
+}
+
+/** Quota fields the namespace's peak usage (HPA maxima, rollout surge) does not fit. */
+export function quotaFindings(objects: readonly ManifestObject[], namespace: string, budget: QuotaBudget): QuotaFinding[] {
+  const u = namespaceUsage(objects, namespace);
+  const findings: QuotaFinding[] = [];
+  const check = (field: string, what: string, used: number, limit: number | undefined, unit: (n: number) => string) => {
+    if (limit !== undefined && used > limit) findings.push({ field, peak: unit(used), message: `namespace ${namespace}: ${what} at peak is ${unit(used)}, over the quota of ${unit(limit)}` });
+  };
+  const cpu = (n: number) => `${n}m`;
+  const mem = (n: number) => `${Math.ceil(n / 2 ** 20)}Mi`;
+  check('requests.cpu', 'requested CPU', u.requests.cpuMillis, cpuMillis(budget.requests.cpu), cpu);
+  check('requests.memory', 'requested memory', u.requests.memoryBytes, bytes(budget.requests.memory), mem);
+  check('limits.cpu', 'CPU limit', u.limits.cpuMillis, cpuMillis(budget.limits.cpu), cpu);
+  check('limits.memory', 'memory limit', u.limits.memoryBytes, bytes(budget.limits.memory), mem);
+  check('pods', 'pod count', u.pods, budget.pods, String);
+  return findings;
+}
+
 /** Problems when the namespace's peak usage does not fit its budget; one line each. */
 export function quotaProblems(objects: readonly ManifestObject[], namespace: string, budget: QuotaBudget): string[] {
-  const u = namespaceUsage(objects, namespace);
-  const problems: string[] = [];
-  const check = (what: string, used: number, limit: number | undefined, unit: (n: number) => string) => {
-    if (limit !== undefined && used > limit) problems.push(`namespace ${namespace}: ${what} at peak is ${unit(used)}, over the quota of ${unit(limit)}`);
-  };
-  const cpu = (n: number) => `${n}m CPU`;
-  const mem = (n: number) => `${Math.round(n / 2 ** 20)}Mi`;
-  check('requested CPU', u.requests.cpuMillis, cpuMillis(budget.requests.cpu), cpu);
-  check('requested memory', u.requests.memoryBytes, bytes(budget.requests.memory), mem);
-  check('CPU limit', u.limits.cpuMillis, cpuMillis(budget.limits.cpu), cpu);
-  check('memory limit', u.limits.memoryBytes, bytes(budget.limits.memory), mem);
-  check('pod count', u.pods, budget.pods, (n) => `${n} pods`);
-  return problems;
+  return quotaFindings(objects, namespace, budget).map((f) => f.message);
 }

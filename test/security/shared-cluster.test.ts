@@ -38,7 +38,7 @@ describe('shared-cluster mode', () => {
     const objs = chart.node.findAll().filter((c): c is import('cdk8s').ApiObject => (c as any).toJson && (c as any).kind).map((c) => c.toJson()) as Obj[];
     const problems = quotaProblems(objs, 'ecosystem-prod', system.quota);
     expect(problems.length).toBeGreaterThan(0);
-    expect(problems[0]).toMatch(/^namespace ecosystem-prod: requested CPU at peak is \d+m CPU, over the quota of 2000m CPU$/);
-    expect(() => Testing.synth(chart as Chart)).toThrow(/over the quota/);
+    expect(problems[0]).toMatch(/^namespace ecosystem-prod: requested CPU at peak is \d+m, over the quota of 2000m$/);
+    expect(() => Testing.synth(chart as Chart)).toThrow(/^environments\/prod\.yaml:\d+:\d+ systems\.ecosystem\.quota\.requests\.cpu: expected at least the peak of the namespace's workloads \(\d+m: HPA maxima plus rollout surge\), got "2"$/);
   });
 });
