@@ -1,6 +1,6 @@
 // The full render (every system of every environment) through synth's own
 // pipeline (main.ts's render and hooks) plus the validation gate, which
-// main.ts does not run yet:
+// main.ts may not run yet:
 //   node build/bench/full-app.js OUTDIR
 import { App } from 'cdk8s';
 import { listEnvironments, loadEnvironment } from '../lib/config';
