@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import * as st from '../imports/traefik-serverstransport-traefik.io';
 import { EnvironmentConfig, SystemConfig } from '../lib/config';
 import { TraefikAuth, TraefikRoute } from '../lib/border/traefik-route';
+import { PropsError } from '../lib/core/errors';
 import { MANAGED_BY } from '../lib/core/labels';
 import { KafkaCluster } from '../lib/data/kafka';
 import { Nifi } from '../lib/data/nifi';
@@ -148,6 +149,9 @@ export class InfoMetisChart extends Chart {
         labels: b?.controller?.labels ?? { 'app.kubernetes.io/name': 'traefik' },
       });
       ingressClassName = b?.className ?? 'traefik';
+    }
+    if (!tls && env.environment.tier !== 'development' && routes.some((r) => r.host)) {
+      throw new PropsError(this, 'border.tls', undefined, `a cert-manager issuer in the environment's border: TLS is required outside development (tier ${env.environment.tier})`);
     }
     const auth = this.auth(base);
     for (const r of routes) {

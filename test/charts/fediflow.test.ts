@@ -82,7 +82,7 @@ describe('FediFlow', () => {
   test('GIVEN prod WHEN rendered THEN the API is exposed at api.fediflow.edu with TLS and the mesh enforces mTLS with circuit breaking', () => {
     const ing = prod.find('Ingress', 'fediflow-api');
     expect(ing.spec.rules[0].host).toBe('api.fediflow.edu');
-    expect(ing.metadata.annotations['cert-manager.io/cluster-issuer']).toBe('letsencrypt-prod');
+    expect(ing.metadata.annotations!['cert-manager.io/cluster-issuer']).toBe('letsencrypt-prod');
     expect(prod.find('PeerAuthentication', 'default').spec.mtls.mode).toBe('STRICT');
     expect(prod.find('DestinationRule', 'fediflow-api').spec.trafficPolicy.outlierDetection.consecutive5xxErrors).toBe(5);
   });

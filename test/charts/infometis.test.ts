@@ -66,10 +66,15 @@ describe('InfoMetis', () => {
     expect(nifiPolicy).toContainEqual({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'traefik' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'traefik' } } }], ports: [{ port: 'https', protocol: 'TCP' }] });
   });
 
-  test('GIVEN shared-cluster prod with a quota the workloads do not fit WHEN rendered THEN synthesis fails naming the namespace and the overrun', () => {
+  test('GIVEN shared-cluster prod with a quota the workloads do not fit WHEN rendered THEN synthesis fails at the quota field with the peak', () => {
     const cfg = shared.cfg;
     const tight = { ...cfg.systems.infometis!, quota: { requests: { cpu: '2', memory: '4Gi' }, limits: { cpu: '4', memory: '8Gi' } } };
     const chart = SYSTEMS.infometis(new App(), 'infometis', cfg, tight);
-    expect(() => chart.toJson()).toThrow(/namespace team-infometis: requested CPU at peak is \d+m CPU, over the quota of 2000m CPU/);
+    expect(() => chart.toJson()).toThrow(/systems\.infometis\.quota\.requests\.cpu: expected at least the peak of the namespace's workloads \(\d+m: HPA maxima plus rollout surge\), got "2"/);
+  });
+
+  test('GIVEN a production environment without a TLS issuer WHEN InfoMetis renders THEN it refuses to expose NiFi and Grafana in plain HTTP', () => {
+    const cfg = { ...prod.cfg, border: { ...prod.cfg.border!, tls: undefined } };
+    expect(() => SYSTEMS.infometis(new App(), 'infometis', cfg, cfg.systems.infometis!)).toThrow(/infometis: border\.tls: expected a cert-manager issuer .* TLS is required outside development \(tier production\)/);
   });
 });

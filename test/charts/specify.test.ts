@@ -116,7 +116,7 @@ describe('Specify', () => {
 
   test('GIVEN staging and prod WHEN rendered THEN the mesh enforces STRICT mTLS; dev has no mesh objects', () => {
     expect(prod.find('PeerAuthentication', 'default').spec.mtls.mode).toBe('STRICT');
-    expect(prod.find('Namespace', 'specify-prod').metadata.labels['istio-injection']).toBe('enabled');
+    expect(prod.find('Namespace', 'specify-prod').metadata.labels!['istio-injection']).toBe('enabled');
     expect(dev.all('PeerAuthentication')).toEqual([]);
   });
 
@@ -125,8 +125,8 @@ describe('Specify', () => {
     expect(conf).toMatch(/Host\s+elasticsearch\.specify-prod\.svc/);
     expect(conf).toMatch(/Logstash_Prefix\s+specify-logs/);
     const ns = prod.find('Namespace', 'specify-prod-logging').metadata;
-    expect(ns.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
-    expect(ns.annotations['validate.platform.dev/pod-security-reason']).toMatch(/hostPath/);
-    expect(prod.find('Namespace', 'specify-prod').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect(ns.labels!['pod-security.kubernetes.io/enforce']).toBe('privileged');
+    expect(ns.annotations!['validate.platform.dev/pod-security-reason']).toMatch(/hostPath/);
+    expect(prod.find('Namespace', 'specify-prod').metadata.labels!['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 });
