@@ -236,7 +236,6 @@ export const componentsSchema = z.strictObject({
   prometheus: prometheusComponentSchema.optional(),
   jaeger: jaegerComponentSchema.optional(),
   fluentBit: fluentBitComponentSchema.optional(),
-  logstash: replicatedComponentSchema.optional(),
   traefik: traefikComponentSchema.optional(),
 });
 
