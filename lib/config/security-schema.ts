@@ -163,10 +163,17 @@ export type PeerSelectorConfig = z.infer<typeof peerSelectorSchema>;
  * border with TLS. Registered on the environment schema with superRefine.
  */
 export function requireTlsOutsideDevelopment(
-  env: { environment: { tier: string }; border?: BorderConfig; systems: Record<string, { services: Record<string, { expose?: unknown }> } | undefined> },
+  env: {
+    environment: { tier: string };
+    border?: BorderConfig;
+    systems: Record<string, { services: Record<string, { expose?: unknown }>; components?: object } | undefined>;
+  },
   ctx: z.RefinementCtx,
 ): void {
-  const exposed = Object.values(env.systems).some((s) => s && Object.values(s.services).some((svc) => svc.expose));
+  // Services and catalog components (InfoMetis' NiFi and Grafana) alike.
+  const exposed = Object.values(env.systems).some(
+    (s) => s && [...Object.values(s.services), ...(Object.values(s.components ?? {}) as { expose?: unknown }[])].some((x) => x?.expose),
+  );
   if (!exposed) return;
   if (!env.border) {
     ctx.addIssue({ code: 'custom', path: ['border'], message: 'a border (kind nginx, traefik or gateway) because a service sets expose' });
