@@ -103,12 +103,36 @@ export function analyzeNetwork(objects: readonly ManifestObject[]): NetworkAnaly
   const addEdge = (e: AllowedEdge) => edges.set(`${e.from}|${e.to}|${e.port}`, e);
 
   // Between rendered pods: both the client's egress and the server's ingress must allow it.
-  const ingressOf = new Map(groups.map((g) => [g, selecting(g).filter((p) => p.types.includes('Ingress'))]));
-  for (const src of groups) {
-    const out = selecting(src).filter((p) => p.types.includes('Egress'));
-    for (const dst of groups) {
+  // Only sources some ingress rule of the destination admits can pass both
+  // checks, so each destination looks at those (found through an index of
+  // labels) instead of at every workload, unless a rule admits any source.
+  const egressOf = new Map(groups.map((g) => [g, selecting(g).filter((p) => p.types.includes('Egress'))]));
+  const byLabel = new Map<string, PodGroup[]>();
+  for (const g of groups) {
+    for (const [k, v] of Object.entries(g.labels)) {
+      const key = `${k}=${v}`;
+      const list = byLabel.get(key);
+      if (list) list.push(g);
+      else byLabel.set(key, [g]);
+    }
+  }
+  const groupsMatching = (entry: Json, policyNs: string): PodGroup[] => {
+    const matchLabels = (entry.podSelector?.matchLabels ?? {}) as Record<string, string>;
+    const first = Object.keys(matchLabels)[0];
+    const pool = first === undefined ? groups : byLabel.get(`${first}=${matchLabels[first]}`) ?? [];
+    return pool.filter((g) => entryMatchesGroup(entry, policyNs, g));
+  };
+  const sourcesOf = (inn: readonly Policy[]): Iterable<PodGroup> => {
+    if (inn.length === 0 || inn.some((p) => p.ingress.some((r) => !r.from))) return groups;
+    const admitted = new Set<PodGroup>();
+    for (const p of inn) for (const r of p.ingress) for (const e of r.from as Json[]) for (const g of groupsMatching(e, p.namespace)) admitted.add(g);
+    return admitted;
+  };
+  for (const dst of groups) {
+    const inn = selecting(dst).filter((p) => p.types.includes('Ingress'));
+    for (const src of sourcesOf(inn)) {
       if (dst === src) continue;
-      const inn = ingressOf.get(dst)!;
+      const out = egressOf.get(src)!;
       for (const port of dst.ports) {
         const egressOk = out.length === 0 || out.some((p) => p.egress.some((r) => (!r.to || r.to.some((e: Json) => entryMatchesGroup(e, p.namespace, dst))) && portMatches(r.ports, port)));
         const ingressOk = inn.length === 0 || inn.some((p) => p.ingress.some((r) => (!r.from || r.from.some((e: Json) => entryMatchesGroup(e, p.namespace, src))) && portMatches(r.ports, port)));
