@@ -8,7 +8,7 @@ import { ApiAccess, READ_PODS } from '../lib/security/api-access';
 import { Microservice } from '../lib/workloads/microservice';
 import { Probe } from '../lib/workloads/probes';
 import { serviceSettings } from '../lib/workloads/from-config';
-import { backupFromConfig, clusterChecks, environmentBorder, meshFromConfig, postgresFromConfig, redisFromConfig, storedSecret, systemBase } from './system-base';
+import { backupFromConfig, callsKubeApi, clusterChecks, environmentBorder, meshFromConfig, postgresFromConfig, redisFromConfig, storedSecret, systemBase } from './system-base';
 
 export interface IdpChartProps {
   readonly env: EnvironmentConfig;
@@ -94,6 +94,8 @@ export class IdpChart extends Chart {
     g.add(this.backstage).add(this.platformApi);
     for (const svc of [this.backstage, this.platformApi]) g.connect(svc, dbPeer, 'postgres').connect(svc, redisPeer, 'redis');
     g.connect(this.backstage, this.platformApi, 'http');
+    // Backstage's Kubernetes plugin lists pods through the API.
+    callsKubeApi(base, this.backstage);
     // Backstage's portal and the Platform API ("curl-based API interactions")
     // through the environment's border, TLS outside development.
     const border = environmentBorder(base);

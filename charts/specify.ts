@@ -12,7 +12,7 @@ import { selectorLabels, standardLabels } from '../lib/core/labels';
 import { ExternalPeer } from '../lib/security/peer';
 import { ServiceDashboard } from '../lib/observability/service-dashboard';
 import {
-  clusterChecks, elasticsearchFromConfig, environmentBorder, logShippingFromConfig, meshFromConfig, observabilityFromConfig, postgresFromConfig, redisFromConfig, storedSecret, systemBase,
+  callsKubeApi, clusterChecks, elasticsearchFromConfig, environmentBorder, logShippingFromConfig, meshFromConfig, observabilityFromConfig, postgresFromConfig, redisFromConfig, storedSecret, systemBase,
 } from './system-base';
 
 export interface SpecifyChartProps {
@@ -122,6 +122,8 @@ export class SpecifyChart extends Chart {
     const g = base.graph;
     g.add(this.app).connect(this.app, dbPeer, 'postgres').connect(this.app, redisPeer, 'redis');
     g.connect(this.app, obs.peers.jaeger, 'otlp-grpc').connect(this.app, obs.peers.jaeger, 'sampling');
+    // "RBAC Configuration": the pods read configmaps, secrets and pods from the API.
+    callsKubeApi(base, this.app);
     if (base.prometheus) g.scrape(this.app, 'metrics', base.prometheus);
     // "Grafana: Dashboards pre-configured for application metrics".
     obs.grafana.addDashboard('specify', new ServiceDashboard(this, 'specify-dashboard', { service: 'specify', namespace: ns, folder: 'specify' }).dashboard);

@@ -431,6 +431,8 @@ export function observabilityFromConfig(base: SystemBase, scope: Construct, o: O
     kibana: o.elasticsearch ? componentPeer(base, 'kibana', { http: 5601 }) : undefined,
   };
   g.connect(peers.grafana, peers.prometheus, 'http').connect(peers.grafana, peers.jaeger, 'query');
+  // Service discovery reads endpoints and pods from the API.
+  callsKubeApi(base, peers.prometheus);
   if (o.loki) g.connect(peers.grafana, o.loki.peer, o.loki.port);
   if (o.elasticsearch) g.connect(peers.grafana, o.elasticsearch.peer, 'http');
   scrape(base, peers.jaeger);
@@ -489,6 +491,26 @@ export function logShippingFromConfig(base: SystemBase, chart: Chart, o: LogShip
   new SystemNamespace(chart, 'LoggingNamespace', { name: namespace, podSecurity: fb.podSecurity.level === 'restricted' ? { level: 'restricted' } : { level: fb.podSecurity.level, reason: fb.podSecurity.reason } });
   const peer: Peer = { name: 'fluent-bit', namespace, selectorLabels: selectorLabels({ name: 'fluent-bit' }), ports: { metrics: 2020 } };
   base.graph.connect(peer, o.elasticsearch.peer, o.elasticsearch.port ?? 'http', 'log');
+  // The kubernetes filter reads pod metadata from the API.
+  callsKubeApi(base, peer);
   scrape(base, peer);
   return fb;
+}
+
+/**
+ * The Kubernetes API server as a peer: `cluster.apiServer` where the
+ * environment names its addresses, otherwise any address on the usual API
+ * ports (443 managed control planes, 6443 kubeadm, kind, k0s), since a policy
+ * cannot name the API server otherwise.
+ */
+export function kubeApiPeer(env: EnvironmentConfig): Peer {
+  const a = env.cluster.apiServer;
+  const ports = a?.ports ?? [443, 6443];
+  return ExternalPeer.addresses({ name: 'kube-apiserver', cidrs: a?.cidrs ?? ['0.0.0.0/0'], ports: Object.fromEntries(ports.map((p) => [`api-${p}`, p])) });
+}
+
+/** Lets `peer` (which reads the API with its ServiceAccount) reach the API server. */
+export function callsKubeApi(base: SystemBase, peer: Peer): void {
+  const api = kubeApiPeer(base.env);
+  for (const port of Object.keys(api.ports)) base.graph.connect(peer, api, port, 'platform');
 }

@@ -162,6 +162,17 @@ export const environmentSchema = z.strictObject({
     server: expects(z.string().url(), 'an https:// API server URL such as "https://kubernetes.default.svc"'),
     distribution: expects(z.enum(['kind', 'k0s', 'eks', 'aks', 'gke', 'generic']), 'one of "kind", "k0s", "eks", "aks", "gke", "generic"').optional(),
     mode: clusterModeSchema.optional(),
+    /**
+     * Where the Kubernetes API server's endpoints are, for the egress of pods
+     * that call the API (service discovery, log metadata, Backstage). Policies
+     * see the endpoint address after the Service's NAT.
+     */
+    apiServer: z
+      .strictObject({
+        cidrs: expects(z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/)).min(1), 'a list of CIDR blocks such as ["10.0.0.0/16"] (the control plane\'s addresses)'),
+        ports: expects(z.array(z.number().int().min(1).max(65535)).min(1), 'a list of ports such as [443] (EKS) or [6443] (kubeadm, kind, k0s)').optional(),
+      })
+      .optional(),
   }),
   systems: z.strictObject({
     ecosystem: systemSchema.optional(),
