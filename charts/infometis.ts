@@ -18,7 +18,7 @@ import { Nifi } from '../lib/data/nifi';
 import { Grafana } from '../lib/platform/grafana';
 import { TraefikController } from '../lib/platform/traefik';
 import { ExternalPeer, Peer } from '../lib/security/peer';
-import { allowWithin, clusterChecks, componentPeer, elasticsearchFromConfig, scrape, storedSecret, systemBase, SystemBase } from './system-base';
+import { allowWithin, callsKubeApi, clusterChecks, componentPeer, elasticsearchFromConfig, scrape, storedSecret, systemBase, SystemBase } from './system-base';
 
 export interface InfoMetisChartProps {
   readonly env: EnvironmentConfig;
@@ -140,6 +140,8 @@ export class InfoMetisChart extends Chart {
       controller = componentPeer(base, 'traefik', { web: 8000, websecure: 8443, metrics: 9100 });
       base.graph.add(controller);
       scrape(base, controller);
+      // It watches Ingresses, IngressRoutes and endpoints through the API.
+      callsKubeApi(base, controller);
     } else {
       // Shared cluster: the owners' controller (environment `border.controller`).
       const b = env.border;
