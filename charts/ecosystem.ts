@@ -51,6 +51,8 @@ export class EcosystemChart extends Chart {
     if (env.mesh?.enabled) {
       new MeshPolicies(this, 'Mesh', {
         graph,
+        // Fluent Bit's privileged -logging namespace runs no sidecars.
+        namespaces: [ns],
         circuitBreaker: {
           maxConnections: env.mesh.maxConnections,
           maxPendingRequests: env.mesh.maxPendingRequests,

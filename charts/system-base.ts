@@ -297,6 +297,8 @@ export function meshFromConfig(base: SystemBase, chart: Chart): MeshPolicies | u
   if (!m?.enabled) return undefined;
   const mesh = new MeshPolicies(chart, 'Mesh', {
     graph: base.graph,
+    // Only the system's namespace has sidecar injection (not its -logging one).
+    namespaces: [base.namespace],
     circuitBreaker: { maxConnections: m.maxConnections, maxPendingRequests: m.maxPendingRequests, consecutive5xxErrors: m.consecutive5xxErrors, baseEjectionTime: m.baseEjectionTime },
   });
   const sampling = base.env.observability?.tracingSamplingPercent;

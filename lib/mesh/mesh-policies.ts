@@ -33,6 +33,13 @@ export interface MeshPoliciesProps {
   readonly trustDomain?: string;
   /** The Istio control plane sidecars reach (xDS on 15012). @default istiod in istio-system */
   readonly istiod?: Peer | false;
+  /**
+   * Namespaces whose pods run sidecars. Peers elsewhere (a log collector's
+   * privileged namespace without injection) get no policies; calls from them
+   * count as calls from outside the mesh.
+   * @default every namespace of the graph's peers
+   */
+  readonly namespaces?: readonly string[];
 }
 
 /**
@@ -56,11 +63,13 @@ export class MeshPolicies extends Construct {
   private readonly trustDomain: string;
   private readonly breaker: Required<CircuitBreakerOptions>;
   private readonly namespaces = new Map<string, Construct>();
+  private readonly meshed?: ReadonlySet<string>;
 
   constructor(scope: Construct, id: string, props: MeshPoliciesProps) {
     super(scope, id);
     this.graph = props.graph;
     this.trustDomain = props.trustDomain ?? 'cluster.local';
+    this.meshed = props.namespaces ? new Set(props.namespaces) : undefined;
     const cb = props.circuitBreaker ?? {};
     this.breaker = {
       maxConnections: cb.maxConnections ?? 100,
@@ -85,6 +94,7 @@ export class MeshPolicies extends Construct {
 
   private addPeer(peer: Peer): void {
     const ns = peer.namespace!;
+    if (this.meshed && !this.meshed.has(ns)) return;
     let scope = this.namespaces.get(ns);
     if (!scope) {
       scope = new Construct(this, ns);
@@ -100,7 +110,7 @@ export class MeshPolicies extends Construct {
     }
     const selector = { matchLabels: { ...peer.selectorLabels } };
     const incoming = () => this.graph.connections().filter((c) => c.to === peer);
-    const plainPorts = () => [...new Set(incoming().filter((c) => !principalOf(c.from, this.trustDomain)).map((c) => String(peer.ports[c.port])))].sort();
+    const plainPorts = () => [...new Set(incoming().filter((c) => !this.principal(c.from)).map((c) => String(peer.ports[c.port])))].sort();
 
     new ApiObject(scope, `Authz-${peer.name}`, {
       ...sec.AuthorizationPolicy.GVK,
@@ -136,12 +146,18 @@ export class MeshPolicies extends Construct {
     if (peer.serviceName) this.destinationRule(scope, peer, ns);
   }
 
+  /** The caller's mesh identity; none for pods outside the meshed namespaces, which have no sidecar to present one. */
+  private principal(p: Peer): string | undefined {
+    if (this.meshed && p.namespace && !this.meshed.has(p.namespace)) return undefined;
+    return principalOf(p, this.trustDomain);
+  }
+
   private authorizationRules(peer: Peer, incoming: readonly Connection[]): sec.AuthorizationPolicySpecRules[] {
     const meshed = new Map<string, Set<string>>();
     const plain = new Set<string>();
     for (const c of incoming) {
       const port = String(peer.ports[c.port]);
-      const principal = principalOf(c.from, this.trustDomain);
+      const principal = this.principal(c.from);
       if (principal) meshed.set(principal, new Set([...(meshed.get(principal) ?? []), port]));
       else plain.add(port);
     }

@@ -29,6 +29,17 @@ describe('MeshPolicies', () => {
     expect(find(objs, 'NetworkPolicy', 'allow-istiod').spec.egress[0].ports).toEqual([{ port: 15012, protocol: 'TCP' }]);
   });
 
+  test('GIVEN meshed namespaces WHEN a collector in a namespace without sidecars calls a service THEN it gets no policies and its port is PERMISSIVE', () => {
+    const { chart, graph, backend } = shopChart();
+    new MeshPolicies(chart, 'Mesh', { graph, namespaces: ['shop'] });
+    const collector = { name: 'collector', namespace: 'shop-logging', selectorLabels: { app: 'collector' }, serviceAccountName: 'collector', ports: {} };
+    graph.connect(collector, backend, 'http', 'log');
+    const objs = Testing.synth(chart) as Obj[];
+    expect(objs.filter((o) => o.metadata.namespace === 'shop-logging' && o.apiVersion.includes('istio.io'))).toEqual([]);
+    expect(find(objs, 'AuthorizationPolicy', 'backend').spec.rules).toEqual([{ to: [{ operation: { ports: ['8081'] } }] }]);
+    expect(find(objs, 'PeerAuthentication', 'backend').spec.portLevelMtls).toEqual({ '8081': { mode: 'PERMISSIVE' } });
+  });
+
   test('GIVEN circuit breaker settings THEN every service gets a DestinationRule with pool limits and outlier detection', () => {
     const { chart, graph } = shopChart();
     new MeshPolicies(chart, 'Mesh', { graph, circuitBreaker: { maxConnections: 200, consecutive5xxErrors: 3, baseEjectionTime: '1m' } });
