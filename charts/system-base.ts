@@ -1,14 +1,16 @@
-// What every reference-system chart (InfoMetis, FediFlow, IDP, Specify) sets
-// up the same way from its environment: the namespace, the secret store, the
-// service graph with the border and Prometheus as peers, and the catalog
-// components read from `systems.<name>.components`. Charts stay readable as
-// their documents: they call these and spell out only what the document says.
+// What every reference-system chart (InfoMetis, FediFlow, IDP, Specify, and
+// the 060 ecosystem through describeSystem) sets up the same way from its
+// environment: the namespace, the secret store, the service graph with the
+// border and Prometheus as peers, the catalog components read from
+// `systems.<name>.components`, and the environment's border, mesh, backups,
+// observability stack, log shipping and render-time checks. Charts stay
+// readable as their documents: they call these and spell out only what the
+// document says.
 import { ApiObject, Chart } from 'cdk8s';
 import * as k8s from '../imports/k8s';
 import { Construct } from 'constructs';
 import { ComponentsConfig, configErrorAt, EnvironmentConfig, ExternalEndpointConfig, SystemConfig } from '../lib/config';
 import { Border, BorderOptions } from '../lib/border/border';
-import { TraefikAuth } from '../lib/border/traefik-route';
 import { VeleroSchedule } from '../lib/backup/velero-schedule';
 import { MeshPolicies } from '../lib/mesh/mesh-policies';
 import { TracingSampling } from '../lib/observability/tracing-sampling';
@@ -271,17 +273,17 @@ function waiveTwoPartVersion(db: PostgresDatabase, tag: string | undefined): voi
  * issuer, CORS origins and rate limit of the environment. Plain HTTP only in
  * development; everywhere else Border refuses to expose without TLS.
  */
-export function environmentBorder(base: SystemBase, override: { readonly kind?: 'traefik'; readonly controller?: Peer; readonly auth?: TraefikAuth } = {}): Border {
+export function environmentBorder(base: SystemBase): Border {
   const b = base.env.border;
   const common: BorderOptions = {
-    controller: override.controller ?? base.ingressController,
+    controller: base.ingressController,
     tls: b?.tls ? { name: b.tls.issuer, kind: b.tls.issuerKind } : undefined,
     allowPlainHttp: base.env.environment.tier === 'development',
     corsOrigins: b?.corsOrigins,
     rateLimit: b?.rateLimit,
   };
-  const kind = override.kind ?? b?.kind ?? 'nginx';
-  if (kind === 'traefik') return Border.traefik({ ...common, auth: override.auth });
+  const kind = b?.kind ?? 'nginx';
+  if (kind === 'traefik') return Border.traefik(common);
   if (kind === 'gateway') return Border.gatewayApi({ ...common, gateway: b!.gateway! });
   return Border.nginx({ ...common, className: b?.className });
 }
