@@ -127,6 +127,9 @@ export class Worker extends Construct {
     if (props.autoscaling) {
       const a = props.autoscaling;
       if (a.maxReplicas < a.minReplicas) throw new PropsError(this, 'autoscaling.maxReplicas', a.maxReplicas, `an integer >= minReplicas (${a.minReplicas})`);
+      if (a.cpuUtilization === undefined && a.memoryUtilization === undefined && a.customMetric === undefined) {
+        throw new PropsError(this, 'autoscaling', a, 'at least one of cpuUtilization, memoryUtilization or customMetric (a queue-depth metric)');
+      }
       new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
         metadata: metadata(this.name),
         spec: {
@@ -135,6 +138,7 @@ export class Worker extends Construct {
           maxReplicas: a.maxReplicas,
           metrics: [
             ...(a.cpuUtilization !== undefined ? [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: a.cpuUtilization } } }] : []),
+            ...(a.memoryUtilization !== undefined ? [{ type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: a.memoryUtilization } } }] : []),
             ...(a.customMetric
               ? [{ type: 'External', external: { metric: { name: a.customMetric.name }, target: { type: 'AverageValue', averageValue: k8s.Quantity.fromString(a.customMetric.averageValue) } } }]
               : []),
