@@ -3,12 +3,12 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { PropsError } from '../core/errors';
 import { selectorLabels, standardLabels } from '../core/labels';
-import { DisruptionBudget, spreading, SpreadOptions } from '../core/placement';
+import { DisruptionBudget, disruptionBudgetSpec, spreading, SpreadOptions } from '../core/placement';
 import { ComputeResources } from '../core/resources';
 import { PodIdentityProps } from '../core/security';
-import { RollingStrategy, toIntOrString } from '../strategies/rolling';
+import { RollingStrategy } from '../strategies/rolling';
 import { DeploymentStrategy, StrategyBinding } from '../strategies/strategy';
-import { AutoscalingOptions, ScalingRules } from './autoscaling';
+import { autoscalerSpec, AutoscalingOptions, checkAutoscaling } from './autoscaling';
 import { appContainer, configData, ImageReference, SecretKeyReference, securePodSpec } from './pod';
 import { Probe } from './probes';
 import { Peer } from '../security/peer';
@@ -220,28 +220,15 @@ export class Microservice extends Construct implements Peer {
     if (props.autoscaling) {
       this.autoscaler = new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
         metadata: metadata(this.name),
-        spec: {
-          scaleTargetRef: { apiVersion: binding.workload.apiVersion, kind: binding.workload.kind, name: binding.workload.name },
-          minReplicas: props.autoscaling.minReplicas,
-          maxReplicas: props.autoscaling.maxReplicas,
-          metrics: hpaMetrics(props.autoscaling),
-          behavior: hpaBehavior(props.autoscaling),
-        },
+        spec: autoscalerSpec(binding.workload, props.autoscaling, 'Pods'),
       });
     }
 
     const floor = props.autoscaling ? props.autoscaling.minReplicas : replicas;
     if (floor > 1) {
-      const budget = props.disruptionBudget ?? { maxUnavailable: 1 };
-      if ('minAvailable' in budget && typeof budget.minAvailable === 'number' && budget.minAvailable >= floor) {
-        throw new PropsError(this, 'disruptionBudget.minAvailable', budget.minAvailable, `less than the ${floor} replicas that may be running, or node drains are blocked forever`);
-      }
       this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
         metadata: metadata(this.name),
-        spec: {
-          selector: { matchLabels: binding.disruptionSelector },
-          ...('minAvailable' in budget ? { minAvailable: toIntOrString(budget.minAvailable) } : { maxUnavailable: toIntOrString(budget.maxUnavailable) }),
-        },
+        spec: disruptionBudgetSpec(this, 'disruptionBudget', props.disruptionBudget ?? { maxUnavailable: 1 }, floor, binding.disruptionSelector),
       });
     }
   }
@@ -256,52 +243,7 @@ export class Microservice extends Construct implements Peer {
   }
 }
 
-
-
 function checkPort(scope: Construct, field: string, port: number): void {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new PropsError(scope, field, port, 'an integer from 1 to 65535');
 }
 
-
-function checkAutoscaling(scope: Construct, a: AutoscalingOptions): void {
-  if (!Number.isInteger(a.minReplicas) || a.minReplicas < 1) throw new PropsError(scope, 'autoscaling.minReplicas', a.minReplicas, 'an integer >= 1');
-  if (!Number.isInteger(a.maxReplicas) || a.maxReplicas < a.minReplicas) {
-    throw new PropsError(scope, 'autoscaling.maxReplicas', a.maxReplicas, `an integer >= minReplicas (${a.minReplicas})`);
-  }
-  for (const f of ['cpuUtilization', 'memoryUtilization'] as const) {
-    const v = a[f];
-    if (v !== undefined && (!Number.isInteger(v) || v < 1 || v > 1000)) throw new PropsError(scope, `autoscaling.${f}`, v, 'an integer percentage of requests from 1 to 1000');
-  }
-  if (a.cpuUtilization === undefined && a.memoryUtilization === undefined && a.customMetric === undefined) {
-    throw new PropsError(scope, 'autoscaling', a, 'at least one of cpuUtilization, memoryUtilization or customMetric');
-  }
-}
-
-function hpaMetrics(a: AutoscalingOptions): k8s.MetricSpecV2[] {
-  const metrics: k8s.MetricSpecV2[] = [];
-  const resource = (name: string, averageUtilization: number): k8s.MetricSpecV2 => ({
-    type: 'Resource',
-    resource: { name, target: { type: 'Utilization', averageUtilization } },
-  });
-  if (a.cpuUtilization !== undefined) metrics.push(resource('cpu', a.cpuUtilization));
-  if (a.memoryUtilization !== undefined) metrics.push(resource('memory', a.memoryUtilization));
-  if (a.customMetric) {
-    metrics.push({
-      type: 'Pods',
-      pods: { metric: { name: a.customMetric.name }, target: { type: 'AverageValue', averageValue: k8s.Quantity.fromString(a.customMetric.averageValue) } },
-    });
-  }
-  return metrics;
-}
-
-function hpaBehavior(a: AutoscalingOptions): k8s.HorizontalPodAutoscalerBehaviorV2 | undefined {
-  if (!a.scaleUp && !a.scaleDown) return undefined;
-  const rules = (r: ScalingRules | undefined): k8s.HpaScalingRulesV2 | undefined => {
-    if (!r) return undefined;
-    const policies: k8s.HpaScalingPolicyV2[] = [];
-    if (r.percent) policies.push({ type: 'Percent', value: r.percent.value, periodSeconds: r.percent.periodSeconds });
-    if (r.pods) policies.push({ type: 'Pods', value: r.pods.value, periodSeconds: r.pods.periodSeconds });
-    return { stabilizationWindowSeconds: r.stabilizationWindowSeconds, policies: policies.length ? policies : undefined };
-  };
-  return { scaleUp: rules(a.scaleUp), scaleDown: rules(a.scaleDown) };
-}

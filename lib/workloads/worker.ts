@@ -7,7 +7,8 @@ import { ComputeResources } from '../core/resources';
 import { PodIdentityProps } from '../core/security';
 import { RollingStrategy } from '../strategies/rolling';
 import { DeploymentStrategy } from '../strategies/strategy';
-import { AutoscalingOptions } from './autoscaling';
+import { autoscalerSpec, AutoscalingOptions, checkAutoscaling } from './autoscaling';
+import { disruptionBudgetSpec } from '../core/placement';
 import { appContainer, configData, ImageReference, SecretKeyReference, securePodSpec } from './pod';
 import { Probe } from './probes';
 
@@ -66,6 +67,7 @@ export class Worker extends Construct {
     this.namespace = props.namespace;
     const replicas = props.replicas ?? 1;
     if (!Number.isInteger(replicas) || replicas < 0) throw new PropsError(this, 'replicas', replicas, 'an integer >= 0');
+    if (props.autoscaling) checkAutoscaling(this, props.autoscaling, 'a queue-depth metric');
     const hasMetrics = props.metricsPort !== undefined;
     if (!hasMetrics && (!props.liveness || !props.readiness)) {
       throw new PropsError(this, 'liveness/readiness', undefined, 'both probes (e.g. Probe.exec) when the worker has no metricsPort to probe');
@@ -125,32 +127,16 @@ export class Worker extends Construct {
       });
     }
     if (props.autoscaling) {
-      const a = props.autoscaling;
-      if (a.maxReplicas < a.minReplicas) throw new PropsError(this, 'autoscaling.maxReplicas', a.maxReplicas, `an integer >= minReplicas (${a.minReplicas})`);
-      if (a.cpuUtilization === undefined && a.memoryUtilization === undefined && a.customMetric === undefined) {
-        throw new PropsError(this, 'autoscaling', a, 'at least one of cpuUtilization, memoryUtilization or customMetric (a queue-depth metric)');
-      }
       new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
         metadata: metadata(this.name),
-        spec: {
-          scaleTargetRef: { apiVersion: binding.workload.apiVersion, kind: binding.workload.kind, name: binding.workload.name },
-          minReplicas: a.minReplicas,
-          maxReplicas: a.maxReplicas,
-          metrics: [
-            ...(a.cpuUtilization !== undefined ? [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: a.cpuUtilization } } }] : []),
-            ...(a.memoryUtilization !== undefined ? [{ type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: a.memoryUtilization } } }] : []),
-            ...(a.customMetric
-              ? [{ type: 'External', external: { metric: { name: a.customMetric.name }, target: { type: 'AverageValue', averageValue: k8s.Quantity.fromString(a.customMetric.averageValue) } } }]
-              : []),
-          ],
-        },
+        spec: autoscalerSpec(binding.workload, props.autoscaling, 'External'),
       });
     }
     const floor = props.autoscaling?.minReplicas ?? replicas;
     if (floor > 1) {
       new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
         metadata: metadata(this.name),
-        spec: { selector: { matchLabels: binding.disruptionSelector }, maxUnavailable: k8s.IntOrString.fromNumber(1) },
+        spec: disruptionBudgetSpec(this, 'disruptionBudget', { maxUnavailable: 1 }, floor, binding.disruptionSelector),
       });
     }
   }

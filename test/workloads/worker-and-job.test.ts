@@ -56,7 +56,7 @@ describe('Worker', () => {
     ['no probes and no metrics port', { metricsPort: undefined }, 'test/consumer: liveness/readiness: expected both probes (e.g. Probe.exec) when the worker has no metricsPort to probe, got nothing'],
     ['negative replicas', { replicas: -2 }, 'test/consumer: replicas: expected an integer >= 0, got -2'],
     ['latest image', { image: { repository: 'r/w', tag: 'latest' } }, 'test/consumer: image.tag: expected a pinned tag'],
-    ['an HPA without a metric', { autoscaling: { minReplicas: 1, maxReplicas: 3 } }, 'test/consumer: autoscaling: expected at least one of cpuUtilization, memoryUtilization or customMetric (a queue-depth metric)'],
+    ['an HPA without a metric', { autoscaling: { minReplicas: 1, maxReplicas: 3 } }, 'test/consumer: autoscaling: expected at least one of cpuUtilization, memoryUtilization or customMetric (a queue-depth metric), got {"minReplicas":1,"maxReplicas":3}'],
     ['max below min', { autoscaling: { minReplicas: 3, maxReplicas: 2, cpuUtilization: 70 } }, 'test/consumer: autoscaling.maxReplicas: expected an integer >= minReplicas (3), got 2'],
   ])('GIVEN %s WHEN constructed THEN it throws with path, field and what is valid', (_n, props, message) => {
     expect(() => renderWorker(props)).toThrow(message);
