@@ -16,6 +16,8 @@ import { CheckFailedError, RenderError, RenderTarget, synthesize, SynthRequest, 
 
 export interface CliOptions {
   readonly envs: string[];
+  /** Print where the time went, phase by phase, to stderr (`--timings`). */
+  readonly timings?: boolean;
   readonly outDir: string;
   /** Objects (`Kind/namespace/name`) whose destructive change this run accepts (docs/gitops.md). */
   readonly allowDestructive?: readonly string[];
@@ -27,6 +29,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const envs: string[] = [];
   const allowDestructive: string[] = [];
   let outDir = 'dist';
+  let timings = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -37,26 +40,37 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     if (a === '--env') envs.push(value());
     else if (a.startsWith('--env=')) envs.push(a.slice('--env='.length));
     else if (a === '--out') outDir = value();
+    else if (a === '--timings') timings = true;
     else if (a === '--allow-destructive') allowDestructive.push(...value().split(',').filter(Boolean));
     else if (a.startsWith('--allow-destructive=')) allowDestructive.push(...a.slice('--allow-destructive='.length).split(',').filter(Boolean));
-    else throw new UsageError(`unknown argument ${JSON.stringify(a)} (usage: npm run synth -- [--env NAME]... [--out DIR] [--allow-destructive KIND/NAMESPACE/NAME[,...]]...)`);
+    else throw new UsageError(`unknown argument ${JSON.stringify(a)} (usage: npm run synth -- [--env NAME]... [--out DIR] [--allow-destructive KIND/NAMESPACE/NAME[,...]]... [--timings])`);
   }
   if (process.env.SYNTH_ENV) envs.push(...process.env.SYNTH_ENV.split(',').filter(Boolean));
-  return { envs, outDir, allowDestructive };
+  return { envs, outDir, allowDestructive, timings };
 }
 
 /** Loads and renders the requested environments (all when none named). */
 export function run(opts: CliOptions): SynthResult {
   const all = listEnvironments();
   const envs = opts.envs.length ? [...new Set(opts.envs)] : all;
+  const start = process.hrtime.bigint();
   const configs = new Map<string, EnvironmentConfig>(envs.map((e) => [e, loadEnvironment(e)]));
-  return synthesize({
+  const config = Number(process.hrtime.bigint() - start) / 1e6;
+  const result = synthesize({
     outDir: opts.outDir,
     environments: envs,
     complete: opts.envs.length === 0,
     ...synthHooks(opts),
     render: (env) => renderEnvironment(configs.get(env)!),
   });
+  return { ...result, timings: { config, ...result.timings } };
+}
+
+/** `--timings`: milliseconds per phase, the process start-up (Node plus loading the bundle) first. */
+export function formatTimings(startup: number, timings: Readonly<Record<string, number>>): string {
+  const rows: Array<[string, number]> = [['startup', startup], ...Object.entries(timings)];
+  const total = rows.reduce((sum, [, ms]) => sum + ms, 0);
+  return [...rows, ['total', total] as [string, number]].map(([phase, ms]) => `  ${phase.padEnd(28)}${ms.toFixed(0).padStart(6)} ms`).join('\n');
 }
 
 /** What synth adds around the render: extra files and the checks that gate the write (also used by bench/). */
@@ -112,11 +126,13 @@ function main(): number {
   try {
     if (process.argv[2] === 'parity') return parity(process.argv.slice(3), log);
     const opts = parseArgs(process.argv.slice(2));
+    const startup = performance.now();
     const start = Date.now();
     const result = run(opts);
     summarize(result, opts.outDir, log);
     if (cdk8sOut) writeCdk8sOut(result, cdk8sOut);
     log(`synth: ${result.objects.length} objects, ${result.files.size} files in ${Date.now() - start} ms`);
+    if (opts.timings) process.stderr.write(`synth: timings\n${formatTimings(startup, result.timings)}\n`);
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {

@@ -46,6 +46,8 @@ export interface EnvironmentSummary {
 
 export interface SynthResult {
   readonly environments: readonly EnvironmentSummary[];
+  /** Milliseconds spent per phase of the whole run (construct, resolve, extra files, serialize, read previous, each check by name, write), for `--timings`. */
+  readonly timings: Readonly<Record<string, number>>;
   readonly objects: readonly RenderedObject[];
   readonly files: FileSet;
 }
@@ -67,13 +69,24 @@ export function synthesize(req: SynthRequest): SynthResult {
   const summaries: EnvironmentSummary[] = [];
   const objects: RenderedObject[] = [];
   const extras: Record<string, string> = {};
+  const timings: Record<string, number> = {};
+  let mark = process.hrtime.bigint();
+  const lap = (phase: string): void => {
+    const now = process.hrtime.bigint();
+    timings[phase] = (timings[phase] ?? 0) + Number(now - mark) / 1e6;
+    mark = now;
+  };
   for (const env of req.environments) {
     const start = process.hrtime.bigint();
-    const rendered = renderTargets(req.render(env));
+    const targets = req.render(env);
+    lap('construct');
+    const rendered = renderTargets(targets);
+    lap('resolve');
     for (const o of rendered) {
       if (!o.dir.startsWith(`${env}/`) && o.dir !== env) throw new Error(`render target ${o.dir} of environment ${env} must be under "${env}/"`);
     }
     Object.assign(extras, req.extraFiles?.(env, rendered) ?? {});
+    lap('extra files');
     objects.push(...rendered);
     const kinds: Record<string, number> = {};
     for (const o of rendered) kinds[o.object.kind] = (kinds[o.object.kind] ?? 0) + 1;
@@ -84,13 +97,17 @@ export function synthesize(req: SynthRequest): SynthResult {
       millis: Number(process.hrtime.bigint() - start) / 1e6,
     });
   }
+  lap('summaries');
   const files = toFileSet(objects, extras);
+  lap('serialize');
   const outDir = path.resolve(req.outDir);
   const entries = new Set<string>(req.environments);
   if (req.complete && fs.existsSync(outDir)) for (const e of fs.readdirSync(outDir)) entries.add(e);
   const previous = new Map([...readFileSet(outDir)].filter(([p]) => entries.has(p.split('/')[0])));
+  lap('read previous');
   for (const check of req.checks ?? []) {
     const problems = check.run({ objects, files, previous });
+    lap(`check: ${check.name}`);
     if (problems.length) throw new CheckFailedError(check.name, problems);
   }
   const staging = path.join(path.dirname(outDir), `.synth-${process.pid}`);
@@ -101,5 +118,6 @@ export function synthesize(req: SynthRequest): SynthResult {
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
-  return { environments: summaries, objects, files };
+  lap('write');
+  return { environments: summaries, timings, objects, files };
 }

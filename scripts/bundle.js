@@ -1,0 +1,43 @@
+'use strict';
+// Bundles entry points for Node with esbuild, each as `<out>/<name>.bundle.js`
+// plus the launcher `<out>/<name>.js` (scripts/launch.js) that runs it through
+// V8's code cache. `node <out>/<name>.js ...` is the command either way.
+//
+//   node scripts/bundle.js --outdir build [--define require.main=undefined] ENTRY...
+const fs = require('fs');
+const path = require('path');
+const esbuild = require('esbuild');
+
+function main(argv) {
+  let outdir = 'build';
+  const define = {};
+  const entries = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--outdir') outdir = argv[++i];
+    else if (a === '--define') {
+      const [k, v] = argv[++i].split('=');
+      define[k] = v;
+    } else if (a.startsWith('--')) throw new Error(`bundle.js: unknown option ${a} (valid: --outdir DIR, --define KEY=VALUE)`);
+    else entries.push(a);
+  }
+  if (!entries.length) throw new Error('bundle.js: name at least one entry file');
+  esbuild.buildSync({
+    entryPoints: entries.map((e) => ({ in: e, out: `${path.basename(e, path.extname(e))}.bundle` })),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    external: ['typescript'],
+    define,
+    outdir,
+    logLevel: 'warning',
+  });
+  const launcher = fs.readFileSync(path.join(__dirname, 'launch.js'));
+  for (const e of entries) {
+    const target = path.join(outdir, `${path.basename(e, path.extname(e))}.js`);
+    // Unchanged launchers keep their mtime; only the bundle's matters to the cache.
+    if (!fs.existsSync(target) || !fs.readFileSync(target).equals(launcher)) fs.writeFileSync(target, launcher);
+  }
+}
+
+main(process.argv.slice(2));

@@ -1,0 +1,54 @@
+'use strict';
+// Launcher copied next to every bundle by scripts/bundle.js: `build/main.js`
+// runs `build/main.bundle.js` through V8's code cache.
+//
+// Compiling the 3 MB bundle, and then every function it calls for the first
+// time, is a third of a synth's wall time. V8 can serialize the compiled code
+// after a run and accept it back on the next: this file compiles the bundle
+// with the cache of the previous run (build/.v8-cache/), and after a run
+// without a usable cache writes one. The cache is keyed by the bundle's size
+// and modification time (every build writes a new bundle) and V8 checks its own
+// version and flags, rejecting a cache made by another Node. Writing is
+// best-effort and atomic (temp file + rename): a read-only build/ or two runs
+// at once only cost the speed-up, never correctness.
+//
+// The bundle runs as this module: `require.main === module`, `require`,
+// `__filename` and `__dirname` are this launcher's, which sits in the same
+// directory.
+const fs = require('fs');
+const path = require('path');
+const vm = require('vm');
+
+const bundle = __filename.replace(/\.js$/, '.bundle.js');
+const source = fs.readFileSync(bundle, 'utf8');
+const stat = fs.statSync(bundle);
+const cacheDir = path.join(__dirname, '.v8-cache');
+const base = path.basename(bundle, '.bundle.js');
+const cacheFile = path.join(cacheDir, `${base}-${stat.size}-${Math.round(stat.mtimeMs)}.bin`);
+
+let cachedData;
+try {
+  cachedData = fs.readFileSync(cacheFile);
+} catch {
+  cachedData = undefined;
+}
+const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  filename: bundle,
+  cachedData,
+});
+if (!cachedData || script.cachedDataRejected) {
+  // After the run, so that the functions the run compiled are in the cache too.
+  process.once('exit', () => {
+    try {
+      const data = script.createCachedData();
+      fs.mkdirSync(cacheDir, { recursive: true });
+      for (const old of fs.readdirSync(cacheDir)) if (old.startsWith(`${base}-`) && old.endsWith('.bin')) fs.rmSync(path.join(cacheDir, old), { force: true });
+      const tmp = `${cacheFile}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, data);
+      fs.renameSync(tmp, cacheFile);
+    } catch {
+      // best effort: the next run compiles from source again
+    }
+  });
+}
+script.runInThisContext()(module.exports, require, module, __filename, __dirname);
