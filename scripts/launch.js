@@ -12,6 +12,8 @@
 // best-effort and atomic (temp file + rename): a read-only build/ or two runs
 // at once only cost the speed-up, never correctness.
 //
+// LAUNCH_DEBUG=1 reports on stderr whether the cache was used.
+//
 // The bundle runs as this module: `require.main === module`, `require`,
 // `__filename` and `__dirname` are this launcher's, which sits in the same
 // directory.
@@ -36,7 +38,9 @@ const script = new vm.Script(`(function (exports, require, module, __filename, _
   filename: bundle,
   cachedData,
 });
-if (!cachedData || script.cachedDataRejected) {
+const state = !cachedData ? 'missing' : script.cachedDataRejected ? 'rejected' : 'accepted';
+if (process.env.LAUNCH_DEBUG) process.stderr.write(`launch: code cache ${state} (${path.relative(process.cwd(), cacheFile)})\n`);
+if (state !== 'accepted') {
   // After the run, so that the functions the run compiled are in the cache too.
   process.once('exit', () => {
     try {
