@@ -1,5 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 
+import { withFastResolve } from './fast-resolve';
 import { fileNameOf, ObjectIdentity } from './serialize';
 
 /** A chart and the directory (relative to the output root) its objects go to. */
@@ -30,9 +31,15 @@ export class RenderError extends Error {
 
 /**
  * Resolves every ApiObject of the targets' charts, in construct-tree order,
- * after running each construct's `node.addValidation` checks.
+ * after running each construct's `node.addValidation` checks. Objects are
+ * resolved in one pass where cdk8s's built-in resolvers are all an App uses
+ * (lib/synth/fast-resolve.ts; same result as cdk8s's `toJson()`).
  */
 export function renderTargets(targets: readonly RenderTarget[]): RenderedObject[] {
+  return withFastResolve(() => renderAll(targets));
+}
+
+function renderAll(targets: readonly RenderTarget[]): RenderedObject[] {
   const problems: string[] = [];
   const out: RenderedObject[] = [];
   const seen = new Map<string, string>();
