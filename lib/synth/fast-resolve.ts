@@ -80,6 +80,28 @@ function usesBuiltInResolvers(app: App): boolean {
   return known;
 }
 
+/** `o.metadata.toJson()` in one pass: dropping empty lists and maps, keys sorted. */
+function cleanMetadata(o: ApiObject): Json {
+  const md = o.metadata as unknown as MetadataInternals;
+  return clean(
+    { ...md._additionalAttributes, name: md.name, namespace: md.namespace, annotations: md.annotations, finalizers: md.finalizers, ownerReferences: md.ownerReferences, labels: md.labels },
+    true,
+    true,
+  );
+}
+
+/** The same as `o.metadata.toJson() ?? {}`, in one pass where cdk8s's built-in resolvers are all the App uses. */
+export function metadataJson(o: ApiObject): { annotations?: Record<string, string>; labels?: Record<string, string>; name?: string; namespace?: string } {
+  if (usesBuiltInResolvers(App.of(o))) {
+    try {
+      return (cleanMetadata(o) ?? {}) as ReturnType<typeof metadataJson>;
+    } catch {
+      // cdk8s's path reports it
+    }
+  }
+  return o.metadata.toJson() ?? {};
+}
+
 /**
  * `ApiObject.prototype.toJson` in one pass, or undefined when this object
  * needs cdk8s's own path (custom resolvers, JSON patches, anything unusual).
@@ -87,14 +109,8 @@ function usesBuiltInResolvers(app: App): boolean {
 function fastJson(o: ApiObject): Record<string, unknown> | undefined {
   const internals = o as unknown as ApiObjectInternals;
   if (internals.patches.length > 0 || !usesBuiltInResolvers(App.of(o))) return undefined;
-  const md = o.metadata as unknown as MetadataInternals;
   try {
-    // metadata.toJson(): its own pass, dropping empty lists and maps, keys sorted.
-    const metadata = clean(
-      { ...md._additionalAttributes, name: md.name, namespace: md.namespace, annotations: md.annotations, finalizers: md.finalizers, ownerReferences: md.ownerReferences, labels: md.labels },
-      true,
-      true,
-    );
+    const metadata = cleanMetadata(o);
     const sortKeys = !process.env.CDK8S_DISABLE_SORT;
     const json = clean({ ...internals.props, metadata }, sortKeys, false) as Record<string, unknown>;
     const result: Record<string, unknown> = {};

@@ -5,7 +5,7 @@ import { ApiObject, App, Chart, Duration, IResolver, JsonPatch, Lazy, Resolution
 import { environmentTargets } from '../../charts';
 import { withGitOps } from '../../charts/gitops';
 import { listEnvironments, loadEnvironment } from '../../lib/config';
-import { withFastResolve } from '../../lib/synth/fast-resolve';
+import { metadataJson, withFastResolve } from '../../lib/synth/fast-resolve';
 import * as k8s from '../../imports/k8s';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const cdk8sResolve = require('cdk8s/lib/resolve') as { resolve: (...args: unknown[]) => unknown };
@@ -37,6 +37,7 @@ describe('withFastResolve', () => {
       expect([...slow].filter((o) => !patched.has(o)).map((o) => o.node.path)).toEqual([]);
       expect(slow.size).toBeLessThan(objects.length / 10);
       expect(fast).toEqual(cdk8s);
+      expect(objects.map((o) => JSON.stringify(metadataJson(o)))).toEqual(objects.map((o) => JSON.stringify(o.metadata.toJson() ?? {})));
       compared += objects.length;
     }
     expect(compared).toBeGreaterThan(1000);
