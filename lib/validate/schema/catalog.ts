@@ -18,6 +18,11 @@ const DERIVATION_VERSION = '6';
 
 let loaded: { root: string; catalog: SchemaCatalog } | undefined;
 
+/** Forget the catalog held in memory (tests of the disk cache). */
+export function resetSchemaCatalogMemo(): void {
+  loaded = undefined;
+}
+
 /**
  * The directory whose `imports/` holds the CRD bindings that define the
  * custom resource schemas: $VALIDATE_PROJECT_ROOT if set, else the nearest
@@ -55,26 +60,49 @@ function cacheFileFor(root: string, key: string): string {
     : path.join(root, 'build', 'validate-schema.json');
 }
 
-/** The catalog for the project's bindings: from memory, else from the disk cache, else derived. */
+interface CacheFile {
+  /** sha256 of the derivation version and every binding file's module, path and content */
+  readonly key?: string;
+  /** path, size and mtime of every binding file when `key` was last confirmed */
+  readonly stats?: string;
+  readonly catalog?: SchemaCatalog;
+}
+
+/**
+ * The catalog for the project's bindings: from memory, else from the disk
+ * cache, else derived. The cache is valid when its content hash matches the
+ * binding files; hashing them (several MB) is skipped when their sizes and
+ * modification times are exactly those recorded when the hash last matched.
+ */
 export function loadSchemaCatalog(projectRoot: string = findProjectRoot()): SchemaCatalog {
   if (loaded && loaded.root === projectRoot) return loaded.catalog;
   const sources = projectBindingSources(projectRoot);
-  const hash = createHash('sha256').update(DERIVATION_VERSION);
-  for (const s of sources) {
-    for (const f of s.files) hash.update(s.module).update(f).update(fs.readFileSync(f));
-  }
-  const key = hash.digest('hex');
-  const cacheFile = cacheFileFor(projectRoot, key);
-  let catalog: SchemaCatalog | undefined;
+  const files = sources.flatMap((s) => s.files.map((f) => ({ module: s.module, file: f })));
+  const stats = [`v${DERIVATION_VERSION}`, ...files.map(({ file }) => {
+    const st = fs.statSync(file, { bigint: true });
+    return `${file}:${st.size}:${st.mtimeNs}`;
+  })].join('|');
+  const inTmp = projectRoot.split(path.sep).includes('node_modules');
+  const contentKey = (): string => {
+    const hash = createHash('sha256').update(DERIVATION_VERSION);
+    for (const { module, file } of files) hash.update(module).update(file).update(fs.readFileSync(file));
+    return hash.digest('hex');
+  };
+  // In a checkout the cache file has a fixed name; in node_modules its name carries the key.
+  let key = inTmp ? contentKey() : undefined;
+  const cacheFile = cacheFileFor(projectRoot, key ?? '');
+  let cached: CacheFile = {};
   try {
-    const cached = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { key?: string; catalog?: SchemaCatalog };
-    if (cached.key === key && cached.catalog) catalog = cached.catalog;
+    cached = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as CacheFile;
   } catch {
     // no cache yet, or a torn/foreign file: derive below
   }
+  let catalog: SchemaCatalog | undefined;
+  if (cached.catalog && cached.key !== undefined && cached.stats === stats && (key ?? cached.key) === cached.key) catalog = cached.catalog;
   if (!catalog) {
-    catalog = deriveCatalog(sources, readCoreScopes(projectRoot));
-    writeAtomically(cacheFile, JSON.stringify({ key, catalog }));
+    key ??= contentKey();
+    catalog = cached.catalog && cached.key === key ? cached.catalog : deriveCatalog(sources, readCoreScopes(projectRoot));
+    writeAtomically(cacheFile, JSON.stringify({ key, stats, catalog }));
   }
   loaded = { root: projectRoot, catalog };
   return catalog;
