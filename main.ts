@@ -2,6 +2,7 @@
 // Renders every environment in environments/ into dist/<env>/<system>/, checks
 // the whole render, and only then swaps it into dist/ (a failure leaves dist/ as it was).
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { environmentTargets } from './charts';
@@ -12,12 +13,14 @@ import { ConfigError, EnvironmentConfig, listEnvironments, loadEnvironment } fro
 import { environmentReadme } from './lib/diagram/environment-readme';
 import { DestructiveChangeGuard } from './lib/gitops/destructive-change-guard';
 import { ValidationGate } from './lib/validate/synth-check';
-import { CheckFailedError, RenderError, RenderTarget, synthesize, SynthRequest, SynthResult, toYaml } from './lib/synth';
+import { CheckFailedError, RenderError, RenderTarget, serveSynthWorker, synthesize, SynthRequest, SynthResult, synthWorkerData, toYaml } from './lib/synth';
 
 export interface CliOptions {
   readonly envs: string[];
   /** Print where the time went, phase by phase, to stderr (`--timings`). */
   readonly timings?: boolean;
+  /** Threads to render environments on (`--jobs`, SYNTH_JOBS). @default the machine's available parallelism */
+  readonly jobs?: number;
   readonly outDir: string;
   /** Objects (`Kind/namespace/name`) whose destructive change this run accepts (docs/gitops.md). */
   readonly allowDestructive?: readonly string[];
@@ -30,6 +33,11 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const allowDestructive: string[] = [];
   let outDir = 'dist';
   let timings = false;
+  let jobs: number | undefined;
+  const jobsOf = (v: string, from: string): number => {
+    if (!/^[1-9][0-9]*$/.test(v)) throw new UsageError(`${from} must be a whole number of threads >= 1, got ${JSON.stringify(v)}`);
+    return Number(v);
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -41,36 +49,66 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     else if (a.startsWith('--env=')) envs.push(a.slice('--env='.length));
     else if (a === '--out') outDir = value();
     else if (a === '--timings') timings = true;
+    else if (a === '--jobs') jobs = jobsOf(value(), '--jobs');
+    else if (a.startsWith('--jobs=')) jobs = jobsOf(a.slice('--jobs='.length), '--jobs');
     else if (a === '--allow-destructive') allowDestructive.push(...value().split(',').filter(Boolean));
     else if (a.startsWith('--allow-destructive=')) allowDestructive.push(...a.slice('--allow-destructive='.length).split(',').filter(Boolean));
-    else throw new UsageError(`unknown argument ${JSON.stringify(a)} (usage: npm run synth -- [--env NAME]... [--out DIR] [--allow-destructive KIND/NAMESPACE/NAME[,...]]... [--timings])`);
+    else throw new UsageError(`unknown argument ${JSON.stringify(a)} (usage: npm run synth -- [--env NAME]... [--out DIR] [--allow-destructive KIND/NAMESPACE/NAME[,...]]... [--jobs N] [--timings])`);
   }
   if (process.env.SYNTH_ENV) envs.push(...process.env.SYNTH_ENV.split(',').filter(Boolean));
-  return { envs, outDir, allowDestructive, timings };
+  if (jobs === undefined && process.env.SYNTH_JOBS) jobs = jobsOf(process.env.SYNTH_JOBS, 'SYNTH_JOBS');
+  return { envs, outDir, allowDestructive, timings, jobs };
 }
 
 /** Loads and renders the requested environments (all when none named). */
 export function run(opts: CliOptions): SynthResult {
   const all = listEnvironments();
   const envs = opts.envs.length ? [...new Set(opts.envs)] : all;
-  const start = process.hrtime.bigint();
-  const configs = new Map<string, EnvironmentConfig>(envs.map((e) => [e, loadEnvironment(e)]));
-  const config = Number(process.hrtime.bigint() - start) / 1e6;
-  const result = synthesize({
+  const threads = Math.min(envs.length, opts.jobs ?? os.availableParallelism());
+  return synthesize({
+    ...synthRequest(opts),
     outDir: opts.outDir,
     environments: envs,
     complete: opts.envs.length === 0,
-    ...synthHooks(opts),
-    render: (env) => renderEnvironment(configs.get(env)!),
+    // Worker threads run this same file (the bundle, build/main.js); from TypeScript sources (tests) everything stays on this thread.
+    workers: threads > 1 && __filename.endsWith('.js') ? { threads, script: __filename, data: opts, weights: previousWeights(opts.outDir, envs), errorTypes: [ConfigError] } : undefined,
   });
-  return { ...result, timings: { config, ...result.timings } };
 }
 
-/** `--timings`: milliseconds per phase, the process start-up (Node plus loading the bundle) first. */
-export function formatTimings(startup: number, timings: Readonly<Record<string, number>>): string {
+/** What each thread needs to render an environment: the render and its hooks. */
+function synthRequest(opts: CliOptions): Pick<SynthRequest, 'render' | 'extraFiles' | 'checks'> {
+  return {
+    ...synthHooks(opts),
+    render: (env, lap) => {
+      const config = loadEnvironment(env);
+      lap?.('config');
+      return renderEnvironment(config);
+    },
+  };
+}
+
+/** Files per environment in the current output, to balance threads (a new environment counts as the average). */
+function previousWeights(outDir: string, envs: readonly string[]): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const env of envs) {
+    try {
+      counts.set(env, fs.readdirSync(path.join(outDir, env), { recursive: true }).length);
+    } catch {
+      // not rendered yet
+    }
+  }
+  const known = [...counts.values()];
+  const average = known.length ? known.reduce((a, b) => a + b, 0) / known.length : 1;
+  return Object.fromEntries(envs.map((e) => [e, counts.get(e) ?? average]));
+}
+
+/** `--timings`: milliseconds per phase (summed over threads when several render), the process start-up (Node plus loading the bundle) first. */
+export function formatTimings(startup: number, timings: Readonly<Record<string, number>>, wall: number): string {
   const rows: Array<[string, number]> = [['startup', startup], ...Object.entries(timings)];
   const total = rows.reduce((sum, [, ms]) => sum + ms, 0);
-  return [...rows, ['total', total] as [string, number]].map(([phase, ms]) => `  ${phase.padEnd(28)}${ms.toFixed(0).padStart(6)} ms`).join('\n');
+  return [...rows, ['total (all threads)', total] as [string, number], ['wall clock', startup + wall] as [string, number]]
+    .map(([phase, ms]) => `  ${phase.padEnd(30)}${ms.toFixed(0).padStart(6)} ms`)
+    .join('\n');
 }
 
 /** What synth adds around the render: extra files and the checks that gate the write (also used by bench/). */
@@ -132,7 +170,7 @@ function main(): number {
     summarize(result, opts.outDir, log);
     if (cdk8sOut) writeCdk8sOut(result, cdk8sOut);
     log(`synth: ${result.objects.length} objects, ${result.files.size} files in ${Date.now() - start} ms`);
-    if (opts.timings) process.stderr.write(`synth: timings\n${formatTimings(startup, result.timings)}\n`);
+    if (opts.timings) process.stderr.write(`synth: timings\n${formatTimings(startup, result.timings, Date.now() - start)}\n`);
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {
@@ -148,4 +186,9 @@ function main(): number {
   }
 }
 
-if (require.main === module) process.exitCode = main();
+if (require.main === module) {
+  // A worker thread started by synthesize() (see run) renders its environments and reports back.
+  const worker = synthWorkerData();
+  if (worker) serveSynthWorker({ ...synthRequest(worker.data as CliOptions), outDir: '', environments: [], complete: false });
+  else process.exitCode = main();
+}

@@ -1,4 +1,4 @@
-import type { CheckInput, SynthCheck } from '../synth/pipeline';
+import type { CheckInput, EnvironmentCheckInput, SynthCheck } from '../synth/pipeline';
 import { formatReport } from './report';
 import { validateManifests } from './index';
 import type { ValidateOptions } from './types';
@@ -17,16 +17,19 @@ export class ValidationGate implements SynthCheck {
     const byEnv = new Map<string, CheckInput['objects'][number][]>();
     for (const o of input.objects) {
       const env = o.dir.split('/')[0];
-      byEnv.set(env, [...(byEnv.get(env) ?? []), o]);
+      const list = byEnv.get(env);
+      if (list) list.push(o);
+      else byEnv.set(env, [o]);
     }
-    const problems: string[] = [];
-    for (const [env, objects] of byEnv) {
-      const report = validateManifests(
-        objects.map((o) => ({ file: `dist/${o.dir}/${o.file}`, object: o.object, constructPath: o.constructPath })),
-        { ...this.options, environment: env },
-      );
-      if (!report.ok) problems.push(...formatReport(report, 'text').trimEnd().split('\n'));
-    }
-    return problems;
+    return [...byEnv].flatMap(([env, objects]) => this.runEnvironment({ env, objects, files: input.files }));
+  }
+
+  /** One environment (what synth calls, possibly on a worker thread). */
+  public runEnvironment(input: EnvironmentCheckInput): readonly string[] {
+    const report = validateManifests(
+      input.objects.map((o) => ({ file: `dist/${o.dir}/${o.file}`, object: o.object, constructPath: o.constructPath })),
+      { ...this.options, environment: input.env },
+    );
+    return report.ok ? [] : formatReport(report, 'text').trimEnd().split('\n');
   }
 }
