@@ -1,10 +1,9 @@
 // The synthetic app through synth's own pipeline (main.ts's hooks: README
-// extra files, checks; plus the validation gate; atomic write), as `npm run
-// synth` runs the real app:
+// extra files, the validation gate and the destructive-change guard; atomic
+// write), as `npm run synth` runs the real app:
 //   node build/bench/synth-app.js N OUTDIR
 import { synthesize } from '../lib/synth';
 import { synthHooks } from '../main';
-import { withValidation } from './gate';
 import { BENCH_ENV, syntheticTargets } from './synthetic';
 
 function main(argv: readonly string[]): number {
@@ -19,7 +18,7 @@ function main(argv: readonly string[]): number {
     environments: [BENCH_ENV],
     complete: true,
     render: () => syntheticTargets(n),
-    ...withValidation(synthHooks({ allowDestructive: [] })),
+    ...synthHooks({ allowDestructive: [] }),
   });
   process.stdout.write(`bench: ${result.objects.length} objects, ${result.files.size} files\n`);
   return 0;
