@@ -1,24 +1,27 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { listEnvironments } from '../../lib/config';
-import { kubectlKustomize, ROOT, runSynth, scratchProject, snapshotTree } from '../helpers/project';
+import { documentCount, kustomizeTogether, removeScratch, ROOT, runSynth, scratchProject, snapshotTree } from '../helpers/project';
 
-// One fresh render of the real environments, shared by the assertions below.
+// One fresh render of the real environments (into a project copy without
+// dist/), shared by the assertions below.
 let fresh: string;
+const scratch: string[] = [];
 beforeAll(() => {
-  fresh = scratchProject();
-  fs.rmSync(path.join(fresh, 'dist'), { recursive: true, force: true });
+  fresh = scratchProject({ dist: false });
+  scratch.push(fresh);
   const r = runSynth(fresh);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
 });
+afterAll(() => scratch.forEach(removeScratch));
 
 describe('synth', () => {
   test('GIVEN the committed environments WHEN rendered afresh THEN the result equals the committed dist/ byte for byte', () => {
     expect(snapshotTree(path.join(fresh, 'dist'))).toEqual(snapshotTree(path.join(ROOT, 'dist')));
   });
 
-  test('GIVEN every environment WHEN rendered THEN each directory of objects has a kustomization that lists them and kubectl builds', () => {
+  test('GIVEN every environment WHEN rendered THEN each directory of objects has a kustomization that lists them and kubectl builds', async () => {
     const dirs: string[] = [];
     const walk = (d: string) => {
       const entries = fs.readdirSync(d, { withFileTypes: true });
@@ -26,14 +29,21 @@ describe('synth', () => {
       for (const e of entries) if (e.isDirectory()) walk(path.join(d, e.name));
     };
     walk(path.join(fresh, 'dist'));
-    for (const env of listEnvironments()) expect(dirs.some((d) => d.startsWith(path.join(fresh, 'dist', env, '')))).toBe(true);
+    const envs = listEnvironments();
+    const objectFiles = new Map<string, number>();
+    for (const env of envs) expect(dirs.some((d) => d.startsWith(path.join(fresh, 'dist', env, '')))).toBe(true);
     for (const dir of dirs) {
       const listed = (fs.readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8').match(/^ {2}- (.+)$/gm) ?? []).map((l) => l.slice(4));
       const files = fs.readdirSync(dir).filter((f) => f !== 'kustomization.yaml' && f.endsWith('.yaml'));
       expect(listed.filter((f) => f.endsWith('.yaml')).sort()).toEqual(files.sort());
-      const built = kubectlKustomize(dir);
-      expect(built.split(/^---$/m).length).toBe(files.length);
+      objectFiles.set(dir, files.length);
     }
+    // kubectl: one build per environment of all its directories (a parent
+    // kustomization fails if any of them does not build), the environments
+    // concurrently; each object file is one document of the output.
+    const inEnv = (env: string) => dirs.filter((d) => d.startsWith(path.join(fresh, 'dist', env, '')));
+    const built = await Promise.all(envs.map((env) => kustomizeTogether(inEnv(env))));
+    expect(built.map(documentCount)).toEqual(envs.map((env) => inEnv(env).reduce((n, d) => n + objectFiles.get(d)!, 0)));
   });
 
   test('GIVEN an object file WHEN read THEN its name carries namespace, kind and name, and it starts with its construct path', () => {
@@ -43,18 +53,24 @@ describe('synth', () => {
 
   test('GIVEN a copy of the committed dist WHEN --env prod renders again THEN dist/prod is byte-identical, stale files go and other environments are kept', () => {
     const dir = scratchProject();
+    scratch.push(dir);
     const committedProd = snapshotTree(path.join(ROOT, 'dist', 'prod'));
     fs.writeFileSync(path.join(dir, 'dist', 'dev', 'marker.txt'), 'kept');
     fs.writeFileSync(path.join(dir, 'dist', 'prod', 'stale.yaml'), 'removed');
+    const others = fs.readdirSync(path.join(dir, 'dist')).filter((e) => e !== 'prod');
+    const before = others.map((e) => snapshotTree(path.join(dir, 'dist', e)));
     const r = runSynth(dir, ['--env', 'prod']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^prod: \d+ objects \(.*\) in \d+ ms -> dist\/prod\/$/m);
     expect(fs.readFileSync(path.join(dir, 'dist', 'dev', 'marker.txt'), 'utf8')).toBe('kept');
+    expect(others.map((e) => snapshotTree(path.join(dir, 'dist', e)))).toEqual(before);
     expect(snapshotTree(path.join(dir, 'dist', 'prod'))).toEqual(committedProd);
   });
 
   test('GIVEN an unknown argument WHEN run THEN it exits 2 with usage', () => {
-    const r = runSynth(scratchProject(), ['--evn', 'prod']);
+    const dir = scratchProject({ dist: false });
+    scratch.push(dir);
+    const r = runSynth(dir, ['--evn', 'prod']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^synth: unknown argument "--evn" \(usage: npm run synth -- \[--env NAME\]\.\.\. /);
   });
@@ -70,14 +86,25 @@ describe('a broken environments/prod.yaml', () => {
     ['missing image', (s) => s.replace(/ {8}image:\n {10}tag: .*\n/, ''), /^environments\/prod\.yaml:\d+:\d+ systems\.ecosystem\.services\.user-service\.image\.tag: required, but missing/],
   ];
 
+  // One project copy (with all of the committed dist/) for every case: each
+  // case writes its prod.yaml and the next one restores it first.
+  let dir: string;
+  let prod: string;
+  let original: string;
+  let before: Record<string, string>;
+  beforeAll(() => {
+    dir = scratchProject();
+    scratch.push(dir);
+    prod = path.join(dir, 'environments', 'prod.yaml');
+    original = fs.readFileSync(prod, 'utf8');
+    before = snapshotTree(path.join(dir, 'dist'));
+  });
+  afterEach(() => fs.writeFileSync(prod, original));
+
   test.each(cases)('GIVEN a %s WHEN synth runs THEN it exits 1 with one line naming file, line and field, and dist/ is untouched', (_name, mutate, expected) => {
-    const dir = scratchProject();
-    const prod = path.join(dir, 'environments', 'prod.yaml');
-    const original = fs.readFileSync(prod, 'utf8');
     const mutated = mutate(original);
     expect(mutated).not.toBe(original);
     fs.writeFileSync(prod, mutated);
-    const before = snapshotTree(path.join(dir, 'dist'));
     const r = runSynth(dir);
     expect(r.status).toBe(1);
     const lines = r.stderr.trimEnd().split('\n');
