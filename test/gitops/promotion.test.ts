@@ -6,7 +6,7 @@ import { parseDocument } from 'yaml';
 import { gitopsCli } from '../../lib/gitops/cli';
 import { editYaml } from '../../lib/gitops/yaml-edit';
 import { run } from '../../main';
-import { ROOT, snapshotTree } from '../helpers/project';
+import { copyTree, removeScratch, ROOT, snapshotTree } from '../helpers/project';
 
 /** main.ts' synth, in this process (fast), in the project copy `dir`. */
 function synthIn(dir: string, envs: string[], outDir = 'dist', allowDestructive: string[] = []): void {
@@ -81,16 +81,25 @@ describe('promote then rollback (project copy, Git history)', () => {
     git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', 'strategy');
   };
 
-  beforeEach(() => {
-    // environments/ and a fresh render of prod only: the baseline, and less to copy and commit.
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'promote-'));
+  // The baseline, made once: environments/ and a fresh render of prod only
+  // (less to copy and commit), committed to Git. Each test works on a copy of
+  // it, .git included.
+  let template: string;
+  beforeAll(() => {
+    template = dir = fs.mkdtempSync(path.join(os.tmpdir(), 'promote-'));
     fs.cpSync(path.join(ROOT, 'environments'), path.join(dir, 'environments'), { recursive: true });
     synthIn(dir, ['prod']);
     git('init', '-q');
     git('add', '-A');
     git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', 'start');
   });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => removeScratch(template));
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'promote-'));
+    copyTree(template, dir);
+  });
+  afterEach(() => removeScratch(dir));
 
   test('image tag: promote edits one line and renders; rollback finds the previous tag in Git; both trees byte-identical', () => {
     // GIVEN
