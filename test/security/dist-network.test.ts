@@ -7,7 +7,7 @@ import { App } from 'cdk8s';
 import { parse } from 'yaml';
 import { environmentTargets } from '../../charts';
 import { listEnvironments, loadEnvironment } from '../../lib/config';
-import { analyzeNetwork, peerKey, PodGroup, selectorMatches } from '../../lib/security/network-analysis';
+import { analyzeNetwork, NetworkAnalysis, peerKey, PodGroup, selectorMatches } from '../../lib/security/network-analysis';
 import { Peer, protocolOf } from '../../lib/security/peer';
 import { ServiceGraph } from '../../lib/security/service-graph';
 import { ManifestObject } from '../../lib/security/shared-cluster';
@@ -19,6 +19,17 @@ function readDir(dir: string): ManifestObject[] {
     .readdirSync(dir)
     .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
     .map((f) => parse(fs.readFileSync(path.join(dir, f), 'utf8')) as ManifestObject);
+}
+
+/** Each rendered directory parsed and analysed once, for all the tests that ask. */
+const analysed = new Map<string, { objects: ManifestObject[]; net: NetworkAnalysis }>();
+function analyseDir(dir: string): { objects: ManifestObject[]; net: NetworkAnalysis } {
+  let a = analysed.get(dir);
+  if (!a) {
+    const objects = readDir(dir);
+    analysed.set(dir, (a = { objects, net: analyzeNetwork(objects) }));
+  }
+  return a;
 }
 
 /** The edges a graph declares, expanded to the rendered pod groups its peers select. */
@@ -40,13 +51,12 @@ describe.each(envs)('dist/%s', (env) => {
   const withGraph = targets.filter((t) => ServiceGraph.tryOf(t.chart));
 
   test('GIVEN the systems of the environment THEN every one that renders pods declares a service graph', () => {
-    const withPods = targets.filter((t) => fs.existsSync(path.join(DIST, t.dir)) && analyzeNetwork(readDir(path.join(DIST, t.dir))).groups.length > 0).map((t) => t.dir);
+    const withPods = targets.filter((t) => fs.existsSync(path.join(DIST, t.dir)) && analyseDir(path.join(DIST, t.dir)).net.groups.length > 0).map((t) => t.dir);
     expect(withGraph.map((t) => t.dir)).toEqual(withPods);
   });
 
   test.each(withGraph.map((t) => t.dir))('GIVEN %s WHEN its NetworkPolicies are read back THEN deny by default, a policy per pod, and exactly the declared edges', (dir) => {
-    const objects = readDir(path.join(DIST, dir));
-    const net = analyzeNetwork(objects);
+    const { objects, net } = analyseDir(path.join(DIST, dir));
     expect(net.groups.length).toBeGreaterThan(0);
 
     for (const [ns, deny] of Object.entries(net.defaultDeny)) expect({ ns, deny }).toEqual({ ns, deny: true });
