@@ -5,22 +5,34 @@
 // by `npm run typecheck`; this checks packaging: files, entry points, install.
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildSync } from 'esbuild';
+import { buildSync, Metafile } from 'esbuild';
 import * as ts from 'typescript';
+
+const metafiles = new Map<string, Metafile>();
+
+/** esbuild's metafile of lib/index.ts bundled with packages external: every module it reaches and their imports (built once per root). */
+export function libraryMetafile(root: string): Metafile {
+  let meta = metafiles.get(root);
+  if (!meta) {
+    const result = buildSync({
+      absWorkingDir: root,
+      entryPoints: ['lib/index.ts'],
+      bundle: true,
+      packages: 'external',
+      platform: 'node',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    meta = result.metafile!;
+    metafiles.set(root, meta);
+  }
+  return meta;
+}
 
 /** Source files (relative to root) that lib/index.ts reaches, as esbuild resolves them. */
 export function libraryInputs(root: string): string[] {
-  const result = buildSync({
-    absWorkingDir: root,
-    entryPoints: ['lib/index.ts'],
-    bundle: true,
-    packages: 'external',
-    platform: 'node',
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-  });
-  return Object.keys(result.metafile!.inputs).filter((f) => f.endsWith('.ts')).sort();
+  return Object.keys(libraryMetafile(root).inputs).filter((f) => f.endsWith('.ts')).sort();
 }
 
 /** Writes `<outDir>/lib-dist/**` (.js and .d.ts) for the library's inputs. */
