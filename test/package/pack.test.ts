@@ -139,11 +139,22 @@ describe('example consumer installed from the tarball', () => {
   beforeAll(() => {
     // WHEN a copy of examples/ installs it offline. Optional dependencies are
     // left out: cdk8s-plus-27 names `backport` (a release tool: ~190 packages,
-    // 6000 files) as one, and the example runs without it.
+    // 6000 files) as one, and the example runs without it. The copy gets a
+    // lock of the example's own dependencies (see the test below), so npm
+    // resolves only the tarball and what it needs instead of ~200 packuments.
     example = path.join(tmp, 'example');
     copyDir(path.join(root, 'examples'), example, new Set(['node_modules', 'build', 'dist', 'package-lock.json']));
+    fs.copyFileSync(path.join(__dirname, 'example-lock.json'), path.join(example, 'package-lock.json'));
     npm(['install', '--offline', '--no-audit', '--no-fund', '--omit=optional', '--ignore-scripts', tarball], example);
     scripts = JSON.parse(fs.readFileSync(path.join(example, 'package.json'), 'utf8')).scripts;
+  });
+
+  test('the lock given to the copy pins exactly the dependencies examples/package.json names', () => {
+    // Regenerate after changing them: cd examples && npm install --package-lock-only --offline --ignore-scripts
+    //   && mv package-lock.json ../test/package/example-lock.json
+    const lock = JSON.parse(fs.readFileSync(path.join(__dirname, 'example-lock.json'), 'utf8')).packages[''];
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'examples', 'package.json'), 'utf8'));
+    expect({ dependencies: lock.dependencies, devDependencies: lock.devDependencies }).toEqual({ dependencies: manifest.dependencies, devDependencies: manifest.devDependencies });
   });
 
   test("the example's own snapshot test passes against the installed package", () => {
