@@ -171,18 +171,25 @@ export function renderEnvironmentOutput(req: SynthRequest, env: string): Environ
  * the files and the first error reported are the same as without.
  */
 export function synthesize(req: SynthRequest): SynthResult {
-  const outputs = renderAllEnvironments(req);
+  const outDir = path.resolve(req.outDir);
+  const entries = new Set<string>(req.environments);
+  let previous: FileSet = new Map();
+  let readMillis = 0;
+  // What is in the output directory now: read while workers still render (or after the render on one thread).
+  const readPrevious = () => {
+    const start = process.hrtime.bigint();
+    if (req.complete && fs.existsSync(outDir)) for (const e of fs.readdirSync(outDir)) entries.add(e);
+    previous = new Map([...readFileSet(outDir)].filter(([p]) => entries.has(p.split('/')[0])));
+    readMillis = Number(process.hrtime.bigint() - start) / 1e6;
+  };
+  const outputs = renderAllEnvironments(req, readPrevious);
   const timings: Record<string, number> = {};
   for (const o of outputs) for (const [phase, ms] of Object.entries(o.timings)) timings[phase] = (timings[phase] ?? 0) + ms;
+  timings['read previous'] = readMillis;
   const lap = stopwatch(timings);
   const objects = outputs.flatMap((o) => o.objects);
   const files: FileSet = new Map(outputs.flatMap((o) => o.files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   lap('merge');
-  const outDir = path.resolve(req.outDir);
-  const entries = new Set<string>(req.environments);
-  if (req.complete && fs.existsSync(outDir)) for (const e of fs.readdirSync(outDir)) entries.add(e);
-  const previous = new Map([...readFileSet(outDir)].filter(([p]) => entries.has(p.split('/')[0])));
-  lap('read previous');
   for (const check of req.checks ?? []) {
     const problems = check.runEnvironment ? outputs.flatMap((o) => o.problems[check.name] ?? []) : check.run({ objects, files, previous });
     if (!check.runEnvironment) lap(`check: ${check.name}`);
@@ -200,11 +207,19 @@ export function synthesize(req: SynthRequest): SynthResult {
   return { environments: outputs.map((o) => o.summary), timings, objects, files };
 }
 
-/** Every environment's output, in environment order; the first error in that order is thrown. */
-function renderAllEnvironments(req: SynthRequest): EnvironmentOutput[] {
+/**
+ * Every environment's output, in environment order; the first error in that
+ * order is thrown. `meanwhile` runs once every environment rendered without
+ * error on this thread: before waiting for the workers, or at the end.
+ */
+function renderAllEnvironments(req: SynthRequest, meanwhile: () => void): EnvironmentOutput[] {
   const plan = req.workers;
   const groups = plan && plan.threads > 1 && req.environments.length > 1 ? partition(req.environments, Math.min(plan.threads, req.environments.length), plan.weights) : [req.environments];
-  if (groups.length === 1) return req.environments.map((env) => renderEnvironmentOutput(req, env));
+  if (groups.length === 1) {
+    const outputs = req.environments.map((env) => renderEnvironmentOutput(req, env));
+    meanwhile();
+    return outputs;
+  }
   const [mine, ...theirs] = groups;
   const pending = theirs.map((envs) => startWorker(plan!, envs));
   const outcomes = new Map<string, Outcome>();
@@ -217,6 +232,7 @@ function renderAllEnvironments(req: SynthRequest): EnvironmentOutput[] {
     const outcome = attempt(() => renderEnvironmentOutput(req, env));
     outcomes.set(env, outcome);
   }
+  if (firstFailure() === Infinity) meanwhile();
   for (const w of pending) for (const [env, outcome] of w.collect()) outcomes.set(env, outcome);
   const failed = firstFailure();
   if (failed < Infinity) throw (outcomes.get(req.environments[failed]) as { error: unknown }).error;
