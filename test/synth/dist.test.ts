@@ -86,15 +86,14 @@ describe('a broken environments/prod.yaml', () => {
     ['missing image', (s) => s.replace(/ {8}image:\n {10}tag: .*\n/, ''), /^environments\/prod\.yaml:\d+:\d+ systems\.ecosystem\.services\.user-service\.image\.tag: required, but missing/],
   ];
 
-  // One project copy (with all of the committed dist/) for every case: each
-  // case writes its prod.yaml and the next one restores it first.
+  // The freshly rendered project above serves every case: each case writes
+  // its prod.yaml, and it is restored after each.
   let dir: string;
   let prod: string;
   let original: string;
   let before: Record<string, string>;
   beforeAll(() => {
-    dir = scratchProject();
-    scratch.push(dir);
+    dir = fresh;
     prod = path.join(dir, 'environments', 'prod.yaml');
     original = fs.readFileSync(prod, 'utf8');
     before = snapshotTree(path.join(dir, 'dist'));
