@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
-import { parse } from 'yaml';
+import { CORE_SCHEMA, load } from 'js-yaml';
 import * as k8s from '../../imports/k8s';
 import { ArgoCdBootstrapChart, FluxBootstrapChart } from '../../charts/gitops';
 import { EnvironmentConfig, loadEnvironment } from '../../lib/config';
@@ -10,9 +10,10 @@ import { documentCount, kustomizeTogether, removeScratch, ROOT, runSynth, scratc
 
 type Obj = Record<string, any>;
 
+/** The objects of a rendered directory (js-yaml's core schema: the rendered files read the same as with `yaml`, several times faster). */
 function readObjects(dir: string): Obj[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((f) => f.includes('--')).map((f) => parse(fs.readFileSync(path.join(dir, f), 'utf8'), { version: '1.1' }));
+  return fs.readdirSync(dir).filter((f) => f.includes('--')).map((f) => load(fs.readFileSync(path.join(dir, f), 'utf8'), { schema: CORE_SCHEMA }) as Obj);
 }
 
 describe('bootstrap objects in a full render', () => {

@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { parse } from 'yaml';
+import { CORE_SCHEMA, load } from 'js-yaml';
 import { environmentTargets } from '../../charts';
 import { listEnvironments, loadEnvironment } from '../../lib/config';
 import { analyzeNetwork, NetworkAnalysis, peerKey, PodGroup, selectorMatches } from '../../lib/security/network-analysis';
@@ -14,11 +14,13 @@ import { ManifestObject } from '../../lib/security/shared-cluster';
 
 const DIST = path.resolve(__dirname, '../../dist');
 
+// js-yaml's core schema reads every rendered file as \`yaml\` does (YAML 1.2
+// core), several times faster.
 function readDir(dir: string): ManifestObject[] {
   return fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
-    .map((f) => parse(fs.readFileSync(path.join(dir, f), 'utf8')) as ManifestObject);
+    .map((f) => load(fs.readFileSync(path.join(dir, f), 'utf8'), { schema: CORE_SCHEMA }) as ManifestObject);
 }
 
 /** Each rendered directory parsed and analysed once, for all the tests that ask. */
