@@ -2,6 +2,7 @@
  * The checked set as the rules see it: typed views of the raw JSON, an index
  * by kind and namespace, and the pod templates of every workload kind.
  */
+import { LabelIndex } from '../core/label-index';
 import { RuleId } from './rules';
 import { groupOf } from './schema/types';
 import { ManifestDocument, ObjectRef, Violation } from './types';
@@ -122,23 +123,54 @@ export function containersOf(t: PodTemplate, lists: readonly ContainerList[] = [
   return out;
 }
 
-/** matchLabels/matchExpressions selector; an empty selector selects everything. */
-export function labelSelectorMatches(selector: unknown, labels: Record<string, string>): boolean {
+/** A matchLabels/matchExpressions selector read once, to match many label sets. */
+export interface ParsedSelector {
+  /** the string-valued matchLabels */
+  readonly matchLabels: Readonly<Record<string, string>>;
+  readonly expressions: ReadonlyArray<{ readonly key: string; readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; readonly values: readonly string[] }>;
+  /** an expression has an unknown operator: the selector matches nothing */
+  readonly matchesNothing: boolean;
+}
+
+const OPERATORS: ReadonlySet<string> = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);
+
+export function parseSelector(selector: unknown): ParsedSelector {
   const sel = rec(selector);
-  for (const [k, v] of Object.entries(strMap(sel.matchLabels))) if (labels[k] !== v) return false;
+  const expressions: Array<ParsedSelector['expressions'][number]> = [];
+  let matchesNothing = false;
   for (const e of arr(sel.matchExpressions)) {
-    const key = str(rec(e).key) ?? '';
-    const values = arr(rec(e).values).filter((x): x is string => typeof x === 'string');
-    const has = Object.prototype.hasOwnProperty.call(labels, key);
-    switch (str(rec(e).operator)) {
-      case 'In': if (!has || !values.includes(labels[key])) return false; break;
-      case 'NotIn': if (has && values.includes(labels[key])) return false; break;
+    const operator = str(rec(e).operator);
+    if (operator === undefined || !OPERATORS.has(operator)) {
+      matchesNothing = true;
+      continue;
+    }
+    expressions.push({
+      key: str(rec(e).key) ?? '',
+      operator: operator as ParsedSelector['expressions'][number]['operator'],
+      values: arr(rec(e).values).filter((x): x is string => typeof x === 'string'),
+    });
+  }
+  return { matchLabels: strMap(sel.matchLabels), expressions, matchesNothing };
+}
+
+export function parsedSelectorMatches(sel: ParsedSelector, labels: Record<string, string>): boolean {
+  if (sel.matchesNothing) return false;
+  for (const k in sel.matchLabels) if (labels[k] !== sel.matchLabels[k]) return false;
+  for (const e of sel.expressions) {
+    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    switch (e.operator) {
+      case 'In': if (!has || !e.values.includes(labels[e.key])) return false; break;
+      case 'NotIn': if (has && e.values.includes(labels[e.key])) return false; break;
       case 'Exists': if (!has) return false; break;
       case 'DoesNotExist': if (has) return false; break;
-      default: return false;
     }
   }
   return true;
+}
+
+/** matchLabels/matchExpressions selector; an empty selector selects everything. */
+export function labelSelectorMatches(selector: unknown, labels: Record<string, string>): boolean {
+  return parsedSelectorMatches(parseSelector(selector), labels);
 }
 
 export function isEmptySelector(selector: unknown): boolean {
@@ -160,24 +192,45 @@ export function formatSelector(sel: Record<string, string>): string {
   return `{${Object.entries(sel).map(([k, v]) => `${k}=${v}`).join(', ')}}`;
 }
 
-/** The checked objects with the lookups every rule needs. */
+/**
+ * The checked objects with the lookups every rule needs. Lookups by name are
+ * map lookups, and selectors are matched through per-namespace label indexes
+ * (built on first use): a selector is checked only against the objects that
+ * carry its rarest matchLabels pair, never against the whole namespace unless
+ * it has no matchLabels. The answers are those of a full scan, in the same
+ * order (test/validate/label-index.test.ts).
+ */
 export class ObjectSet {
   public readonly objects: readonly K8sObject[];
   public readonly podTemplates: readonly PodTemplate[];
   private readonly byKindNs = new Map<string, K8sObject[]>();
+  /** first object per kind, namespace and name */
+  private readonly byName = new Map<string, Map<string, K8sObject>>();
   private readonly templatesByNs = new Map<string, PodTemplate[]>();
+  /** core/v1 Services per namespace */
+  private readonly servicesByNs = new Map<string, K8sObject[]>();
+  private readonly ordinal = new Map<K8sObject, number>();
+  private readonly templateIndexes = new Map<string, LabelIndex<PodTemplate>>();
+  private readonly serviceIndexes = new Map<string, LabelIndex<K8sObject>>();
+  private readonly parsed = new WeakMap<object, ParsedSelector>();
 
   constructor(objects: readonly K8sObject[]) {
     this.objects = objects;
     const templates: PodTemplate[] = [];
-    for (const o of objects) {
-      push(this.byKindNs, `${o.group}/${o.kind}/${o.namespace}`, o);
+    objects.forEach((o, i) => {
+      if (!this.ordinal.has(o)) this.ordinal.set(o, i);
+      const kindNs = `${o.group}/${o.kind}/${o.namespace}`;
+      push(this.byKindNs, kindNs, o);
+      let names = this.byName.get(kindNs);
+      if (!names) this.byName.set(kindNs, (names = new Map()));
+      if (!names.has(o.name)) names.set(o.name, o);
+      if (o.group === '' && o.kind === 'Service') push(this.servicesByNs, o.namespace, o);
       const t = podTemplateOf(o);
       if (t) {
         templates.push(t);
         push(this.templatesByNs, o.namespace, t);
       }
-    }
+    });
     this.podTemplates = templates;
   }
 
@@ -186,8 +239,9 @@ export class ObjectSet {
     return this.byKindNs.get(`${group}/${kind}/${namespace}`) ?? [];
   }
 
+  /** the first object of that kind, namespace and name */
   public find(group: string, kind: string, namespace: string, name: string): K8sObject | undefined {
-    return this.ofKind(group, kind, namespace).find((o) => o.name === name);
+    return this.byName.get(`${group}/${kind}/${namespace}`)?.get(name);
   }
 
   public templatesIn(namespace: string): readonly PodTemplate[] {
@@ -196,6 +250,80 @@ export class ObjectSet {
 
   public namespacesWithPods(): string[] {
     return [...this.templatesByNs.keys()].sort();
+  }
+
+  /** Position of an object in `objects`, to keep merged answers in that order. */
+  public ordinalOf(o: K8sObject): number {
+    return this.ordinal.get(o) ?? -1;
+  }
+
+  /** A selector read once per set (the raw objects do not change while they are checked). */
+  public selector(selector: unknown): ParsedSelector {
+    if (!isRecord(selector)) return parseSelector(selector);
+    let p = this.parsed.get(selector);
+    if (!p) this.parsed.set(selector, (p = parseSelector(selector)));
+    return p;
+  }
+
+  /** Pod templates of a namespace, indexed by their labels. */
+  public templateIndex(namespace: string): LabelIndex<PodTemplate> {
+    let idx = this.templateIndexes.get(namespace);
+    if (!idx) {
+      idx = new LabelIndex<PodTemplate>((t) => t.labels);
+      for (const t of this.templatesIn(namespace)) idx.add(t);
+      this.templateIndexes.set(namespace, idx);
+    }
+    return idx;
+  }
+
+  /** Pod templates of `namespace` a label selector matches, in set order. */
+  public templatesSelectedBy(namespace: string, selector: unknown): PodTemplate[] {
+    const sel = this.selector(selector);
+    if (sel.matchesNothing) return [];
+    return this.templateIndex(namespace).candidates(sel.matchLabels).filter((t) => parsedSelectorMatches(sel, t.labels));
+  }
+
+  /** Whether a label selector matches some pod template of `namespace`. */
+  public selectsSomeTemplate(namespace: string, selector: unknown): boolean {
+    const sel = this.selector(selector);
+    if (sel.matchesNothing) return false;
+    return this.templateIndex(namespace).candidates(sel.matchLabels).some((t) => parsedSelectorMatches(sel, t.labels));
+  }
+
+  /** Pod templates of `namespace` a Service-style selector matches, in set order. */
+  public templatesSelectedByMap(namespace: string, selector: Record<string, string>): PodTemplate[] {
+    return this.templateIndex(namespace).candidates(selector).filter((t) => mapSelectorMatches(selector, t.labels));
+  }
+
+  /** Pod templates in `namespaces` (every namespace when undefined) a label selector matches, in set order. */
+  public templatesSelectedAcross(namespaces: readonly string[] | undefined, selector: unknown): PodTemplate[] {
+    const nss = namespaces === undefined ? [...this.templatesByNs.keys()] : [...new Set(namespaces)];
+    return this.merge(nss.map((ns) => this.templatesSelectedBy(ns, selector)), (t) => t.owner);
+  }
+
+  /** Services in `namespaces` (every namespace when undefined) whose metadata.labels a label selector matches, in set order. */
+  public servicesSelectedAcross(namespaces: readonly string[] | undefined, selector: unknown): K8sObject[] {
+    const sel = this.selector(selector);
+    if (sel.matchesNothing) return [];
+    const nss = namespaces === undefined ? [...this.servicesByNs.keys()] : [...new Set(namespaces)];
+    return this.merge(nss.map((ns) => this.serviceIndex(ns).candidates(sel.matchLabels).filter((s) => parsedSelectorMatches(sel, s.labels))), (s) => s);
+  }
+
+  private serviceIndex(namespace: string): LabelIndex<K8sObject> {
+    let idx = this.serviceIndexes.get(namespace);
+    if (!idx) {
+      idx = new LabelIndex<K8sObject>((s) => s.labels);
+      for (const s of this.servicesByNs.get(namespace) ?? []) idx.add(s);
+      this.serviceIndexes.set(namespace, idx);
+    }
+    return idx;
+  }
+
+  /** Concatenates per-namespace answers back into set order. */
+  private merge<T>(parts: T[][], objectOf: (t: T) => K8sObject): T[] {
+    const nonEmpty = parts.filter((p) => p.length > 0);
+    if (nonEmpty.length <= 1) return nonEmpty[0] ?? [];
+    return nonEmpty.flat().sort((a, b) => this.ordinalOf(objectOf(a)) - this.ordinalOf(objectOf(b)));
   }
 }
 

@@ -1,6 +1,7 @@
+import { SelectorIndex } from '../../core/label-index';
 import {
   K8sObject, ObjectSet, PodTemplate, Reporter, arr, containersOf, formatSelector, isEmptySelector,
-  labelSelectorMatches, rec, str, strMap,
+  parsedSelectorMatches, rec, str, strMap,
 } from '../model';
 import { POD_SECURITY_REASON_ANNOTATION } from '../rules';
 import { groupOf } from '../schema/types';
@@ -186,14 +187,34 @@ export function allowedDisruptions(pdbSpec: Record<string, unknown>, n: number):
 
 const REPLICATED = [['apps', 'Deployment'], ['apps', 'StatefulSet'], ['apps', 'ReplicaSet'], ['argoproj.io', 'Rollout']] as const;
 
+/**
+ * The first HPA of a namespace whose scaleTargetRef names each group, kind and
+ * name (what a scan of the namespace's HPAs in set order would find first).
+ */
+function hpaTargets(set: ObjectSet, namespace: string): Map<string, K8sObject> {
+  const byTarget = new Map<string, K8sObject>();
+  for (const h of set.ofKind('autoscaling', 'HorizontalPodAutoscaler', namespace)) {
+    const ref = rec(rec(h.raw.spec).scaleTargetRef);
+    const kind = str(ref.kind);
+    const name = str(ref.name);
+    if (kind === undefined || name === undefined) continue;
+    const key = JSON.stringify([groupOf(str(ref.apiVersion) ?? ''), kind, name]);
+    if (!byTarget.has(key)) byTarget.set(key, h);
+  }
+  return byTarget;
+}
+
 function checkDisruptionBudgets(set: ObjectSet, r: Reporter): void {
+  // Per namespace, built on first use: HPAs by target, and PDBs by one
+  // matchLabels pair each (the pair the fewest pod templates carry).
+  const hpas = new Map<string, Map<string, K8sObject>>();
+  const pdbIndexes = new Map<string, SelectorIndex<K8sObject>>();
   for (const o of set.objects) {
     if (!REPLICATED.some(([g, k]) => g === o.group && k === o.kind)) continue;
     const spec = rec(o.raw.spec);
-    const hpa = set.ofKind('autoscaling', 'HorizontalPodAutoscaler', o.namespace).find((h) => {
-      const ref = rec(rec(h.raw.spec).scaleTargetRef);
-      return str(ref.kind) === o.kind && str(ref.name) === o.name && groupOf(str(ref.apiVersion) ?? '') === o.group;
-    });
+    let targets = hpas.get(o.namespace);
+    if (!targets) hpas.set(o.namespace, (targets = hpaTargets(set, o.namespace)));
+    const hpa = targets.get(JSON.stringify([o.group, o.kind, o.name]));
     const replicas = hpa
       ? (typeof rec(hpa.raw.spec).minReplicas === 'number' ? rec(hpa.raw.spec).minReplicas as number : 1)
       : (typeof spec.replicas === 'number' ? spec.replicas : 1);
@@ -205,7 +226,13 @@ function checkDisruptionBudgets(set: ObjectSet, r: Reporter): void {
     }
     const path = hpa ? 'spec' : 'spec.replicas';
     const via = hpa ? `${replicas} replicas (minReplicas of HPA ${hpa.name})` : `${replicas} replicas`;
-    const pdbs = set.ofKind('policy', 'PodDisruptionBudget', o.namespace).filter((p) => labelSelectorMatches(rec(p.raw.spec).selector, labels));
+    let pdbIndex = pdbIndexes.get(o.namespace);
+    if (!pdbIndex) {
+      pdbIndex = new SelectorIndex(set.ofKind('policy', 'PodDisruptionBudget', o.namespace),
+        (p) => set.selector(rec(p.raw.spec).selector).matchLabels, set.templateIndex(o.namespace));
+      pdbIndexes.set(o.namespace, pdbIndex);
+    }
+    const pdbs = pdbIndex.candidates(labels).filter((p) => parsedSelectorMatches(set.selector(rec(p.raw.spec).selector), labels));
     if (pdbs.length === 0) {
       r.add(o, 'policy/pdb-required', path, `${via} but no PodDisruptionBudget selects its pods ${formatSelector(labels)}; add one with maxUnavailable: 1`, replicas);
       continue;

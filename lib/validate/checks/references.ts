@@ -1,8 +1,8 @@
 import {
   Json, K8sObject, ObjectSet, PodTemplate, Reporter, arr, containersOf, formatSelector, isEmptySelector,
-  labelSelectorMatches, mapSelectorMatches, rec, str, strMap, subPath,
+  rec, str, strMap, subPath,
 } from '../model';
-import { listSome } from '../schema/check';
+import { listSome, listSomeOf } from '../schema/check';
 import { groupOf } from '../schema/types';
 
 type PortRef = string | number;
@@ -15,14 +15,22 @@ function templateName(t: PodTemplate): string {
   return `${t.owner.kind} ${t.owner.name}`;
 }
 
-function containerPorts(t: PodTemplate): Array<{ name?: string; port?: number }> {
-  const out: Array<{ name?: string; port?: number }> = [];
+type ContainerPort = { name?: string; port?: number };
+
+/** Per pod template: its containers' ports (a Service or monitor asks once per port it names). */
+const containerPortCache = new WeakMap<PodTemplate, ContainerPort[]>();
+
+function containerPorts(t: PodTemplate): ContainerPort[] {
+  const cached = containerPortCache.get(t);
+  if (cached) return cached;
+  const out: ContainerPort[] = [];
   for (const c of containersOf(t, ['containers'])) {
     for (const p of arr(c.c.ports)) {
       const pr = rec(p);
       out.push({ name: str(pr.name), port: typeof pr.containerPort === 'number' ? pr.containerPort : undefined });
     }
   }
+  containerPortCache.set(t, out);
   return out;
 }
 
@@ -31,14 +39,24 @@ function describePorts(ports: Array<{ name?: string; port?: number }>): string {
 }
 
 function describeTemplates(ts: readonly PodTemplate[]): string {
-  return ts.length === 0 ? 'none' : listSome(ts.map((t) => `${templateName(t)} ${formatSelector(t.labels)}`), 5);
+  return ts.length === 0 ? 'none' : listSomeOf(ts, (t) => `${templateName(t)} ${formatSelector(t.labels)}`, 5);
 }
 
-function servicePorts(svc: K8sObject): Array<{ name?: string; port?: number; targetPort?: PortRef }> {
-  return arr(rec(svc.raw.spec).ports).map((p) => {
-    const pr = rec(p);
-    return { name: str(pr.name), port: typeof pr.port === 'number' ? pr.port : undefined, targetPort: portRef(pr.targetPort) };
-  });
+type ServicePort = { name?: string; port?: number; targetPort?: PortRef };
+
+/** Per Service: its ports (ingresses, routes and monitors ask once per reference). */
+const servicePortCache = new WeakMap<K8sObject, ServicePort[]>();
+
+function servicePorts(svc: K8sObject): ServicePort[] {
+  let ports = servicePortCache.get(svc);
+  if (!ports) {
+    ports = arr(rec(svc.raw.spec).ports).map((p) => {
+      const pr = rec(p);
+      return { name: str(pr.name), port: typeof pr.port === 'number' ? pr.port : undefined, targetPort: portRef(pr.targetPort) };
+    });
+    servicePortCache.set(svc, ports);
+  }
+  return ports;
 }
 
 function serviceHasPort(svc: K8sObject, port: PortRef): boolean {
@@ -81,11 +99,10 @@ function checkService(set: ObjectSet, svc: K8sObject, r: Reporter): void {
   if (str(spec.type) === 'ExternalName') return;
   const selector = strMap(spec.selector);
   if (Object.keys(selector).length === 0) return; // endpoints managed elsewhere
-  const all = set.templatesIn(svc.namespace);
-  const pods = all.filter((t) => mapSelectorMatches(selector, t.labels));
+  const pods = set.templatesSelectedByMap(svc.namespace, selector);
   if (pods.length === 0) {
     r.add(svc, 'ref/service-selector', 'spec.selector',
-      `selector ${formatSelector(selector)} matches no pod template in namespace ${JSON.stringify(svc.namespace)}; pod templates there: ${describeTemplates(all)}`,
+      `selector ${formatSelector(selector)} matches no pod template in namespace ${JSON.stringify(svc.namespace)}; pod templates there: ${describeTemplates(set.templatesIn(svc.namespace))}`,
       selector);
     return;
   }
@@ -106,8 +123,8 @@ function checkService(set: ObjectSet, svc: K8sObject, r: Reporter): void {
 const SCALABLE = [['apps', 'Deployment'], ['apps', 'StatefulSet'], ['apps', 'ReplicaSet'], ['argoproj.io', 'Rollout']] as const;
 
 function describeWorkloads(set: ObjectSet, ns: string, kinds: ReadonlyArray<readonly [string, string]>): string {
-  const names = kinds.flatMap(([g, k]) => set.ofKind(g, k, ns).map((o) => `${o.kind} ${o.name}`));
-  return names.length === 0 ? 'none' : listSome(names, 10);
+  const found = kinds.flatMap(([g, k]) => set.ofKind(g, k, ns));
+  return found.length === 0 ? 'none' : listSomeOf(found, (o) => `${o.kind} ${o.name}`, 10);
 }
 
 /** Checks a {apiVersion, kind, name} reference to an object in the same namespace. */
@@ -150,10 +167,9 @@ function checkFlaggerRefs(set: ObjectSet, c: K8sObject, r: Reporter): void {
 
 function checkPdbSelector(set: ObjectSet, pdb: K8sObject, r: Reporter): void {
   const selector = rec(pdb.raw.spec).selector;
-  const all = set.templatesIn(pdb.namespace);
-  if (!all.some((t) => labelSelectorMatches(selector, t.labels))) {
+  if (!set.selectsSomeTemplate(pdb.namespace, selector)) {
     r.add(pdb, 'ref/pdb-selector', 'spec.selector',
-      `selector ${JSON.stringify(selector ?? null)} matches no pod template in namespace ${JSON.stringify(pdb.namespace)}; pod templates there: ${describeTemplates(all)}`,
+      `selector ${JSON.stringify(selector ?? null)} matches no pod template in namespace ${JSON.stringify(pdb.namespace)}; pod templates there: ${describeTemplates(set.templatesIn(pdb.namespace))}`,
       selector);
   }
 }
@@ -162,7 +178,7 @@ function checkPdbSelector(set: ObjectSet, pdb: K8sObject, r: Reporter): void {
 function serviceBackendProblem(set: ObjectSet, ns: string, name: string, port: PortRef | undefined): string | undefined {
   const svc = set.find('', 'Service', ns, name);
   if (!svc) {
-    return `Service ${JSON.stringify(name)} is not rendered in namespace ${JSON.stringify(ns)}; Services there: ${listSome(set.ofKind('', 'Service', ns).map((s) => s.name), 10)}`;
+    return `Service ${JSON.stringify(name)} is not rendered in namespace ${JSON.stringify(ns)}; Services there: ${listSomeOf(set.ofKind('', 'Service', ns), (s) => s.name, 10)}`;
   }
   if (port !== undefined && !serviceHasPort(svc, port)) {
     return `Service ${JSON.stringify(name)} has no port ${JSON.stringify(port)}; its ports: ${describeServicePorts(svc)}`;
@@ -236,8 +252,7 @@ function monitorNamespaces(o: K8sObject): string[] | undefined {
 function checkServiceMonitor(set: ObjectSet, sm: K8sObject, r: Reporter): void {
   const spec = rec(sm.raw.spec);
   const nss = monitorNamespaces(sm);
-  const services = set.objects.filter((o) => o.group === '' && o.kind === 'Service'
-    && (nss === undefined || nss.includes(o.namespace)) && labelSelectorMatches(spec.selector, o.labels));
+  const services = set.servicesSelectedAcross(nss, spec.selector);
   if (services.length === 0) {
     r.add(sm, 'ref/servicemonitor-selector', 'spec.selector',
       `selector ${JSON.stringify(spec.selector ?? null)} matches no Service (by metadata.labels) in ${nss ? nss.join(', ') : 'any namespace'}`,
@@ -258,7 +273,7 @@ function checkServiceMonitor(set: ObjectSet, sm: K8sObject, r: Reporter): void {
 function checkPodMonitor(set: ObjectSet, pm: K8sObject, r: Reporter): void {
   const spec = rec(pm.raw.spec);
   const nss = monitorNamespaces(pm);
-  const pods = set.podTemplates.filter((t) => (nss === undefined || nss.includes(t.owner.namespace)) && labelSelectorMatches(spec.selector, t.labels));
+  const pods = set.templatesSelectedAcross(nss, spec.selector);
   if (pods.length === 0) {
     r.add(pm, 'ref/podmonitor-selector', 'spec.selector',
       `selector ${JSON.stringify(spec.selector ?? null)} matches no pod template in ${nss ? nss.join(', ') : 'any namespace'}`, spec.selector);
@@ -276,11 +291,10 @@ function checkPodMonitor(set: ObjectSet, pm: K8sObject, r: Reporter): void {
 
 function checkNetworkPolicy(set: ObjectSet, np: K8sObject, r: Reporter): void {
   const selector = rec(np.raw.spec).podSelector;
-  const all = set.templatesIn(np.namespace);
-  if (all.some((t) => labelSelectorMatches(selector, t.labels))) return;
+  if (set.selectsSomeTemplate(np.namespace, selector)) return;
   const msg = isEmptySelector(selector)
     ? `podSelector {} selects every pod, but namespace ${JSON.stringify(np.namespace)} has no pod template`
-    : `podSelector ${JSON.stringify(selector ?? null)} matches no pod template in namespace ${JSON.stringify(np.namespace)}; pod templates there: ${describeTemplates(all)}`;
+    : `podSelector ${JSON.stringify(selector ?? null)} matches no pod template in namespace ${JSON.stringify(np.namespace)}; pod templates there: ${describeTemplates(set.templatesIn(np.namespace))}`;
   r.add(np, 'ref/networkpolicy-selector', 'spec.podSelector', msg, selector);
 }
 

@@ -121,6 +121,13 @@ export function listSome(items: readonly string[], max = 15): string {
   return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')}, ... (${items.length - max} more)`;
 }
 
+/** `listSome(items.map(show), max)`, formatting only the items it shows. */
+export function listSomeOf<T>(items: readonly T[], show: (item: T) => string, max = 15): string {
+  if (items.length === 0) return '(none)';
+  const shown = items.slice(0, max).map(show).join(', ');
+  return items.length <= max ? shown : `${shown}, ... (${items.length - max} more)`;
+}
+
 /** The candidate nearest to `word` by edit distance, if near enough to be a plausible typo. */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
