@@ -1,7 +1,8 @@
 // dist/<env>/README.md: a Mermaid picture per system of who may talk to whom,
 // read back from the rendered NetworkPolicies (so it shows what is enforced,
 // not what was meant), with the border's public hosts.
-import { analyzeNetwork, AllowedEdge, podTemplateOf } from '../security/network-analysis';
+import { LabelIndex } from '../core/label-index';
+import { analyzeNetwork, AllowedEdge, PodGroup, podTemplateOf } from '../security/network-analysis';
 import { ManifestObject } from '../security/shared-cluster';
 
 /** A rendered object and the directory (`<env>/<system>`) it is written to. */
@@ -13,6 +14,12 @@ export interface PlacedObject {
 /** The README of one environment, keyed by its path relative to the output root. */
 export function environmentReadme(env: string, objects: readonly PlacedObject[]): Record<string, string> {
   const systems = [...new Set(objects.map((o) => o.dir.split('/')[1]).filter(Boolean))].sort();
+  const byDir = new Map<string, ManifestObject[]>();
+  for (const o of objects) {
+    const list = byDir.get(o.dir);
+    if (list) list.push(o.object);
+    else byDir.set(o.dir, [o.object]);
+  }
   const lines = [
     `# ${env}`,
     '',
@@ -22,7 +29,7 @@ export function environmentReadme(env: string, objects: readonly PlacedObject[])
     '',
   ];
   for (const system of systems) {
-    const objs = objects.filter((o) => o.dir === `${env}/${system}`).map((o) => o.object);
+    const objs = byDir.get(`${env}/${system}`) ?? [];
     // Directories without pods (e.g. the GitOps bootstrap) have no graph to draw.
     if (!objs.some((o) => podTemplateOf(o))) continue;
     lines.push(`## ${system}`, '', '```mermaid', ...systemDiagram(objs), '```', '');
@@ -42,11 +49,17 @@ export function systemDiagram(objects: readonly ManifestObject[]): string[] {
   };
   const out = ['flowchart LR'];
   const byNs = new Map<string, string[]>();
-  for (const g of net.groups) byNs.set(g.namespace, [...(byNs.get(g.namespace) ?? []), g.id]);
+  const byId = new Map<string, PodGroup>();
+  for (const g of net.groups) {
+    const ids = byNs.get(g.namespace);
+    if (ids) ids.push(g.id);
+    else byNs.set(g.namespace, [g.id]);
+    if (!byId.has(g.id)) byId.set(g.id, g);
+  }
   for (const [ns, groupIds] of [...byNs.entries()].sort()) {
     out.push(`  subgraph ${safeId(`ns_${ns}`)}["namespace ${ns}"]`);
     for (const id of groupIds.sort()) {
-      const g = net.groups.find((x) => x.id === id)!;
+      const g = byId.get(id)!;
       out.push(`    ${nodeId(id)}["${g.name}<br/><small>${g.kind}</small>"]`);
     }
     out.push('  end');
@@ -56,8 +69,9 @@ export function systemDiagram(objects: readonly ManifestObject[]): string[] {
 
   const hosts = borderHosts(objects);
   if (hosts.length) out.push('  internet((Internet))');
+  const targetOf = serviceTargets(objects, net.groups);
   for (const h of hosts) {
-    const target = net.groups.find((g) => g.namespace === h.namespace && serviceSelects(objects, h.namespace, h.service, g.labels));
+    const target = targetOf(h.namespace, h.service);
     if (target) out.push(`  internet -. "${h.scheme}://${h.host}${h.path === '/' ? '' : h.path}" .-> ${nodeId(target.id)}`);
   }
   for (const e of mergePorts(net.edges)) out.push(`  ${nodeId(e.from)} -->|${e.port}| ${nodeId(e.to)}`);
@@ -121,10 +135,32 @@ function borderHosts(objects: readonly ManifestObject[]): BorderHost[] {
   return out;
 }
 
-function serviceSelects(objects: readonly ManifestObject[], ns: string, service: string, labels: Readonly<Record<string, string>>): boolean {
-  const svc = objects.find((o) => o.kind === 'Service' && o.metadata.namespace === ns && o.metadata.name === service);
-  const selector = ((svc?.spec as { selector?: Record<string, string> } | undefined)?.selector ?? {}) as Record<string, string>;
-  return Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+/**
+ * The first group (in `groups` order) of a namespace whose labels the named
+ * Service selects, through an index of the Services by namespace and name
+ * (the first of each) and of the groups by label.
+ */
+function serviceTargets(objects: readonly ManifestObject[], groups: readonly PodGroup[]): (ns: string, service: string) => PodGroup | undefined {
+  const services = new Map<string | undefined, Map<string | undefined, ManifestObject>>();
+  for (const o of objects) {
+    if (o.kind !== 'Service') continue;
+    let names = services.get(o.metadata.namespace);
+    if (!names) services.set(o.metadata.namespace, (names = new Map()));
+    if (!names.has(o.metadata.name)) names.set(o.metadata.name, o);
+  }
+  const groupsByNs = new Map<string, LabelIndex<PodGroup>>();
+  for (const g of groups) {
+    let idx = groupsByNs.get(g.namespace);
+    if (!idx) groupsByNs.set(g.namespace, (idx = new LabelIndex<PodGroup>((x) => x.labels)));
+    idx.add(g);
+  }
+  return (ns, service) => {
+    const svc = services.get(ns)?.get(service);
+    const selector = ((svc?.spec as { selector?: Record<string, string> } | undefined)?.selector ?? {}) as Record<string, string>;
+    if (Object.keys(selector).length === 0) return undefined;
+    const selected = (labels: Readonly<Record<string, string>>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+    return groupsByNs.get(ns)?.candidates(selector).find((g) => selected(g.labels));
+  };
 }
 
 function kindCounts(objects: readonly ManifestObject[]): string {

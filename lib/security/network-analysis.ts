@@ -2,6 +2,7 @@
 // NetworkPolicy implementation would. Used by the Mermaid README (so the
 // picture shows what the policies encode, not what we meant) and by tests
 // that compare it with the declared service graph.
+import { LabelIndex } from '../core/label-index';
 import { ManifestObject } from './shared-cluster';
 
 type Json = Record<string, any>;
@@ -83,18 +84,55 @@ export function analyzeNetwork(objects: readonly ManifestObject[]): NetworkAnaly
       return { name: o.metadata.name!, namespace: o.metadata.namespace!, podSelector: spec.podSelector ?? {}, types, ingress: spec.ingress ?? [], egress: spec.egress ?? [] };
     });
 
-  const selectingCache = new Map<PodGroup, Policy[]>();
-  const selecting = (g: PodGroup) => {
-    let selected = selectingCache.get(g);
-    if (!selected) selectingCache.set(g, (selected = policies.filter((p) => p.namespace === g.namespace && selectorMatches(p.podSelector, g.labels))));
-    return selected;
+  // Every lookup below goes through per-namespace label indexes of the
+  // groups: a selector is checked only against the groups of its namespace(s)
+  // that carry its rarest matchLabels pair (all of them when it has none), so
+  // the analysis grows with the number of workloads, not its square.
+  const groupsByNs = new Map<string, LabelIndex<PodGroup>>();
+  for (const g of groups) {
+    let idx = groupsByNs.get(g.namespace);
+    if (!idx) groupsByNs.set(g.namespace, (idx = new LabelIndex<PodGroup>((x) => x.labels)));
+    idx.add(g);
+  }
+  /** Groups of `ns` a pod selector matches, in group order. */
+  const selectedIn = (ns: string, sel: Json): PodGroup[] => {
+    const idx = groupsByNs.get(ns);
+    return idx ? idx.candidates(sel?.matchLabels ?? {}).filter((g) => selectorMatches(sel, g.labels)) : [];
   };
+
+  // The policies selecting each group, in policy order.
+  const selectingOf = new Map<PodGroup, Policy[]>(groups.map((g) => [g, []]));
+  for (const p of policies) for (const g of selectedIn(p.namespace, p.podSelector)) selectingOf.get(g)!.push(p);
+  const selecting = (g: PodGroup) => selectingOf.get(g)!;
   const entryMatchesGroup = (entry: Json, policyNs: string, g: PodGroup): boolean => {
     if (entry.ipBlock) return false;
     if (entry.namespaceSelector) {
       if (!selectorMatches(entry.namespaceSelector, labelsOfNs(g.namespace))) return false;
     } else if (g.namespace !== policyNs) return false;
     return entry.podSelector ? selectorMatches(entry.podSelector, g.labels) : true;
+  };
+  // The groups a peer entry of a policy in `policyNs` admits: those for which
+  // entryMatchesGroup holds (as a set), memoized per entry.
+  const matchingCache = new Map<Json, Map<string, PodGroup[]>>();
+  const groupsMatching = (entry: Json, policyNs: string): PodGroup[] => {
+    let byNs = matchingCache.get(entry);
+    if (!byNs) matchingCache.set(entry, (byNs = new Map()));
+    let found = byNs.get(policyNs);
+    if (found) return found;
+    found = [];
+    if (!entry.ipBlock) {
+      const nss = entry.namespaceSelector
+        ? [...groupsByNs.keys()].filter((ns) => selectorMatches(entry.namespaceSelector, labelsOfNs(ns)))
+        : [policyNs];
+      for (const ns of nss) {
+        const idx = groupsByNs.get(ns);
+        if (!idx) continue;
+        if (!entry.podSelector) found.push(...idx.items);
+        else for (const g of idx.candidates(entry.podSelector.matchLabels ?? {})) if (selectorMatches(entry.podSelector, g.labels)) found.push(g);
+      }
+    }
+    byNs.set(policyNs, found);
+    return found;
   };
   const portMatches = (rulePorts: Json[] | undefined, p: PodGroup['ports'][number]) =>
     !rulePorts || rulePorts.length === 0 || rulePorts.some((rp) => (rp.protocol ?? 'TCP') === p.protocol && (rp.port === undefined || rp.port === p.name || rp.port === p.port));
@@ -104,24 +142,9 @@ export function analyzeNetwork(objects: readonly ManifestObject[]): NetworkAnaly
 
   // Between rendered pods: both the client's egress and the server's ingress must allow it.
   // Only sources some ingress rule of the destination admits can pass both
-  // checks, so each destination looks at those (found through an index of
-  // labels) instead of at every workload, unless a rule admits any source.
+  // checks, so each destination looks at those instead of at every workload,
+  // unless a rule admits any source.
   const egressOf = new Map(groups.map((g) => [g, selecting(g).filter((p) => p.types.includes('Egress'))]));
-  const byLabel = new Map<string, PodGroup[]>();
-  for (const g of groups) {
-    for (const [k, v] of Object.entries(g.labels)) {
-      const key = `${k}=${v}`;
-      const list = byLabel.get(key);
-      if (list) list.push(g);
-      else byLabel.set(key, [g]);
-    }
-  }
-  const groupsMatching = (entry: Json, policyNs: string): PodGroup[] => {
-    const matchLabels = (entry.podSelector?.matchLabels ?? {}) as Record<string, string>;
-    const first = Object.keys(matchLabels)[0];
-    const pool = first === undefined ? groups : byLabel.get(`${first}=${matchLabels[first]}`) ?? [];
-    return pool.filter((g) => entryMatchesGroup(entry, policyNs, g));
-  };
   const sourcesOf = (inn: readonly Policy[]): Iterable<PodGroup> => {
     if (inn.length === 0 || inn.some((p) => p.ingress.some((r) => !r.from))) return groups;
     const admitted = new Set<PodGroup>();
@@ -145,32 +168,35 @@ export function analyzeNetwork(objects: readonly ManifestObject[]): NetworkAnaly
   for (const g of groups) {
     for (const p of selecting(g)) {
       for (const r of p.ingress) {
-        for (const entry of (r.from ?? [{ podSelector: {}, namespaceSelector: {} }]) as Json[]) {
-          if (groups.some((o) => entryMatchesGroup(entry, p.namespace, o))) continue;
+        for (const entry of (r.from ?? ANY_PEER) as Json[]) {
+          if (groupsMatching(entry, p.namespace).length > 0) continue;
           for (const port of portLabels(r.ports, g)) addEdge({ from: externalKey(entry, p.namespace), to: g.id, port });
         }
       }
       for (const r of p.egress) {
-        for (const entry of (r.to ?? [{ podSelector: {}, namespaceSelector: {} }]) as Json[]) {
-          if (groups.some((o) => entryMatchesGroup(entry, p.namespace, o))) continue;
+        for (const entry of (r.to ?? ANY_PEER) as Json[]) {
+          if (groupsMatching(entry, p.namespace).length > 0) continue;
           for (const port of portLabels(r.ports, undefined)) addEdge({ from: g.id, to: externalKey(entry, p.namespace), port });
         }
       }
     }
   }
 
+  const denyAll = new Set(policies
+    .filter((p) => isEmptySelector(p.podSelector) && p.types.includes('Ingress') && p.types.includes('Egress') && p.ingress.length === 0 && p.egress.length === 0)
+    .map((p) => p.namespace));
   const defaultDeny: Record<string, boolean> = {};
-  for (const ns of new Set(groups.map((g) => g.namespace))) {
-    defaultDeny[ns] = policies.some(
-      (p) => p.namespace === ns && isEmptySelector(p.podSelector) && p.types.includes('Ingress') && p.types.includes('Egress') && p.ingress.length === 0 && p.egress.length === 0,
-    );
-  }
+  for (const ns of new Set(groups.map((g) => g.namespace))) defaultDeny[ns] = denyAll.has(ns);
   const allowPolicies: Record<string, string[]> = {};
   for (const g of groups) allowPolicies[g.id] = selecting(g).filter((p) => p.ingress.length + p.egress.length > 0).map((p) => p.name).sort();
 
-  const sorted = [...edges.values()].sort((a, b) => `${a.from}|${a.to}|${a.port}`.localeCompare(`${b.from}|${b.to}|${b.port}`));
+  // The map's keys are the sort keys: built once, not per comparison.
+  const sorted = [...edges.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, e]) => e);
   return { groups, edges: sorted, defaultDeny, allowPolicies };
 }
+
+/** The peer a rule without `from`/`to` admits: any pod of any namespace (one object, so lookups for it are memoized). */
+const ANY_PEER: readonly Json[] = [{ podSelector: {}, namespaceSelector: {} }];
 
 /** Stable key of a peer entry that selects no rendered pod. */
 export function externalKey(entry: Json, policyNamespace: string): string {
