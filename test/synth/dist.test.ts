@@ -87,7 +87,9 @@ describe('a broken environments/prod.yaml', () => {
   ];
 
   // The freshly rendered project above serves every case: each case writes
-  // its prod.yaml, and it is restored after each.
+  // its prod.yaml, and it is restored after each. A marker in each
+  // environment's directory tells an untouched dist/ from one that a render
+  // of identical files replaced.
   let dir: string;
   let prod: string;
   let original: string;
@@ -96,20 +98,34 @@ describe('a broken environments/prod.yaml', () => {
     dir = fresh;
     prod = path.join(dir, 'environments', 'prod.yaml');
     original = fs.readFileSync(prod, 'utf8');
+    for (const env of fs.readdirSync(path.join(dir, 'dist'))) fs.writeFileSync(path.join(dir, 'dist', env, 'marker.txt'), env);
     before = snapshotTree(path.join(dir, 'dist'));
+    expect(Object.keys(before).filter((f) => f.endsWith('marker.txt'))).toHaveLength(listEnvironments().length);
   });
   afterEach(() => fs.writeFileSync(prod, original));
 
-  test.each(cases)('GIVEN a %s WHEN synth runs THEN it exits 1 with one line naming file, line and field, and dist/ is untouched', (_name, mutate, expected) => {
-    const mutated = mutate(original);
-    expect(mutated).not.toBe(original);
-    fs.writeFileSync(prod, mutated);
-    const r = runSynth(dir);
+  const expectRefused = (r: { status: number; stderr: string }, expected: RegExp) => {
     expect(r.status).toBe(1);
     const lines = r.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(expected);
     expect(snapshotTree(path.join(dir, 'dist'))).toEqual(before);
     expect(fs.readdirSync(dir).filter((f) => f.startsWith('.synth-'))).toEqual([]);
+  };
+
+  // Each kind of mistake through `--env prod`: the same loader and message as
+  // a full synth, which first renders the environments before prod (~3x the
+  // time); the full synth is the case after these.
+  test.each(cases)('GIVEN a %s WHEN synth --env prod runs THEN it exits 1 with one line naming file, line and field, and dist/ is untouched', (_name, mutate, expected) => {
+    const mutated = mutate(original);
+    expect(mutated).not.toBe(original);
+    fs.writeFileSync(prod, mutated);
+    expectRefused(runSynth(dir, ['--env', 'prod']), expected);
+  });
+
+  test('GIVEN a wrong type WHEN every environment is synthesized THEN it exits 1 with the same one line, and none of the environments that did render reaches dist/', () => {
+    const [, mutate, expected] = cases.find(([name]) => name === 'wrong type')!;
+    fs.writeFileSync(prod, mutate(original));
+    expectRefused(runSynth(dir), expected);
   });
 });
