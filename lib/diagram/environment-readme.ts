@@ -140,7 +140,7 @@ function borderHosts(objects: readonly ManifestObject[]): BorderHost[] {
  * Service selects, through an index of the Services by namespace and name
  * (the first of each) and of the groups by label.
  */
-function serviceTargets(objects: readonly ManifestObject[], groups: readonly PodGroup[]): (ns: string, service: string) => PodGroup | undefined {
+export function serviceTargets(objects: readonly ManifestObject[], groups: readonly PodGroup[]): (ns: string, service: string) => PodGroup | undefined {
   const services = new Map<string | undefined, Map<string | undefined, ManifestObject>>();
   for (const o of objects) {
     if (o.kind !== 'Service') continue;
