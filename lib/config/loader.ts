@@ -3,19 +3,20 @@
 // column where the offending value (or its closest present parent) is written.
 import * as fs from 'fs';
 import * as path from 'path';
-import { Document, isMap, isScalar, isSeq, LineCounter, Node as YamlNode, parseDocument, isPair } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, ConfigProblem, describeValue } from './errors';
 import { EnvironmentConfig, environmentSchema, DNS_LABEL } from './schema';
 import { closest, discriminatorOf, expectationOf, knownKeys, schemaAt } from './schema-kit';
+import { readYaml, YamlSource } from './yaml-source';
 
 export const DEFAULTS_FILE = 'defaults.yaml';
 export const SCHEMA_FILE = 'schema.json';
 
 interface SourceFile {
   readonly file: string;
-  readonly doc: Document.Parsed;
-  readonly lines: LineCounter;
+  /** The parsed file, which locates nodes on demand. */
+  readonly yaml: YamlSource;
+  /** Its top-level mapping: shared by every load of the file, so only ever merged into new objects, never edited. */
   readonly data: unknown;
 }
 
@@ -56,7 +57,9 @@ export function loadEnvironment(name: string, options: LoadOptions = {}): Enviro
   sources.push(readSource(envPath, display(envPath)));
 
   const merged = listedSystemsOnly(sources).reduce<unknown>((acc, d) => deepMerge(acc, d), {});
-  const result = environmentSchema.safeParse(merged);
+  // jitless: zod's compiled object parsers cost more to build (~50 ms on the
+  // first load) than they save on a handful of loads, and are no faster after.
+  const result = environmentSchema.safeParse(merged, { jitless: true });
   if (!result.success) {
     throw new ConfigError(sortProblems(result.error.issues.flatMap((issue) => toProblems(issue, merged, sources))));
   }
@@ -96,40 +99,28 @@ function listedSystemsOnly(sources: readonly SourceFile[]): unknown[] {
 
 /**
  * Parsed files by path, with the text they were parsed from: defaults.yaml is
- * parsed once per process instead of once per environment (YAML parsing is
- * most of a config load). Callers get their own copy of the data.
+ * parsed once per process instead of once per environment. Loads share the
+ * parsed data without copying it: merging builds new objects and zod's output
+ * shares nothing with its input (a test in loader.test.ts checks both).
  */
 const parsedSources = new Map<string, { readonly text: string; readonly source: SourceFile }>();
 
 function readSource(absPath: string, file: string): SourceFile {
   const text = fs.readFileSync(absPath, 'utf8');
   const hit = parsedSources.get(absPath);
-  if (hit && hit.text === text && hit.source.file === file) return { ...hit.source, data: structuredClone(hit.source.data) };
+  if (hit && hit.text === text && hit.source.file === file) return hit.source;
   const source = parseSource(text, file);
-  parsedSources.set(absPath, { text, source: { ...source, data: structuredClone(source.data) } });
+  parsedSources.set(absPath, { text, source });
   return source;
 }
 
 function parseSource(text: string, file: string): SourceFile {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      doc.errors.map((e) => {
-        const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
-        return { file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${firstLine(e.message)}` };
-      }),
-    );
-  }
-  const data = doc.toJS() ?? {};
+  const yaml = readYaml(text, file);
+  const data = yaml.data ?? {};
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new ConfigError([{ file, line: 1, column: 1, path: '', message: `expected a mapping of settings at the top level, got ${describeValue(data)}` }]);
   }
-  return { file, doc, lines, data };
-}
-
-function firstLine(s: string): string {
-  return s.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+  return { file, yaml, data };
 }
 
 /** Keys that select a variant of a discriminated union (`strategy.type`, `secretStore.kind`). */
@@ -219,9 +210,9 @@ function zodExpectation(issue: z.core.$ZodIssue): string {
 function locate(sources: readonly SourceFile[], p: ReadonlyArray<PropertyKey>, atKey: boolean): Omit<ConfigProblem, 'path' | 'message'> {
   const at = (s: SourceFile, depth: number) => {
     // Parents are pointed at by their key: "user-service:" reads better than its first child.
-    const offset = offsetOf(s.doc, p.slice(0, depth), atKey || depth < p.length);
+    const offset = s.yaml.offsetOf(p.slice(0, depth), atKey || depth < p.length);
     if (offset === undefined) return undefined;
-    const pos = s.lines.linePos(offset);
+    const pos = s.yaml.linePos(offset);
     return { file: s.file, line: pos.line, column: pos.col };
   };
   for (let i = sources.length - 1; i >= 0; i--) {
@@ -236,27 +227,6 @@ function locate(sources: readonly SourceFile[], p: ReadonlyArray<PropertyKey>, a
   }
   const last = sources[sources.length - 1];
   return { file: last.file, line: 1, column: 1 };
-}
-
-function offsetOf(doc: Document.Parsed, p: ReadonlyArray<PropertyKey>, atKey: boolean): number | undefined {
-  let node: unknown = doc.contents;
-  let keyOffset: number | undefined;
-  if (p.length === 0) return (node as YamlNode | null)?.range?.[0];
-  for (const k of p) {
-    if (isMap(node)) {
-      const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(k));
-      if (!pair) return undefined;
-      keyOffset = (pair.key as YamlNode).range?.[0];
-      node = pair.value;
-    } else if (isSeq(node)) {
-      node = node.items[Number(k)];
-      keyOffset = (node as YamlNode | undefined)?.range?.[0];
-    } else {
-      return undefined;
-    }
-  }
-  if (atKey) return keyOffset;
-  return (node as YamlNode | null)?.range?.[0] ?? keyOffset;
 }
 
 function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {

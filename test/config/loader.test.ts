@@ -1,7 +1,11 @@
+import * as fc from 'fast-check';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ConfigError, deepMerge, listEnvironments, loadEnvironment } from '../../lib/config';
+import { parseDocument } from 'yaml';
+import { ConfigError, configErrorAt, deepMerge, environmentSchema, listEnvironments, loadEnvironment } from '../../lib/config';
+import { readYaml } from '../../lib/config/yaml-source';
+import { applySteps, nodePaths, stepArb, treeOf, yamlText } from './yaml-edits';
 
 const VALID = `# yaml-language-server: $schema=./schema.json
 environment:
@@ -127,6 +131,61 @@ describe('loadEnvironment', () => {
     expect(() => loadEnvironment('prdo', { dir: path.join(root, 'environments'), root })).toThrow(
       'environments/prdo.yaml:1:1 (file): no such environment file; did you mean "prod"? (known environments: prod, staging)',
     );
+  });
+
+  test('GIVEN a loaded environment WHEN a chart reports a field THEN the error points at the file that sets it', () => {
+    const env = load(VALID);
+    expect(configErrorAt(env, ['systems', 'ecosystem', 'services', 'user-service', 'replicas'], 'expected fewer').message).toBe(
+      'environments/prod.yaml:14:19 systems.ecosystem.services.user-service.replicas: expected fewer',
+    );
+    expect(configErrorAt(env, ['systems', 'ecosystem', 'services', 'user-service', 'image', 'repository'], 'expected another').message).toBe(
+      'environments/defaults.yaml:6:23 systems.ecosystem.services.user-service.image.repository: expected another',
+    );
+    // A field no file sets: its closest parent in the environment file, at its key.
+    expect(configErrorAt(env, ['systems', 'ecosystem', 'quota', 'pods'], 'expected a quota').message).toBe('environments/prod.yaml:8:3 systems.ecosystem.quota.pods: expected a quota');
+  });
+
+  test('GIVEN a file the fast parser declines (an anchor) WHEN loaded and reported THEN data and positions come from the yaml library', () => {
+    const prod = VALID.replace('        replicas: 5\n', '        replicas: &five 5\n        logLevel: info\n');
+    const env = load(prod);
+    expect(env.systems.ecosystem!.services['user-service'].replicas).toBe(5);
+    expect(configErrorAt(env, ['systems', 'ecosystem', 'services', 'user-service', 'logLevel'], 'x').message).toBe('environments/prod.yaml:15:19 systems.ecosystem.services.user-service.logLevel: x');
+  });
+
+  test('GIVEN an environment loaded twice WHEN the first result is edited THEN the second is not (loads share the parsed files, never their objects)', () => {
+    const root = envDir({ 'defaults.yaml': DEFAULTS, 'prod.yaml': VALID });
+    const options = { dir: path.join(root, 'environments'), root };
+    const first = loadEnvironment('prod', options);
+    const svc = first.systems.ecosystem!.services['user-service'];
+    svc.image.repository = 'edited';
+    svc.resources!.requests.cpu = 'edited';
+    const second = loadEnvironment('prod', options);
+    expect(second.systems.ecosystem!.services['user-service'].image.repository).toBe('registry.example.com/user-service');
+    expect(second.systems.ecosystem!.services['user-service'].resources!.requests.cpu).toBe('500m');
+  });
+
+  test('GIVEN edited environment files WHEN validated without zod\'s compiled parsers (jitless, as the loader does) THEN data and issues are the same', () => {
+    const dir = path.resolve('environments');
+    const defaults = readYaml(fs.readFileSync(path.join(dir, 'defaults.yaml'), 'utf8'), 'defaults.yaml').data;
+    const names = listEnvironments({ dir });
+    const trees = Object.fromEntries(names.map((e) => [e, treeOf(parseDocument(fs.readFileSync(path.join(dir, `${e}.yaml`), 'utf8')))]));
+    const edit = fc.constantFrom(...names).chain((e) => fc.tuple(fc.constant(e), fc.array(stepArb(nodePaths(trees[e])), { minLength: 1, maxLength: 3 })));
+    let failures = 0;
+    fc.assert(
+      fc.property(edit, ([e, steps]) => {
+        let data: unknown;
+        try {
+          data = deepMerge(defaults, readYaml(yamlText(applySteps(trees[e], steps)), 'x').data);
+        } catch {
+          return; // a syntax error (a repeated key): nothing to validate
+        }
+        const jitless = environmentSchema.safeParse(data, { jitless: true });
+        expect(jitless).toEqual(environmentSchema.safeParse(data));
+        if (!jitless.success) failures++;
+      }),
+      { numRuns: 100, seed: 777 },
+    );
+    expect(failures).toBeGreaterThan(30);
   });
 
   test('GIVEN the environments folder WHEN listed THEN defaults are not an environment', () => {
