@@ -127,7 +127,7 @@ export function analyzeNetwork(objects: readonly ManifestObject[]): NetworkAnaly
       for (const ns of nss) {
         const idx = groupsByNs.get(ns);
         if (!idx) continue;
-        if (!entry.podSelector) found.push(...idx.items);
+        if (!entry.podSelector) for (const g of idx.items) found.push(g);
         else for (const g of idx.candidates(entry.podSelector.matchLabels ?? {})) if (selectorMatches(entry.podSelector, g.labels)) found.push(g);
       }
     }

@@ -212,6 +212,9 @@ export class ObjectSet {
   private readonly ordinal = new Map<K8sObject, number>();
   private readonly templateIndexes = new Map<string, LabelIndex<PodTemplate>>();
   private readonly serviceIndexes = new Map<string, LabelIndex<K8sObject>>();
+  /** over every namespace, for monitors with namespaceSelector.any */
+  private allTemplates?: LabelIndex<PodTemplate>;
+  private allServices?: LabelIndex<K8sObject>;
   private readonly parsed = new WeakMap<object, ParsedSelector>();
 
   constructor(objects: readonly K8sObject[]) {
@@ -268,11 +271,7 @@ export class ObjectSet {
   /** Pod templates of a namespace, indexed by their labels. */
   public templateIndex(namespace: string): LabelIndex<PodTemplate> {
     let idx = this.templateIndexes.get(namespace);
-    if (!idx) {
-      idx = new LabelIndex<PodTemplate>((t) => t.labels);
-      for (const t of this.templatesIn(namespace)) idx.add(t);
-      this.templateIndexes.set(namespace, idx);
-    }
+    if (!idx) this.templateIndexes.set(namespace, (idx = indexOf(this.templatesIn(namespace), (t) => t.labels)));
     return idx;
   }
 
@@ -297,25 +296,26 @@ export class ObjectSet {
 
   /** Pod templates in `namespaces` (every namespace when undefined) a label selector matches, in set order. */
   public templatesSelectedAcross(namespaces: readonly string[] | undefined, selector: unknown): PodTemplate[] {
-    const nss = namespaces === undefined ? [...this.templatesByNs.keys()] : [...new Set(namespaces)];
-    return this.merge(nss.map((ns) => this.templatesSelectedBy(ns, selector)), (t) => t.owner);
+    if (namespaces !== undefined) return this.merge([...new Set(namespaces)].map((ns) => this.templatesSelectedBy(ns, selector)), (t) => t.owner);
+    const sel = this.selector(selector);
+    if (sel.matchesNothing) return [];
+    this.allTemplates ??= indexOf(this.podTemplates, (t) => t.labels);
+    return this.allTemplates.candidates(sel.matchLabels).filter((t) => parsedSelectorMatches(sel, t.labels));
   }
 
   /** Services in `namespaces` (every namespace when undefined) whose metadata.labels a label selector matches, in set order. */
   public servicesSelectedAcross(namespaces: readonly string[] | undefined, selector: unknown): K8sObject[] {
     const sel = this.selector(selector);
     if (sel.matchesNothing) return [];
-    const nss = namespaces === undefined ? [...this.servicesByNs.keys()] : [...new Set(namespaces)];
-    return this.merge(nss.map((ns) => this.serviceIndex(ns).candidates(sel.matchLabels).filter((s) => parsedSelectorMatches(sel, s.labels))), (s) => s);
+    const selected = (idx: LabelIndex<K8sObject>) => idx.candidates(sel.matchLabels).filter((s) => parsedSelectorMatches(sel, s.labels));
+    if (namespaces !== undefined) return this.merge([...new Set(namespaces)].map((ns) => selected(this.serviceIndex(ns))), (s) => s);
+    this.allServices ??= indexOf([...this.servicesByNs.values()].flat().sort((a, b) => this.ordinalOf(a) - this.ordinalOf(b)), (s) => s.labels);
+    return selected(this.allServices);
   }
 
   private serviceIndex(namespace: string): LabelIndex<K8sObject> {
     let idx = this.serviceIndexes.get(namespace);
-    if (!idx) {
-      idx = new LabelIndex<K8sObject>((s) => s.labels);
-      for (const s of this.servicesByNs.get(namespace) ?? []) idx.add(s);
-      this.serviceIndexes.set(namespace, idx);
-    }
+    if (!idx) this.serviceIndexes.set(namespace, (idx = indexOf(this.servicesByNs.get(namespace) ?? [], (s) => s.labels)));
     return idx;
   }
 
@@ -325,6 +325,12 @@ export class ObjectSet {
     if (nonEmpty.length <= 1) return nonEmpty[0] ?? [];
     return nonEmpty.flat().sort((a, b) => this.ordinalOf(objectOf(a)) - this.ordinalOf(objectOf(b)));
   }
+}
+
+function indexOf<T>(items: readonly T[], labelsOf: (item: T) => Record<string, string>): LabelIndex<T> {
+  const idx = new LabelIndex<T>(labelsOf);
+  for (const item of items) idx.add(item);
+  return idx;
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
