@@ -25,9 +25,10 @@
  * Schemas come from the typed bindings the project already has (Kubernetes
  * 1.27 from cdk8s-plus-27, custom resources from imports/), see
  * schema/derive.ts for why; they are derived once and cached in build/.
- * The whole check is linear in the number of objects plus a per-namespace
- * scan for selectors: a few thousand objects take well under a second once
- * the schema cache exists.
+ * The whole check is linear in the number of objects: selectors are matched
+ * through per-namespace label indexes (ObjectSet in model.ts), except those
+ * without matchLabels, which scan their namespace. A few thousand objects
+ * take well under a second once the schema cache exists.
  *
  * Waivers are per object: annotation `validate.platform.dev/waive.<rule id
  * with "/" written as ".">: "<reason>"`, e.g.
