@@ -121,27 +121,38 @@ function firstLine(s: string): string {
 // ---------------------------------------------------------------------------
 // The fast path: js-yaml with `yaml`'s core schema, and node offsets from its events.
 
-/** `yaml`'s core schema (yaml/dist/schema/core), test by test and conversion by conversion. */
-const CORE_TYPES = (() => {
-  const scalar = (name: string, test: RegExp, construct: (s: string) => unknown) =>
-    new Type(`tag:platform.dev/yaml-core/${name}`, { kind: 'scalar', resolve: (s: string | null) => s !== null && test.test(s), construct });
-  return [
-    scalar('null', /^(?:~|[Nn]ull|NULL)?$/, () => null),
-    scalar('bool', /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T'),
-    scalar('int-oct', /^0o[0-7]+$/, (s) => parseInt(s.substring(2), 8)),
-    scalar('int', /^[-+]?[0-9]+$/, (s) => parseInt(s, 10)),
-    scalar('int-hex', /^0x[0-9a-fA-F]+$/, (s) => parseInt(s.substring(2), 16)),
-    scalar('float-nan', /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/, (s) => (s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY)),
-    scalar('float-exp', /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/, (s) => parseFloat(s)),
-    scalar('float', /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/, (s) => parseFloat(s)),
-  ];
+/** `yaml`'s core schema (yaml/dist/schema/core), test by test and conversion by conversion, in its order. */
+const CORE_TAGS: ReadonlyArray<readonly [RegExp, (s: string) => unknown]> = [
+  [/^(?:~|[Nn]ull|NULL)?$/, () => null],
+  [/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T'],
+  [/^0o[0-7]+$/, (s) => parseInt(s.substring(2), 8)],
+  [/^[-+]?[0-9]+$/, (s) => parseInt(s, 10)],
+  [/^0x[0-9a-fA-F]+$/, (s) => parseInt(s.substring(2), 16)],
+  [/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/, (s) => (s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? -Infinity : Infinity)],
+  [/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/, (s) => parseFloat(s)],
+  [/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/, (s) => parseFloat(s)],
+];
+
+/** First characters of the plain scalars a core tag matches (or the empty one): others are strings at once. */
+const CORE_FIRST = /^(?:$|[~nNtTfF0-9+.-])/;
+
+/** One implicit type for all of them: js-yaml would try eight per plain scalar, most of which are strings. */
+const CORE_SCALAR = (() => {
+  let last: { readonly source: string; readonly value: unknown } | undefined;
+  const convert = (s: string): typeof last => {
+    if (last?.source === s) return last;
+    if (!CORE_FIRST.test(s)) return undefined;
+    for (let i = 0; i < CORE_TAGS.length; i++) if (CORE_TAGS[i][0].test(s)) return (last = { source: s, value: CORE_TAGS[i][1](s) });
+    return undefined;
+  };
+  return new Type('tag:platform.dev/yaml-core', { kind: 'scalar', resolve: (s: string | null) => s !== null && convert(s) !== undefined, construct: (s: string) => convert(s)!.value });
 })();
 
 /**
- * Only these implicit types, and no explicit ones: any tag, even `!!str`, is
+ * Only this implicit type, and no explicit ones: any tag, even `!!str`, is
  * unknown to js-yaml, which throws, and the file goes to `yaml`.
  */
-const CORE_SCHEMA = new Schema({ implicit: CORE_TYPES });
+const CORE_SCHEMA = new Schema({ implicit: [CORE_SCALAR] });
 
 /**
  * Texts the fast path declines outright: a directive (`%YAML 1.1` changes the
