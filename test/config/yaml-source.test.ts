@@ -44,18 +44,28 @@ function pathsOf(data: unknown, prefix: (string | number)[] = []): (string | num
 
 /**
  * What the loader sees of a file: its data, where each node and key is, and
- * the line:column of every offset (as text, which compares fast).
+ * the line:column of those offsets and of every line break and the character
+ * after it (which pins down where each line starts), as text, which compares fast.
  */
 function observed(source: YamlSource, text: string) {
+  const probes = new Set<number>([0, text.length]);
   const offsets = pathsOf(source.data)
-    .map((p) => `${JSON.stringify(p)}=${source.offsetOf(p, false)}/${source.offsetOf(p, true)}`)
+    .map((p) => {
+      const [at, key] = [source.offsetOf(p, false), source.offsetOf(p, true)];
+      if (at !== undefined) probes.add(at);
+      if (key !== undefined) probes.add(key);
+      return `${JSON.stringify(p)}=${at}/${key}`;
+    })
     .join('\n');
-  const positions: string[] = [];
-  for (let i = 0; i <= text.length; i++) {
-    const { line, col } = source.linePos(i);
-    positions.push(`${line}:${col}`);
-  }
-  return { offsets, positions: positions.join(' ') };
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n' || text[i] === '\r') probes.add(i).add(i + 1);
+  const positions = [...probes]
+    .sort((a, b) => a - b)
+    .map((i) => {
+      const { line, col } = source.linePos(i);
+      return `${i}@${line}:${col}`;
+    })
+    .join(' ');
+  return { offsets, positions };
 }
 
 /** Reads `text` both ways and expects the same; returns which parser the loader used. */
