@@ -58,20 +58,24 @@ describe('synth', () => {
     expect(fs.readFileSync(file, 'utf8')).toMatch(/^# construct: ecosystem\/user-service\/Resource\napiVersion: apps\/v1\nkind: Deployment\n/);
   });
 
-  test('GIVEN a copy of the committed dist WHEN --env prod renders again THEN dist/prod is byte-identical, stale files go and other environments are kept', () => {
-    const dir = scratchProject();
-    scratch.push(dir);
+  test('GIVEN the fresh render (the committed dist, as the first test proves) WHEN --env prod renders again THEN dist/prod is byte-identical to the committed one, stale files go and other environments are kept', () => {
+    const dir = fresh;
+    const marker = path.join(dir, 'dist', 'dev', 'marker.txt');
     const committedProd = snapshotTree(path.join(ROOT, 'dist', 'prod'));
-    fs.writeFileSync(path.join(dir, 'dist', 'dev', 'marker.txt'), 'kept');
+    fs.writeFileSync(marker, 'kept');
     fs.writeFileSync(path.join(dir, 'dist', 'prod', 'stale.yaml'), 'removed');
     const others = fs.readdirSync(path.join(dir, 'dist')).filter((e) => e !== 'prod');
     const before = others.map((e) => snapshotTree(path.join(dir, 'dist', e)));
-    const r = runSynth(dir, ['--env', 'prod']);
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^prod: \d+ objects \(.*\) in \d+ ms -> dist\/prod\/$/m);
-    expect(fs.readFileSync(path.join(dir, 'dist', 'dev', 'marker.txt'), 'utf8')).toBe('kept');
-    expect(others.map((e) => snapshotTree(path.join(dir, 'dist', e)))).toEqual(before);
-    expect(snapshotTree(path.join(dir, 'dist', 'prod'))).toEqual(committedProd);
+    try {
+      const r = runSynth(dir, ['--env', 'prod']);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^prod: \d+ objects \(.*\) in \d+ ms -> dist\/prod\/$/m);
+      expect(fs.readFileSync(marker, 'utf8')).toBe('kept');
+      expect(others.map((e) => snapshotTree(path.join(dir, 'dist', e)))).toEqual(before);
+      expect(snapshotTree(path.join(dir, 'dist', 'prod'))).toEqual(committedProd);
+    } finally {
+      fs.rmSync(marker, { force: true });
+    }
   });
 
   test('GIVEN an unknown argument WHEN run THEN it exits 2 with usage', () => {
