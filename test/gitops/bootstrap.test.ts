@@ -18,22 +18,24 @@ function readObjects(dir: string): Obj[] {
 
 describe('bootstrap objects in a render', () => {
   // GIVEN a project copy where dev delivers ecosystem with both Argo CD and
-  // Flux, dev rendered afresh. The other environments are the committed
-  // dist/: test/synth/dist.test.ts proves it byte-identical to a fresh render
-  // and builds every one of its directories with kubectl kustomize, so here
-  // kubectl builds what this change affects, dev.
+  // Flux, dev rendered afresh. The other environments are read from the
+  // committed dist/: test/synth/dist.test.ts proves it byte-identical to a
+  // fresh render and builds every one of its directories with kubectl
+  // kustomize, so here kubectl builds what this change affects, dev.
   const envs = fs.readdirSync(path.join(ROOT, 'environments')).filter((f) => f.endsWith('.yaml') && f !== 'defaults.yaml').map((f) => f.replace(/\.yaml$/, ''));
   const others = envs.filter((e) => e !== 'dev');
-  const dir = scratchProject({ dist: others });
-  const devFile = path.join(dir, 'environments/dev.yaml');
+  const scratch = scratchProject({ dist: false });
+  const devFile = path.join(scratch, 'environments/dev.yaml');
   fs.appendFileSync(devFile, '\ngitops:\n  systems:\n    ecosystem:\n      controllers: [argocd, flux]\n');
-  const result = runSynth(dir, ['--env', 'dev']);
-  afterAll(() => removeScratch(dir));
+  const result = runSynth(scratch, ['--env', 'dev']);
+  afterAll(() => removeScratch(scratch));
+  /** Where `dist/<env>/...` of each environment is: dev's render, or the project for the committed others. */
+  const at = (rel: string) => path.join(rel.split('/')[1] === 'dev' ? scratch : ROOT, rel);
 
   // Each directory's objects, parsed once for all the tests below.
   const parsed = new Map<string, Obj[]>();
   const objectsIn = (rel: string): Obj[] => {
-    if (!parsed.has(rel)) parsed.set(rel, readObjects(path.join(dir, rel)));
+    if (!parsed.has(rel)) parsed.set(rel, readObjects(at(rel)));
     return parsed.get(rel)!;
   };
   /** The directories an environment's Applications and Kustomizations point at, as `dist/<env>/<system>`. */
@@ -45,7 +47,7 @@ describe('bootstrap objects in a render', () => {
       ...flux.filter((o) => o.kind === 'Kustomization').map((o) => (o.spec.path as string).replace(/^\.\//, '')),
     ];
   };
-  const objectFiles = (rel: string) => fs.readdirSync(path.join(dir, rel)).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').length;
+  const objectFiles = (rel: string) => fs.readdirSync(at(rel)).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').length;
 
   // kubectl kustomize, started once and run concurrently: one build of every
   // directory dev delivers (a parent kustomization, which fails if any of
@@ -54,11 +56,11 @@ describe('bootstrap objects in a render', () => {
   beforeAll(async () => {
     if (result.status !== 0) return;
     const jobs: Array<[string, string[]]> = [
-      ['dev', [...new Set(deliveredPaths('dev'))].filter((p) => fs.existsSync(path.join(dir, p, 'kustomization.yaml')))],
+      ['dev', [...new Set(deliveredPaths('dev'))].filter((p) => fs.existsSync(path.join(at(p), 'kustomization.yaml')))],
       ['dev/_gitops/argocd', ['dist/dev/_gitops/argocd']],
       ['dev/_gitops/flux', ['dist/dev/_gitops/flux']],
     ];
-    const settled = await Promise.allSettled(jobs.map(([, dirs]) => kustomizeTogether(dirs.map((d) => path.join(dir, d)))));
+    const settled = await Promise.allSettled(jobs.map(([, dirs]) => kustomizeTogether(dirs.map(at))));
     jobs.forEach(([key], i) => builds.set(key, settled[i]));
   });
   const built = (key: string): string => {
@@ -73,9 +75,9 @@ describe('bootstrap objects in a render', () => {
     const paths = deliveredPaths(env);
     expect(paths.length).toBeGreaterThan(0);
     const unique = [...new Set(paths)];
-    for (const p of unique) expect([p, fs.existsSync(path.join(dir, p, 'kustomization.yaml'))]).toEqual([p, true]);
+    for (const p of unique) expect([p, fs.existsSync(path.join(at(p), 'kustomization.yaml'))]).toEqual([p, true]);
     // Every system directory of the environment is delivered by someone.
-    const systems = fs.readdirSync(path.join(dir, 'dist', env)).filter((d) => !d.startsWith('_') && fs.statSync(path.join(dir, 'dist', env, d)).isDirectory());
+    const systems = fs.readdirSync(at(`dist/${env}`)).filter((d) => !d.startsWith('_') && fs.statSync(at(`dist/${env}/${d}`)).isDirectory());
     for (const s of systems) expect(paths).toContain(`dist/${env}/${s}`);
     return unique;
   };
