@@ -20,7 +20,7 @@
 //   compares both on generated files). Where the events cannot tell (a
 //   sequence item with no node, such as `-` alone), `yaml` parses the file.
 import { load, Schema, Type, type State } from 'js-yaml';
-import { Document, isMap, isPair, isScalar, isSeq, LineCounter, Node as YamlNode, Pair, parseDocument, YAMLMap } from 'yaml';
+import { Document, isMap, isPair, isScalar, isSeq, LineCounter, Node as YamlNode, Pair, parseDocument, visit, YAMLMap } from 'yaml';
 import { ConfigError } from './errors';
 
 /** One parsed file: its data, and where each node of it is written. */
@@ -75,7 +75,14 @@ class DocSource implements YamlSource {
         }),
       );
     }
-    this.data = this.doc.toJS();
+    try {
+      this.data = this.doc.toJS();
+    } catch (e) {
+      // An alias to no earlier anchor (or aliases multiplying past yaml's limit) is not among
+      // the document's errors: toJS throws. It is a mistake in the file like the others.
+      const pos = this.lines.linePos(this.badAlias() ?? 0);
+      throw new ConfigError([{ file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${firstLine((e as Error).message)}` }]);
+    }
   }
 
   offsetOf(p: ReadonlyArray<PropertyKey>, atKey: boolean): number | undefined {
@@ -101,6 +108,21 @@ class DocSource implements YamlSource {
 
   linePos(offset: number): { line: number; col: number } {
     return this.lines.linePos(offset);
+  }
+
+  /** Offset of the first alias with no anchor before it, else of the first alias. */
+  private badAlias(): number | undefined {
+    let first: number | undefined;
+    let unresolved: number | undefined;
+    visit(this.doc, {
+      Alias: (_key, alias) => {
+        first ??= alias.range?.[0];
+        if (alias.resolve(this.doc) !== undefined) return undefined;
+        unresolved = alias.range?.[0];
+        return visit.BREAK;
+      },
+    });
+    return unresolved ?? first;
   }
 
   private pairsOf(map: YAMLMap): Map<string, Pair> {
@@ -250,6 +272,20 @@ function closeFrame(frame: Frame, state: ParseState): void {
   // A collection or null as a key: js-yaml stringifies it its own way ("a,b", "[object Object]", "null").
   // (A mapping key is a flow one, or explicit `? `, declined above.)
   if ((flow || frame.result === null) && next === 0x3a) throw new Declined();
+  // An item with no node (`-` and nothing after it on its line): js-yaml can then take a less
+  // indented `-` below for an item of this list (yaml's reading: an item of the enclosing list).
+  // Also a single-pair mapping in a flow list (`[a: 1]`), whose key and value are two nodes.
+  if (frame.kind === 'sequence' && content(frame) === frame && frame.children.length !== (frame.result as unknown[]).length) throw new Declined();
+  // The same for a key with no value in a flow mapping (`{ [a], ~, b: 1 }`).
+  if (frame.kind === 'mapping' && content(frame) === frame) {
+    const nodes = frame.children;
+    for (let i = 0; i < nodes.length; i++) {
+      const key = nodes[i];
+      if (key.kind === null) continue;
+      if (key.kind !== 'scalar' || key.result === null) throw new Declined();
+      if (input.charCodeAt(skipBlanks(input, key.close)) === 0x3a) i++;
+    }
+  }
 }
 
 function skipBlanks(s: string, p: number): number {

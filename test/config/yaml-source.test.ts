@@ -166,6 +166,10 @@ describe('readYaml against the yaml library', () => {
     ['a flow sequence as a key', '[a, b]: 1\n'],
     ['a flow mapping as a key', '{ a: 1 }: 2\n'],
     ['a null key', '~: 1\n'],
+    ['a flow collection as a key with no value', 'a: { [b], c: 1 }\nd: {{}}\n'],
+    ['a null key with no value', 'a: { ~, c: 1 }\n'],
+    ['a list item with nothing after its dash', 'a:\n  -\n    -\n  - 1.5\n'],
+    ['a single-pair mapping in a flow list', 'a: [b: 1, c]\n'],
     ['an empty key in a flow mapping', 'a: { : 1 }\n'],
     ['a comment right after a flow mapping', 'a: { b: 1 }#c\n'],
     ['a comment right after a document marker', '---#c\na: 1\n'],
@@ -185,5 +189,11 @@ describe('readYaml against the yaml library', () => {
     ['two documents', 'a: 1\n---\nb: 2\n'],
   ])('GIVEN %s WHEN read THEN it is the syntax error yaml reports', (_what, text) => {
     expect(expectSameAsReference(text)).toBe('error');
+  });
+
+  test('GIVEN an alias to no anchor WHEN read THEN it is a located syntax error (yaml throws it from toJS, not among its errors)', () => {
+    expect(() => readYaml('a: 1\nb:\n  c: *nowhere\n', 'environments/x.yaml')).toThrow(
+      new ConfigError([{ file: 'environments/x.yaml', line: 3, column: 6, path: '', message: 'YAML syntax error: Unresolved alias (the anchor must be set before the alias): nowhere' }]),
+    );
   });
 });
