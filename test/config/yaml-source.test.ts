@@ -86,6 +86,56 @@ function expectSameAsReference(text: string): YamlSource['parser'] | 'error' {
   return source.parser;
 }
 
+// Small documents of every shape: mostly well-formed, with one in thirty odd
+// scalars and keys (indicators, tags, anchors, quotes, collections as keys).
+type Gen =
+  | { kind: 'scalar'; text: string }
+  | { kind: 'flow-seq'; items: Gen[] }
+  | { kind: 'block-seq'; items: Gen[] }
+  | { kind: 'flow-map'; entries: [string, Gen | null][] }
+  | { kind: 'block-map'; entries: [string, Gen, string][] };
+const SCALARS = ['a', 'b c', 'x:y', 'a#b', '~', 'null', 'Null', 'nUll', '', 'true', 'False', 'yes', 'on', '1', '-1', '+1', '0x1F', '0o7', '0b1', '1_0', '1.5', '.5', '1.', '1e3', '-.inf', '.NaN', '2001-01-01', '"q"', "'s'", '"a\\nb"', "'it''s'", '<<', '='];
+const ODD_SCALARS = ['x: y', '#c', '- x', '? x', '@x', '`x', '%x', '&x', '*x', '!x', '!!str 1', '|', '>', '[', '}', ',', 'a,b', '---', '...', '"\\q"', "'a", '\ta'];
+const KEYS = ['a', 'b', 'key', '"k"', "'k'", '1', '0x1', 'true', 'a b', 'a:b', '"a: b"', '<<', '.inf', 'c'];
+const ODD_KEYS = ['~', 'null', '""', '[a]', '{a: 1}', '? a', '-a', '__proto__', '&k a', '*k'];
+const mostlyUsual = (usual: string[], odd: string[]) => fc.oneof({ weight: 30, arbitrary: fc.constantFrom(...usual) }, { weight: 1, arbitrary: fc.constantFrom(...odd) });
+const scalarGen = mostlyUsual(SCALARS, ODD_SCALARS).map((text): Gen => ({ kind: 'scalar', text }));
+const keyGen = mostlyUsual(KEYS, ODD_KEYS);
+const { node: nodeGen } = fc.letrec<{ node: Gen; flow: Gen }>((tie) => ({
+  node: fc.oneof(
+    { depthSize: 'small' },
+    scalarGen,
+    tie('flow'),
+    fc.array(tie('node'), { minLength: 1, maxLength: 3 }).map((items): Gen => ({ kind: 'block-seq', items })),
+    fc.uniqueArray(fc.tuple(keyGen, tie('node'), fc.constantFrom('', '', ' # c')), { minLength: 1, maxLength: 3, selector: ([k]) => k }).map((entries): Gen => ({ kind: 'block-map', entries })),
+  ),
+  flow: fc.oneof(
+    { depthSize: 'small' },
+    scalarGen,
+    fc.array(tie('flow'), { maxLength: 3 }).map((items): Gen => ({ kind: 'flow-seq', items })),
+    fc.uniqueArray(fc.tuple(keyGen, fc.option(tie('flow'))), { maxLength: 3, selector: ([k]) => k }).map((entries): Gen => ({ kind: 'flow-map', entries })),
+  ),
+}));
+
+function flowText(g: Gen): string {
+  if (g.kind === 'scalar') return g.text;
+  if (g.kind === 'flow-seq' || g.kind === 'block-seq') return `[${g.items.map(flowText).join(', ')}]`;
+  if (g.kind === 'flow-map') return `{${g.entries.map(([k, v]) => (v === null ? k : `${k}: ${flowText(v)}`)).join(', ')}}`;
+  return `{${g.entries.map(([k, v]) => `${k}: ${flowText(v)}`).join(', ')}}`;
+}
+
+/** After `key:` or `-`: a scalar or flow collection on the line (or nothing), a block collection below. */
+function valueText(g: Gen, indent: number): string {
+  if (g.kind === 'block-seq') return `\n${g.items.map((it) => `${' '.repeat(indent)}-${valueText(it, indent + 2)}`).join('\n')}`;
+  if (g.kind === 'block-map') return `\n${g.entries.map(([k, v, c]) => `${' '.repeat(indent)}${k}:${valueText(v, indent + 2)}${c}`).join('\n')}`;
+  const text = flowText(g);
+  return text === '' ? '' : ` ${text}`;
+}
+
+const documentArb = fc
+  .tuple(fc.uniqueArray(fc.tuple(keyGen, nodeGen, fc.constantFrom('', ' # c')), { minLength: 1, maxLength: 4, selector: ([k]) => k }), fc.constantFrom('\n', '', '\n# end\n'))
+  .map(([entries, end]) => entries.map(([k, v, c]) => `${k}:${valueText(v, 2)}${c}`).join('\n') + end);
+
 describe('readYaml against the yaml library', () => {
   test.each(FILES)('GIVEN environments/%s WHEN read THEN js-yaml reads it, with the same data and positions as yaml', (file) => {
     expect(expectSameAsReference(TEXTS[file])).toBe('js-yaml');
@@ -137,6 +187,21 @@ describe('readYaml against the yaml library', () => {
     // Both the fast path and syntax errors occur, or this compares little.
     expect(parsers['js-yaml']).toBeGreaterThan(100);
     expect(parsers.error).toBeGreaterThan(50);
+  });
+
+  test('GIVEN generated documents (nested block and flow collections, empty items and values, odd keys and scalars, comments) WHEN read THEN the same as yaml', () => {
+    const parsers: Record<string, number> = {};
+    fc.assert(
+      fc.property(documentArb, (text) => {
+        const parser = expectSameAsReference(text);
+        parsers[parser] = (parsers[parser] ?? 0) + 1;
+      }),
+      { numRuns: 400, seed: 606060 },
+    );
+    // All three outcomes occur: the fast path, yaml for what it declines, and syntax errors.
+    expect(parsers['js-yaml']).toBeGreaterThan(150);
+    expect(parsers.yaml).toBeGreaterThan(20);
+    expect(parsers.error).toBeGreaterThan(40);
   });
 
   test.each([
