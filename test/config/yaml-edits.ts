@@ -197,10 +197,6 @@ function escapeChar(ch: string): string {
   return `\\U${code.toString(16).padStart(8, '0')}`;
 }
 
-function keyText(k: string | number): string {
-  return typeof k === 'number' ? scalarText(k) : scalarText(k);
-}
-
 function comments(text: string | undefined, pad: string): string {
   return text === undefined ? '' : text.split('\n').map((l) => `${pad}#${l}\n`).join('');
 }
@@ -208,7 +204,7 @@ function comments(text: string | undefined, pad: string): string {
 function flowText(node: TreeNode): string {
   if (node.kind === 'scalar') return scalarText(node.value);
   if (node.kind === 'seq') return `[${node.items.map(flowText).join(', ')}]`;
-  return node.items.length ? `{ ${node.items.map((p) => `${keyText(p.key)}: ${flowText(p.value)}`).join(', ')} }` : '{}';
+  return node.items.length ? `{ ${node.items.map((p) => `${scalarText(p.key)}: ${flowText(p.value)}`).join(', ')} }` : '{}';
 }
 
 function inline(node: TreeNode): boolean {
@@ -241,7 +237,7 @@ function blockTextOf(node: MapNode | SeqNode, indent: number): string {
   const pad = ' '.repeat(indent);
   let out = comments(node.before, pad);
   if (node.kind === 'map') {
-    for (const p of node.items) out += `${comments(p.before, pad)}${pad}${keyText(p.key)}:${valueText(p.value, indent + 2)}`;
+    for (const p of node.items) out += `${comments(p.before, pad)}${pad}${scalarText(p.key)}:${valueText(p.value, indent + 2)}`;
   } else {
     for (const it of node.items) {
       if (it.kind === 'scalar' || inline(it)) out += `${pad}-${valueText(it, indent + 2)}`;
