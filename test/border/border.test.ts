@@ -2,6 +2,7 @@ import { Testing } from 'cdk8s';
 import { Border } from '../../lib/border/border';
 import { CertificateIssuer } from '../../lib/border/certificate-issuer';
 import { find, Obj, shopChart } from '../security/fixtures';
+import { testChart } from '../helpers/chart';
 
 const tls = { name: 'letsencrypt-prod', kind: 'ClusterIssuer' as const };
 
@@ -76,7 +77,7 @@ describe('Border', () => {
   });
 
   test('GIVEN issuers WHEN rendered THEN Issuer with a namespace, ClusterIssuer without', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     new CertificateIssuer(chart, 'Ns', { name: 'le', namespace: 'shop', source: { kind: 'acme', email: 'ops@example.com', solver: { kind: 'dns01-route53', region: 'eu-west-1' } } });
     const cluster = new CertificateIssuer(chart, 'Cluster', { name: 'le-cluster', source: { kind: 'acme', email: 'ops@example.com', solver: { kind: 'http01', ingressClassName: 'nginx' } } });
     const objs = Testing.synth(chart) as Obj[];

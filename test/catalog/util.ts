@@ -1,4 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
+import { testChart } from '../helpers/chart';
 
 export type Obj = Record<string, any>;
 
@@ -29,5 +30,5 @@ export function envOf(c: Obj): Record<string, any> {
 }
 
 export function chart(): Chart {
-  return Testing.chart();
+  return testChart();
 }

@@ -11,10 +11,11 @@ import { Prometheus } from '../../lib/platform/prometheus';
 import { Jaeger } from '../../lib/platform/jaeger';
 import { FluentBit } from '../../lib/platform/fluent-bit';
 import { TraefikController } from '../../lib/platform/traefik';
+import { testChart } from '../helpers/chart';
 
 // Every catalog construct, in its richest shape, through the project's validation gate.
 describe('catalog through lib/validate', () => {
-  const c = Testing.chart();
+  const c = testChart();
   const s = (secret: string, key = 'password') => ({ secret, key });
   new PostgresDatabase(c, 'postgres', {
     namespace: 'data', credentials: { secret: 'pg' }, replicationPassword: s('pg-repl'),

@@ -7,6 +7,7 @@ import { ArgoCdBootstrapChart, FluxBootstrapChart } from '../../charts/gitops';
 import { EnvironmentConfig, loadEnvironment } from '../../lib/config';
 import { planDelivery } from '../../lib/gitops/delivery-plan';
 import { documentCount, kustomizeTogether, removeScratch, ROOT, runSynth, scratchProject } from '../helpers/project';
+import { testChart } from '../helpers/chart';
 
 type Obj = Record<string, any>;
 
@@ -130,7 +131,7 @@ describe('planDelivery', () => {
   const base = loadEnvironment('dev', { dir: path.join(ROOT, 'environments'), root: ROOT });
   const env = (systems: Record<string, unknown>): EnvironmentConfig => ({ ...base, gitops: { ...base.gitops!, systems: systems as never } });
   const target = (name: string, ns: string, extra?: (c: Chart) => void) => {
-    const chart = Testing.chart();
+    const chart = testChart();
     new k8s.KubeConfigMap(chart, 'cm', { metadata: { name: 'x', namespace: ns } });
     extra?.(chart);
     return { dir: `dev/${name}`, chart };

@@ -7,6 +7,7 @@ import { FluxKustomization } from '../../lib/gitops/flux-kustomization';
 import { FluxGitSource } from '../../lib/gitops/flux-source';
 import { ignoreDifferences, ignoreDifferencesOf } from '../../lib/gitops/ignore-differences';
 import { Rollout } from '../../imports/rollouts-rollout-argoproj.io';
+import { testChart } from '../helpers/chart';
 
 type Obj = Record<string, any>;
 const byKind = (objs: Obj[], kind: string, name?: string) => objs.find((o) => o.kind === kind && (!name || o.metadata.name === name))!;
@@ -14,7 +15,7 @@ const byKind = (objs: Obj[], kind: string, name?: string) => objs.find((o) => o.
 describe('ArgoApplication', () => {
   test('defaults: automated prune + selfHeal, CreateNamespace, retry 5 x 5s doubling to 3m, history 10', () => {
     // GIVEN
-    const chart = Testing.chart();
+    const chart = testChart();
     // WHEN
     new ArgoApplication(chart, 'app', { name: 'shop-prod', project: 'shop-prod', repoURL: 'https://git.example.com/m.git', path: 'dist/prod/shop', server: 'https://k8s.example.com', destinationNamespace: 'shop' });
     // THEN
@@ -32,7 +33,7 @@ describe('ArgoApplication', () => {
   });
 
   test('ignoreDifferences come with RespectIgnoreDifferences, so syncs do not write the ignored fields back', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     const ignore = { group: 'apps', kind: 'Deployment', name: 'api', jsonPointers: ['/spec/replicas'] };
     new ArgoApplication(chart, 'app', { name: 'a', project: 'a', repoURL: 'https://g/x.git', path: 'dist/a', server: 'https://s', ignoreDifferences: [ignore] });
     const app = Testing.synth(chart)[0];
@@ -41,7 +42,7 @@ describe('ArgoApplication', () => {
   });
 
   test('rejects a malformed backoff and an absolute path, naming the field', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     const base = { name: 'a', project: 'a', repoURL: 'https://g/x.git', path: 'dist/x', server: 'https://s' };
     expect(() => new ArgoApplication(chart, 'a', { ...base, retry: { backoff: '5 seconds' } })).toThrow(/a: retry.backoff: expected a duration such as "5s" or "3m", got "5 seconds"/);
     expect(() => new ArgoApplication(chart, 'b', { ...base, path: '/dist/x' })).toThrow(/b: path: expected a path relative to the repository root/);
@@ -50,7 +51,7 @@ describe('ArgoApplication', () => {
 
 describe('ArgoProject', () => {
   test('allows no cluster-scoped kinds unless given, and every namespaced kind', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     new ArgoProject(chart, 'p', { name: 'shop', sourceRepos: ['https://g/x.git'], destinations: [{ server: 'https://s', namespace: 'shop' }] });
     const spec = Testing.synth(chart)[0].spec;
     expect(spec.clusterResourceWhitelist).toEqual([]);
@@ -62,7 +63,7 @@ describe('ArgoProject', () => {
 
 describe('Flux', () => {
   test('Kustomization: ./path, prune, wait, timeout, sorted dependsOn; GitRepository limited to the environment', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     new FluxGitSource(chart, 'src', { name: 'manifests-prod', url: 'https://g/x.git', revision: 'main', include: ['dist/prod/'] });
     new FluxKustomization(chart, 'k', { name: 'app-prod', sourceName: 'manifests-prod', path: 'dist/prod/app', dependsOn: ['z-prod', 'data-prod'] });
     const objs = Testing.synth(chart);
@@ -75,7 +76,7 @@ describe('Flux', () => {
   });
 
   test('a Kustomization cannot depend on itself; scp-style URLs are refused', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     expect(() => new FluxKustomization(chart, 'k', { name: 'a', sourceName: 's', path: 'dist/a', dependsOn: ['a'] })).toThrow(/dependsOn: expected a list of other Kustomizations/);
     expect(() => new FluxGitSource(chart, 'g', { name: 's', url: 'git@github.com:x/y.git' })).toThrow(/url: expected an https:\/\/ or ssh:\/\/ URL/);
   });
@@ -84,7 +85,7 @@ describe('Flux', () => {
 describe('applyDeliveryMetadata', () => {
   test('protects PVCs, data StatefulSets and Namespaces; sets waves by kind and keeps explicit ones', () => {
     // GIVEN
-    const chart = Testing.chart();
+    const chart = testChart();
     new k8s.KubeNamespace(chart, 'ns', { metadata: { name: 'shop' } });
     new k8s.KubePersistentVolumeClaim(chart, 'pvc', { metadata: { name: 'data', namespace: 'shop' }, spec: { accessModes: ['ReadWriteOnce'] } });
     const pod = { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'x:1' }] } };
@@ -116,7 +117,7 @@ describe('applyDeliveryMetadata', () => {
 describe('ignoreDifferencesOf', () => {
   test('infers HPA-owned replicas and Rollouts-owned VirtualService weights; keeps declared entries', () => {
     // GIVEN
-    const chart = Testing.chart();
+    const chart = testChart();
     new k8s.KubeHorizontalPodAutoscalerV2(chart, 'hpa', {
       metadata: { name: 'api', namespace: 'shop' },
       spec: { maxReplicas: 5, scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' } },

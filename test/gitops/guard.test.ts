@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { parse } from 'yaml';
 import * as k8s from '../../imports/k8s';
 import { PostgresDatabase } from '../../lib/data/postgres';
@@ -9,10 +9,11 @@ import { applyDeliveryMetadata } from '../../lib/gitops/delivery-metadata';
 import { DestructiveChange, DestructiveChangeGuard, findDestructiveChanges } from '../../lib/gitops/destructive-change-guard';
 import { CheckFailedError, synthesize, toYaml } from '../../lib/synth';
 import { listTree, removeScratch, runSynth, scratchProject, snapshotTree } from '../helpers/project';
+import { testChart } from '../helpers/chart';
 
 /** A data system: PostgreSQL (StatefulSet in prod) and an API Deployment selecting `app: <selector>`. */
 function dataChart(opts: { postgres: boolean; selector: string }): Chart {
-  const chart = Testing.chart();
+  const chart = testChart();
   if (opts.postgres) new PostgresDatabase(chart, 'postgres', { namespace: 'shop-prod', credentials: { secret: 'db-credentials' } });
   new k8s.KubeDeployment(chart, 'api', {
     metadata: { name: 'api', namespace: 'shop-prod' },

@@ -3,9 +3,10 @@ import { ServiceDashboard, GRAFANA_DASHBOARD_LABEL } from '../../lib/observabili
 import { SloRules } from '../../lib/observability/slo-rules';
 import { TracingSampling } from '../../lib/observability/tracing-sampling';
 import { find, Obj } from '../security/fixtures';
+import { testChart } from '../helpers/chart';
 
 function rules() {
-  const chart = Testing.chart();
+  const chart = testChart();
   new SloRules(chart, 'Slo', { service: 'user-service', namespace: 'ecosystem-prod' });
   return find(Testing.synth(chart) as Obj[], 'PrometheusRule', 'user-service-slo');
 }
@@ -50,13 +51,13 @@ describe('SloRules', () => {
   });
 
   test('GIVEN a 100% objective THEN it is refused (no error budget)', () => {
-    expect(() => new SloRules(Testing.chart(), 'S', { service: 's', namespace: 'n', objectives: { availabilityPercent: 100 } })).toThrow(/availabilityPercent: expected a percentage above 0 and below 100/);
+    expect(() => new SloRules(testChart(), 'S', { service: 's', namespace: 'n', objectives: { availabilityPercent: 100 } })).toThrow(/availabilityPercent: expected a percentage above 0 and below 100/);
   });
 });
 
 describe('ServiceDashboard', () => {
   test('GIVEN a service WHEN rendered THEN a ConfigMap the Grafana sidecar picks up, with rate/errors/duration/saturation panels', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     new ServiceDashboard(chart, 'D', { service: 'user-service', namespace: 'ecosystem-prod', folder: 'ecosystem' });
     const cm = find(Testing.synth(chart) as Obj[], 'ConfigMap', 'user-service-dashboard');
     expect(cm.metadata.labels![GRAFANA_DASHBOARD_LABEL]).toBe('1');
@@ -70,9 +71,9 @@ describe('ServiceDashboard', () => {
 
 describe('TracingSampling', () => {
   test('GIVEN 10% WHEN rendered THEN an Istio Telemetry samples 10% in the namespace', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     new TracingSampling(chart, 'T', { namespace: 'shop', samplingPercent: 10 });
     expect(find(Testing.synth(chart) as Obj[], 'Telemetry', 'tracing').spec).toEqual({ tracing: [{ randomSamplingPercentage: 10 }] });
-    expect(() => new TracingSampling(Testing.chart(), 'T', { namespace: 'shop', samplingPercent: 150 })).toThrow(/samplingPercent: expected a percentage from 0 to 100/);
+    expect(() => new TracingSampling(testChart(), 'T', { namespace: 'shop', samplingPercent: 150 })).toThrow(/samplingPercent: expected a percentage from 0 to 100/);
   });
 });

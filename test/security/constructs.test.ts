@@ -4,10 +4,11 @@ import { ExternalSecret } from '../../lib/security/external-secret';
 import { SecretBackend, SecretStore } from '../../lib/security/secret-store';
 import { POD_SECURITY_REASON_ANNOTATION, SystemNamespace } from '../../lib/security/system-namespace';
 import { find, Obj } from './fixtures';
+import { testChart } from '../helpers/chart';
 
 describe('SystemNamespace', () => {
   test('GIVEN defaults WHEN rendered THEN restricted in all three PSA modes, pinned version, environment labels', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     new SystemNamespace(chart, 'Ns', { name: 'fediflow-prod', labels: { environment: 'prod', tier: 'production' } });
     const ns = find(Testing.synth(chart) as Obj[], 'Namespace', 'fediflow-prod');
     expect(ns.metadata.labels).toMatchObject({
@@ -22,18 +23,18 @@ describe('SystemNamespace', () => {
   });
 
   test('GIVEN baseline with a reason THEN the reason is an annotation; without one THEN it throws', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     new SystemNamespace(chart, 'Ns', { name: 'nifi', podSecurity: { level: 'baseline', reason: 'NiFi image runs as root' } });
     const ns = find(Testing.synth(chart) as Obj[], 'Namespace', 'nifi');
     expect(ns.metadata.labels!['pod-security.kubernetes.io/enforce']).toBe('baseline');
     expect(ns.metadata.annotations).toEqual({ [POD_SECURITY_REASON_ANNOTATION]: 'NiFi image runs as root' });
-    expect(() => new SystemNamespace(Testing.chart(), 'Ns', { name: 'x', podSecurity: { level: 'privileged', reason: ' ' } })).toThrow(
+    expect(() => new SystemNamespace(testChart(), 'Ns', { name: 'x', podSecurity: { level: 'privileged', reason: ' ' } })).toThrow(
       /podSecurity.reason: expected a written reason why the namespace must be privileged instead of restricted/,
     );
   });
 
   test('GIVEN a quota and defaults WHEN rendered THEN ResourceQuota and LimitRange carry them; create:false renders no Namespace', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     new SystemNamespace(chart, 'Ns', {
       name: 'shop',
       create: false,
@@ -49,7 +50,7 @@ describe('SystemNamespace', () => {
 
 describe('ApiAccess', () => {
   test('GIVEN the Specify grants WHEN rendered THEN a Role with exactly them bound to the ServiceAccount', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     new ApiAccess(chart, 'Access', { name: 'specify', namespace: 'specify', serviceAccountName: 'specify', grants: [READ_CONFIG, READ_PODS] });
     const objs = Testing.synth(chart) as Obj[];
     expect(find(objs, 'Role', 'specify').rules).toEqual([
@@ -69,13 +70,13 @@ describe('ApiAccess', () => {
     [{ apiGroup: '*', resources: ['pods'], verbs: ['get'] }, /apiGroup: expected one API group/],
     [{ resources: ['secrets'], verbs: ['list'], resourceNames: ['db'] }, /resourceNames: expected only with get/],
   ])('GIVEN grant %j THEN it is refused', (grant, message) => {
-    expect(() => new ApiAccess(Testing.chart(), 'A', { name: 'a', namespace: 'a', serviceAccountName: 'a', grants: [grant as any] })).toThrow(message);
+    expect(() => new ApiAccess(testChart(), 'A', { name: 'a', namespace: 'a', serviceAccountName: 'a', grants: [grant as any] })).toThrow(message);
   });
 });
 
 describe('SecretStore and ExternalSecret', () => {
   const render = (backend: SecretBackend) => {
-    const chart = Testing.chart();
+    const chart = testChart();
     const store = new SecretStore(chart, 'Store', { namespace: 'shop', backend, keyPrefix: 'prod/shop' });
     new ExternalSecret(chart, 'Db', { name: 'database-secret', store, data: { url: { key: 'database', property: 'url' } } });
     return Testing.synth(chart) as Obj[];

@@ -1,10 +1,11 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { ServiceGraph } from '../../lib/security/service-graph';
 import { Microservice } from '../../lib/workloads/microservice';
+import { testChart } from '../helpers/chart';
 
 /** A chart with a graph and two services in `shop`: api (http + metrics) and db-proxy (http). */
 export function shopChart(): { chart: Chart; graph: ServiceGraph; api: Microservice; backend: Microservice } {
-  const chart = Testing.chart();
+  const chart = testChart();
   const graph = new ServiceGraph(chart, 'ServiceGraph');
   const image = { repository: 'registry.example.com/app', tag: 'v1.0.0' };
   const api = new Microservice(chart, 'api', { namespace: 'shop', image, metricsPort: 9090 });

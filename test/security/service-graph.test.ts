@@ -4,6 +4,7 @@ import { ExternalPeer } from '../../lib/security/peer';
 import { ServiceGraph } from '../../lib/security/service-graph';
 import { Microservice } from '../../lib/workloads/microservice';
 import { find, Obj, shopChart } from './fixtures';
+import { testChart } from '../helpers/chart';
 
 const prometheus = ExternalPeer.pods({ name: 'prometheus', namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus' } });
 const controller = ExternalPeer.pods({ name: 'ingress-nginx', namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' } });
@@ -62,7 +63,7 @@ describe('ServiceGraph', () => {
   });
 
   test('GIVEN a chart without a graph WHEN a service declares a connection THEN it is told to add one', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     const image = { repository: 'registry.example.com/app', tag: 'v1.0.0' };
     const a = new Microservice(chart, 'a', { namespace: 'x', image });
     const b = new Microservice(chart, 'b', { namespace: 'x', image });
@@ -70,7 +71,7 @@ describe('ServiceGraph', () => {
   });
 
   test('GIVEN no graph WHEN a Microservice renders THEN no NetworkPolicy appears (output unchanged)', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     new Microservice(chart, 'a', { namespace: 'x', image: { repository: 'registry.example.com/app', tag: 'v1.0.0' } });
     expect((Testing.synth(chart) as Obj[]).filter((o) => o.kind === 'NetworkPolicy')).toEqual([]);
   });

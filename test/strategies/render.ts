@@ -2,6 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import * as k8s from '../../imports/k8s';
 import { DeploymentStrategy } from '../../lib/strategies/strategy';
 import { Microservice, MicroserviceProps } from '../../lib/workloads/microservice';
+import { testChart } from '../helpers/chart';
 
 export const IMAGE = { repository: 'registry.example.com/user-service', tag: 'v1.2.0' };
 
@@ -9,7 +10,7 @@ export type Obj = Record<string, any>;
 
 /** Renders one Microservice with `strategy` (and optionally a stable Ingress for NGINX routing). */
 export function render(strategy: DeploymentStrategy, props: Partial<MicroserviceProps> = {}, extra?: (chart: Chart) => void) {
-  const chart = Testing.chart();
+  const chart = testChart();
   const svc = new Microservice(chart, 'user-service', { namespace: 'shop', image: IMAGE, replicas: 5, metricsPort: 9090, ...props, strategy });
   extra?.(chart);
   const objects = Testing.synth(chart) as Obj[];

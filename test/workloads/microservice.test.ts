@@ -2,11 +2,12 @@ import { Testing } from 'cdk8s';
 import { Microservice, MicroserviceProps } from '../../lib/workloads/microservice';
 import { Probe } from '../../lib/workloads/probes';
 import { RollingStrategy } from '../../lib/strategies/rolling';
+import { testChart } from '../helpers/chart';
 
 const IMAGE = { repository: 'registry.example.com/api', tag: 'v1.0.0' };
 
 function render(props: Partial<MicroserviceProps> = {}) {
-  const chart = Testing.chart();
+  const chart = testChart();
   const svc = new Microservice(chart, 'api', { namespace: 'team', image: IMAGE, ...props });
   const objects = Testing.synth(chart) as any[];
   const byKind = (kind: string) => objects.filter((o) => o.kind === kind);

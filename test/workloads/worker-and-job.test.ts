@@ -2,18 +2,19 @@ import { Testing } from 'cdk8s';
 import { Probe } from '../../lib/workloads/probes';
 import { ScheduledJob, ScheduledJobProps } from '../../lib/workloads/scheduled-job';
 import { Worker, WorkerProps } from '../../lib/workloads/worker';
+import { testChart } from '../helpers/chart';
 
 const IMAGE = { repository: 'registry.example.com/worker', tag: 'v2.0.0' };
 
 function renderWorker(props: Partial<WorkerProps> = {}) {
-  const chart = Testing.chart();
+  const chart = testChart();
   new Worker(chart, 'consumer', { namespace: 'team', image: IMAGE, metricsPort: 9090, ...props });
   const objects = Testing.synth(chart) as any[];
   return { objects, kind: (k: string) => objects.filter((o) => o.kind === k) };
 }
 
 function renderJob(props: Partial<ScheduledJobProps> = {}) {
-  const chart = Testing.chart();
+  const chart = testChart();
   new ScheduledJob(chart, 'mailer', { namespace: 'team', image: IMAGE, schedule: '*/5 * * * *', ...props });
   return (Testing.synth(chart) as any[]).find((o) => o.kind === 'CronJob');
 }
