@@ -22,7 +22,7 @@ function main(argv) {
     else entries.push(a);
   }
   if (!entries.length) throw new Error('bundle.js: name at least one entry file');
-  esbuild.buildSync({
+  const result = esbuild.buildSync({
     entryPoints: entries.map((e) => ({ in: e, out: `${path.basename(e, path.extname(e))}.bundle` })),
     bundle: true,
     platform: 'node',
@@ -31,13 +31,27 @@ function main(argv) {
     define,
     outdir,
     logLevel: 'warning',
+    write: false,
   });
+  // An unchanged bundle keeps its mtime, so the launcher's V8 code cache
+  // (keyed by size and mtime) stays valid across `npm run synth` calls.
+  fs.mkdirSync(outdir, { recursive: true });
+  for (const file of result.outputFiles) writeIfChanged(file.path, Buffer.from(file.contents));
   const launcher = fs.readFileSync(path.join(__dirname, 'launch.js'));
-  for (const e of entries) {
-    const target = path.join(outdir, `${path.basename(e, path.extname(e))}.js`);
-    // Unchanged launchers keep their mtime; only the bundle's matters to the cache.
-    if (!fs.existsSync(target) || !fs.readFileSync(target).equals(launcher)) fs.writeFileSync(target, launcher);
+  for (const e of entries) writeIfChanged(path.join(outdir, `${path.basename(e, path.extname(e))}.js`), launcher);
+}
+
+function writeIfChanged(file, bytes) {
+  let old;
+  try {
+    old = fs.readFileSync(file);
+  } catch {
+    old = undefined;
   }
+  if (old && old.equals(bytes)) return;
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, bytes);
+  fs.renameSync(tmp, file);
 }
 
 main(process.argv.slice(2));
