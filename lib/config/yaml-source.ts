@@ -66,7 +66,8 @@ class DocSource implements YamlSource {
     text: string,
     readonly file: string,
   ) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
+    // logLevel 'error': a collection used as a key becomes its text without a warning on stderr; the schema then reports it as an unknown key, located.
+    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
     if (this.doc.errors.length > 0) {
       throw new ConfigError(
         this.doc.errors.map((e) => {
