@@ -24,9 +24,28 @@ export interface CliOptions {
   readonly outDir: string;
   /** Objects (`Kind/namespace/name`) whose destructive change this run accepts (docs/gitops.md). */
   readonly allowDestructive?: readonly string[];
+  /** `--help`: print the options and render nothing. */
+  readonly help?: boolean;
 }
 
 export class UsageError extends Error {}
+
+const USAGE = 'npm run synth -- [--env NAME]... [--out DIR] [--allow-destructive KIND/NAMESPACE/NAME[,...]]... [--jobs N] [--timings] [--help]';
+
+/** `--help`: every option with what it does. */
+export const HELP = `usage: ${USAGE}
+       npm run parity -- [--verbose]
+
+Renders environments/<env>.yaml into <out>/<env>/<system>/, validates the whole
+render, and only then replaces <out> (a failing run leaves it as it was).
+
+  --env NAME                 render only this environment (repeatable; also SYNTH_ENV=a,b)
+  --out DIR                  output folder (default: dist)
+  --allow-destructive K/N/N  accept the destructive change of this object (Kind/namespace/name, repeatable)
+  --jobs N                   render on N threads (default: the machine's available parallelism; also SYNTH_JOBS)
+  --timings                  print milliseconds per phase to stderr
+  --help, -h                 print this help
+`;
 
 export function parseArgs(argv: readonly string[]): CliOptions {
   const envs: string[] = [];
@@ -53,7 +72,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     else if (a.startsWith('--jobs=')) jobs = jobsOf(a.slice('--jobs='.length), '--jobs');
     else if (a === '--allow-destructive') allowDestructive.push(...value().split(',').filter(Boolean));
     else if (a.startsWith('--allow-destructive=')) allowDestructive.push(...a.slice('--allow-destructive='.length).split(',').filter(Boolean));
-    else throw new UsageError(`unknown argument ${JSON.stringify(a)} (usage: npm run synth -- [--env NAME]... [--out DIR] [--allow-destructive KIND/NAMESPACE/NAME[,...]]... [--jobs N] [--timings])`);
+    else if (a === '--help' || a === '-h') return { envs: [], outDir, help: true };
+    else throw new UsageError(`unknown argument ${JSON.stringify(a)} (usage: ${USAGE})`);
   }
   if (process.env.SYNTH_ENV) envs.push(...process.env.SYNTH_ENV.split(',').filter(Boolean));
   if (jobs === undefined && process.env.SYNTH_JOBS) jobs = jobsOf(process.env.SYNTH_JOBS, 'SYNTH_JOBS');
@@ -164,6 +184,10 @@ function main(): number {
   try {
     if (process.argv[2] === 'parity') return parity(process.argv.slice(3), log);
     const opts = parseArgs(process.argv.slice(2));
+    if (opts.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
     const startup = performance.now();
     const start = Date.now();
     const result = run(opts);

@@ -85,6 +85,15 @@ describe('synth', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^synth: unknown argument "--evn" \(usage: npm run synth -- \[--env NAME\]\.\.\. /);
   });
+
+  test('GIVEN --help WHEN run THEN it prints every option, exits 0 and renders nothing', () => {
+    const dir = scratchProject({ dist: false });
+    scratch.push(dir);
+    const r = runSynth(dir, ['--env', 'prod', '--help']);
+    expect(r.status).toBe(0);
+    for (const option of ['--env NAME', '--out DIR', '--allow-destructive', '--jobs N', '--timings', '--help']) expect(r.stdout).toContain(option);
+    expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
+  });
 });
 
 describe('a broken environments/prod.yaml', () => {
