@@ -195,16 +195,44 @@ export function synthesize(req: SynthRequest): SynthResult {
     if (!check.runEnvironment) lap(`check: ${check.name}`);
     if (problems.length) throw new CheckFailedError(check.name, problems);
   }
-  const staging = path.join(path.dirname(outDir), `.synth-${process.pid}`);
-  fs.rmSync(staging, { recursive: true, force: true });
-  try {
-    writeFileSet(staging, files, { root: outDir, files: previous });
-    swapIn(staging, outDir, [...entries].sort());
-  } finally {
+  // Top-level entries (environments) whose files are all the same as before stay as they are: nothing staged, nothing renamed.
+  const changed = changedEntries(entries, files, previous);
+  if (changed.size > 0) {
+    const staging = path.join(path.dirname(outDir), `.synth-${process.pid}`);
     fs.rmSync(staging, { recursive: true, force: true });
+    try {
+      writeFileSet(staging, new Map([...files].filter(([p]) => changed.has(topLevel(p)))), { root: outDir, files: previous });
+      swapIn(staging, outDir, [...changed].sort());
+    } finally {
+      fs.rmSync(staging, { recursive: true, force: true });
+    }
   }
   lap('write');
   return { environments: outputs.map((o) => o.summary), timings, objects, files };
+}
+
+const topLevel = (p: string): string => {
+  const slash = p.indexOf('/');
+  return slash < 0 ? p : p.slice(0, slash);
+};
+
+/** The entries whose files (paths and contents) differ between the new render and the output directory. */
+function changedEntries(entries: ReadonlySet<string>, files: FileSet, previous: FileSet): Set<string> {
+  const changed = new Set<string>();
+  const counts = new Map<string, number>();
+  for (const [p, text] of files) {
+    const top = topLevel(p);
+    counts.set(top, (counts.get(top) ?? 0) + 1);
+    if (previous.get(p) !== text) changed.add(top);
+  }
+  for (const p of previous.keys()) {
+    const top = topLevel(p);
+    counts.set(top, (counts.get(top) ?? 0) - 1);
+  }
+  for (const [top, n] of counts) if (n !== 0) changed.add(top);
+  // Listed entries with no file at all, before or now (an environment that renders nothing, a stray empty folder).
+  for (const e of entries) if (!counts.has(e)) changed.add(e);
+  return new Set([...changed].filter((e) => entries.has(e)));
 }
 
 /**
@@ -269,6 +297,18 @@ export function partition(envs: readonly string[], n: number, weights: Readonly<
     lightest.load += weightOf(e);
   }
   return groups.filter((g) => g.envs.length > 0).map((g) => envs.filter((e) => g.envs.includes(e)));
+}
+
+/**
+ * Render threads to use by default on a machine with `cores` available cores:
+ * one per two cores. A render thread keeps about 1.3 cores busy on its own (V8
+ * compiles and collects garbage on helper threads), and every extra thread
+ * pays the bundle's start-up and its own JIT warm-up again. Measured on 2
+ * cores: two synths side by side finish in 1.3x the time of one (not 1x), and
+ * two threads took as long as one, with 30-40% more CPU.
+ */
+export function defaultJobs(cores: number): number {
+  return Math.max(1, Math.floor(cores / 2));
 }
 
 /** A worker's start-up (loading the bundle) as a share of the whole render's weight. */
