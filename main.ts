@@ -13,13 +13,13 @@ import { ConfigError, EnvironmentConfig, listEnvironments, loadEnvironment } fro
 import { environmentReadme } from './lib/diagram/environment-readme';
 import { DestructiveChangeGuard } from './lib/gitops/destructive-change-guard';
 import { ValidationGate } from './lib/validate/synth-check';
-import { CheckFailedError, RenderError, RenderTarget, serveSynthWorker, synthesize, SynthRequest, SynthResult, synthWorkerData, toYaml } from './lib/synth';
+import { CheckFailedError, defaultJobs, RenderError, RenderTarget, serveSynthWorker, synthesize, SynthRequest, SynthResult, synthWorkerData, toYaml } from './lib/synth';
 
 export interface CliOptions {
   readonly envs: string[];
   /** Print where the time went, phase by phase, to stderr (`--timings`). */
   readonly timings?: boolean;
-  /** Threads to render environments on (`--jobs`, SYNTH_JOBS). @default the machine's available parallelism */
+  /** Threads to render environments on (`--jobs`, SYNTH_JOBS). @default one per two available cores (defaultJobs) */
   readonly jobs?: number;
   readonly outDir: string;
   /** Objects (`Kind/namespace/name`) whose destructive change this run accepts (docs/gitops.md). */
@@ -42,7 +42,7 @@ render, and only then replaces <out> (a failing run leaves it as it was).
   --env NAME                 render only this environment (repeatable; also SYNTH_ENV=a,b)
   --out DIR                  output folder (default: dist)
   --allow-destructive K/N/N  accept the destructive change of this object (Kind/namespace/name, repeatable)
-  --jobs N                   render on N threads (default: the machine's available parallelism; also SYNTH_JOBS)
+  --jobs N                   render on N threads (default: one per two available cores; also SYNTH_JOBS)
   --timings                  print milliseconds per phase to stderr
   --help, -h                 print this help
 `;
@@ -84,7 +84,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
 export function run(opts: CliOptions): SynthResult {
   const all = listEnvironments();
   const envs = opts.envs.length ? [...new Set(opts.envs)] : all;
-  const threads = Math.min(envs.length, opts.jobs ?? os.availableParallelism());
+  const threads = Math.min(envs.length, opts.jobs ?? defaultJobs(os.availableParallelism()));
   return synthesize({
     ...synthRequest(opts),
     outDir: opts.outDir,

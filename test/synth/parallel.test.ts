@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError } from '../../lib/config';
 import { CheckFailedError, RenderError } from '../../lib/synth';
-import { partition, reviveError, serializeError } from '../../lib/synth/pipeline';
+import { defaultJobs, partition, reviveError, serializeError } from '../../lib/synth/pipeline';
 import { ROOT, runSynth, scratchProject, snapshotTree } from '../helpers/project';
 
 describe('partition', () => {
@@ -20,6 +20,12 @@ describe('partition', () => {
 
   test('GIVEN no weights THEN every environment counts the same', () => {
     expect(partition(['a', 'b', 'c', 'd'], 2).map((g) => g.length)).toEqual([2, 2]);
+  });
+});
+
+describe('defaultJobs', () => {
+  test.each([[1, 1], [2, 1], [3, 1], [4, 2], [8, 4], [16, 8]])('GIVEN %i available cores THEN %i render thread(s)', (cores, threads) => {
+    expect(defaultJobs(cores)).toBe(threads);
   });
 });
 
@@ -57,10 +63,10 @@ describe('errors crossing threads', () => {
 });
 
 describe('synth --jobs', () => {
-  test('GIVEN --jobs 1 WHEN every environment renders into an empty dist/ THEN the files equal the committed dist/ byte for byte (the default, parallel, is test/synth/dist.test.ts)', () => {
+  test('GIVEN --jobs 2 WHEN every environment renders into an empty dist/ THEN the files equal the committed dist/ byte for byte (one thread, the default on 2 cores, is test/synth/dist.test.ts)', () => {
     const dir = scratchProject();
     fs.rmSync(path.join(dir, 'dist'), { recursive: true, force: true });
-    const r = runSynth(dir, ['--jobs', '1']);
+    const r = runSynth(dir, ['--jobs', '2']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(snapshotTree(path.join(dir, 'dist'))).toEqual(snapshotTree(path.join(ROOT, 'dist')));
