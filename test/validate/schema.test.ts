@@ -75,6 +75,18 @@ describe('custom resources', () => {
     expect(v.message).toMatch(/imports\/certmanager-certificate-cert-manager\.io\.ts/);
   });
 
+  test('GIVEN fields named like Object.prototype members, and a map key that needs quoting, WHEN validated THEN the field is unknown and the path quotes the key', () => {
+    const cert = crdExamples().find((o) => o.kind === 'Certificate')!;
+    cert.spec.constructor = 'x';
+    cert.spec.toString = 'y';
+    const paths = violationsOf(validate(one(cert)), 'schema/unknown-field').map((v) => v.path);
+    expect(paths).toEqual(expect.arrayContaining(['spec.constructor', 'spec.toString']));
+    const d = crdExamples().find((o) => o.kind === 'Rollout')!;
+    d.spec.template.metadata = { labels: { 'app.kubernetes.io/name': 7 } };
+    const [wrong] = violationsOf(validate(one(d)), 'schema/wrong-type');
+    expect(wrong.path).toBe('spec.template.metadata.labels["app.kubernetes.io/name"]');
+  });
+
   test('GIVEN a numeric enum (HTTPRoute redirect statusCode) WHEN set to 418 THEN schema/enum-value lists the valid codes', () => {
     const route = crdExamples().find((o) => o.kind === 'HTTPRoute')!;
     route.spec.rules[0].filters[0].requestRedirect.statusCode = 418;

@@ -13,14 +13,33 @@ export interface SchemaIssue {
 /** Checks `value` (an object without apiVersion/kind) against struct `structName` of `catalog`. */
 export function checkAgainstStruct(catalog: SchemaCatalog, structName: string, value: unknown, basePath: string): SchemaIssue[] {
   const issues: SchemaIssue[] = [];
-  walk(catalog, { t: 'ref', name: structName }, value, basePath, issues);
+  walk(catalog, { t: 'ref', name: structName }, value, { base: basePath, keys: [] }, issues);
   return issues;
 }
 
+const PLAIN_KEY = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+
 export function joinPath(base: string, key: string): string {
-  const safe = /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key) ? key : JSON.stringify(key);
+  const safe = PLAIN_KEY.test(key) ? key : JSON.stringify(key);
   if (!base) return safe.startsWith('"') ? `[${safe}]` : safe;
   return safe.startsWith('"') ? `${base}[${safe}]` : `${base}.${safe}`;
+}
+
+/**
+ * Where the walk is: the base path and the keys and indexes below it, pushed
+ * and popped as the walk goes. Turned into text (`a.b[0]["c d"]`) only for an
+ * issue: most objects have none, and building every node's path cost more than
+ * checking it.
+ */
+interface Cursor {
+  readonly base: string;
+  readonly keys: Array<string | number>;
+}
+
+function pathOf(at: Cursor, last?: string): string {
+  let p = at.base;
+  for (const k of at.keys) p = typeof k === 'number' ? `${p}[${k}]` : joinPath(p, k);
+  return last === undefined ? p : joinPath(p, last);
 }
 
 export function describeValue(v: unknown): string {
@@ -47,10 +66,10 @@ export function shortName(structName: string): string {
   return i < 0 ? structName : structName.slice(i + 1);
 }
 
-function walk(catalog: SchemaCatalog, node: SchemaNode, v: unknown, p: string, out: SchemaIssue[]): void {
+function walk(catalog: SchemaCatalog, node: SchemaNode, v: unknown, at: Cursor, out: SchemaIssue[]): void {
   if (v === null || v === undefined) return;
   const wrong = (): void => {
-    out.push({ rule: 'schema/wrong-type', path: p, value: v, message: `expected ${typeName(node)}, got ${describeValue(v)}` });
+    out.push({ rule: 'schema/wrong-type', path: pathOf(at), value: v, message: `expected ${typeName(node)}, got ${describeValue(v)}` });
   };
   switch (node.t) {
     case 'any': return;
@@ -64,23 +83,31 @@ function walk(catalog: SchemaCatalog, node: SchemaNode, v: unknown, p: string, o
     case 'enum': {
       if (typeof v !== 'string' && typeof v !== 'number') { wrong(); return; }
       if (!enumAccepts(node, v)) {
-        out.push({ rule: 'schema/enum-value', path: p, value: v, message: `${JSON.stringify(v)} is not allowed; valid values: ${node.values.map((x) => JSON.stringify(x)).join(', ')}` });
+        out.push({ rule: 'schema/enum-value', path: pathOf(at), value: v, message: `${JSON.stringify(v)} is not allowed; valid values: ${node.values.map((x) => JSON.stringify(x)).join(', ')}` });
       }
       return;
     }
     case 'array':
       if (!Array.isArray(v)) { wrong(); return; }
-      v.forEach((item, i) => walk(catalog, node.items, item, `${p}[${i}]`, out));
+      for (let i = 0; i < v.length; i++) {
+        at.keys.push(i);
+        walk(catalog, node.items, v[i], at, out);
+        at.keys.pop();
+      }
       return;
     case 'map':
       if (typeof v !== 'object' || Array.isArray(v)) { wrong(); return; }
-      for (const [k, item] of Object.entries(v)) walk(catalog, node.values, item, joinPath(p, k), out);
+      for (const k of Object.keys(v)) {
+        at.keys.push(k);
+        walk(catalog, node.values, (v as Record<string, unknown>)[k], at, out);
+        at.keys.pop();
+      }
       return;
     case 'ref': {
       const struct = catalog.structs[node.name];
       if (!struct) return;
       if (typeof v !== 'object' || Array.isArray(v)) { wrong(); return; }
-      walkStruct(catalog, node.name, struct, v as Record<string, unknown>, p, out);
+      walkStruct(catalog, node.name, struct, v as Record<string, unknown>, at, out);
       return;
     }
   }
@@ -93,23 +120,26 @@ export function enumAccepts(node: { readonly values: ReadonlyArray<string | numb
   return v === '' || node.values.some((x) => typeof x === 'string' && x.toLowerCase() === lower);
 }
 
-function walkStruct(catalog: SchemaCatalog, name: string, struct: StructSchema, v: Record<string, unknown>, p: string, out: SchemaIssue[]): void {
+function walkStruct(catalog: SchemaCatalog, name: string, struct: StructSchema, v: Record<string, unknown>, at: Cursor, out: SchemaIssue[]): void {
   for (const req of struct.required) {
     if (v[req] === undefined || v[req] === null) {
-      out.push({ rule: 'schema/required-field', path: joinPath(p, req), message: `missing required field ${JSON.stringify(req)} of ${shortName(name)}` });
+      out.push({ rule: 'schema/required-field', path: pathOf(at, req), message: `missing required field ${JSON.stringify(req)} of ${shortName(name)}` });
     }
   }
-  for (const [k, item] of Object.entries(v)) {
-    const child = struct.props[k];
+  for (const k of Object.keys(v)) {
+    const item = v[k];
+    const child = Object.prototype.hasOwnProperty.call(struct.props, k) ? struct.props[k] : undefined;
     if (child) {
-      walk(catalog, child, item, joinPath(p, k), out);
+      at.keys.push(k);
+      walk(catalog, child, item, at, out);
+      at.keys.pop();
       continue;
     }
     const known = Object.keys(struct.props);
     const close = closest(k, known);
     out.push({
       rule: 'schema/unknown-field',
-      path: joinPath(p, k),
+      path: pathOf(at, k),
       value: item,
       message: `unknown field ${JSON.stringify(k)} in ${shortName(name)}${close ? ` (did you mean ${JSON.stringify(close)}?)` : ''}; known fields: ${listSome(known)}`,
     });
