@@ -177,6 +177,15 @@ function parity(argv: readonly string[], log: (s: string) => void): number {
   return report.violations.length ? 1 : 0;
 }
 
+/**
+ * Tells scripts/launch.js that this run went through the whole synth path, so
+ * the V8 code cache it writes (or rewrites, over one from a `--help` or failed
+ * run) holds everything a synth compiles.
+ */
+function markFullRun(): void {
+  (globalThis as Record<symbol, unknown>)[Symbol.for('launch.fullRun')] = true;
+}
+
 function main(): number {
   const cdk8sOut = process.env.CDK8S_OUTDIR;
   // Under `cdk8s synth --stdout` our stdout is the manifest stream: talk on stderr.
@@ -195,6 +204,7 @@ function main(): number {
     if (cdk8sOut) writeCdk8sOut(result, cdk8sOut);
     log(`synth: ${result.objects.length} objects, ${result.files.size} files in ${Date.now() - start} ms`);
     if (opts.timings) process.stderr.write(`synth: timings\n${formatTimings(startup, result.timings, Date.now() - start)}\n`);
+    markFullRun();
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {

@@ -26,13 +26,28 @@ const source = fs.readFileSync(bundle, 'utf8');
 const stat = fs.statSync(bundle);
 const cacheDir = path.join(__dirname, '.v8-cache');
 const base = path.basename(bundle, '.bundle.js');
-const cacheFile = path.join(cacheDir, `${base}-${stat.size}-${Math.round(stat.mtimeMs)}.bin`);
+const stem = path.join(cacheDir, `${base}-${stat.size}-${Math.round(stat.mtimeMs)}`);
+// A cache holds the functions its run compiled. One written after a run that
+// only printed help or stopped at a config error would leave the main path
+// compiling from source until the next build, so the app marks a run that
+// went all the way (globalThis[Symbol.for('launch.fullRun')] = true): other
+// runs write a `.partial.bin`, which the next full run replaces once.
+const FULL_RUN = Symbol.for('launch.fullRun');
+const fullFile = `${stem}.bin`;
+const partialFile = `${stem}.partial.bin`;
 
-let cachedData;
-try {
-  cachedData = fs.readFileSync(cacheFile);
-} catch {
-  cachedData = undefined;
+const read = (file) => {
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
+};
+let cacheFile = fullFile;
+let cachedData = read(fullFile);
+if (!cachedData) {
+  cachedData = read(partialFile);
+  if (cachedData) cacheFile = partialFile;
 }
 const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
   filename: bundle,
@@ -40,19 +55,20 @@ const script = new vm.Script(`(function (exports, require, module, __filename, _
 });
 const state = !cachedData ? 'missing' : script.cachedDataRejected ? 'rejected' : 'accepted';
 if (process.env.LAUNCH_DEBUG) process.stderr.write(`launch: code cache ${state} (${path.relative(process.cwd(), cacheFile)})\n`);
-if (state !== 'accepted') {
-  // After the run, so that the functions the run compiled are in the cache too.
-  process.once('exit', () => {
-    try {
-      const data = script.createCachedData();
-      fs.mkdirSync(cacheDir, { recursive: true });
-      for (const old of fs.readdirSync(cacheDir)) if (old.startsWith(`${base}-`) && old.endsWith('.bin')) fs.rmSync(path.join(cacheDir, old), { force: true });
-      const tmp = `${cacheFile}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, data);
-      fs.renameSync(tmp, cacheFile);
-    } catch {
-      // best effort: the next run compiles from source again
-    }
-  });
-}
+// After the run, so that the functions the run compiled are in the cache too.
+process.once('exit', () => {
+  const full = globalThis[FULL_RUN] === true;
+  if (state === 'accepted' && (cacheFile === fullFile || !full)) return;
+  try {
+    const data = script.createCachedData();
+    fs.mkdirSync(cacheDir, { recursive: true });
+    for (const old of fs.readdirSync(cacheDir)) if (old.startsWith(`${base}-`) && old.endsWith('.bin')) fs.rmSync(path.join(cacheDir, old), { force: true });
+    const target = full ? fullFile : partialFile;
+    const tmp = `${target}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, target);
+  } catch {
+    // best effort: the next run compiles from source again
+  }
+});
 script.runInThisContext()(module.exports, require, module, __filename, __dirname);

@@ -26,6 +26,7 @@ const bundle = (word: string) => `
 const path = require('path');
 function shout(s) { return s.toUpperCase(); }
 if (require.main === module) {
+  if (process.argv.includes('full')) globalThis[Symbol.for('launch.fullRun')] = true;
   process.stdout.write(JSON.stringify({ word: shout(${JSON.stringify(word)}), args: process.argv.slice(2), dir: path.basename(__dirname) === path.basename(process.cwd()) }) + '\\n');
   process.exitCode = Number(process.argv[2] ?? 0);
 }
@@ -35,8 +36,8 @@ module.exports = { shout };
 describe('scripts/launch.js', () => {
   test('GIVEN no cache WHEN run twice THEN the first run writes one cache file, the second uses it, and both behave as the bundle', () => {
     const p = project(bundle('one'));
-    const first = p.run('3', 'x');
-    expect(first).toEqual({ status: 3, stdout: '{"word":"ONE","args":["3","x"],"dir":true}\n', stderr: '' });
+    const first = p.run('3', 'full');
+    expect(first).toEqual({ status: 3, stdout: '{"word":"ONE","args":["3","full"],"dir":true}\n', stderr: '' });
     const written = p.cacheFiles();
     expect(written).toHaveLength(1);
     expect(written[0]).toMatch(/^app-\d+-\d+\.bin$/);
@@ -80,6 +81,26 @@ describe('scripts/launch.js', () => {
     const p = project(bundle('one'));
     fs.writeFileSync(path.join(p.dir, '.v8-cache'), 'a file where the directory would go');
     expect(p.run('0')).toEqual({ status: 0, stdout: '{"word":"ONE","args":["0"],"dir":true}\n', stderr: '' });
+  });
+
+  test('GIVEN a first run that is not a full run (help, an error) WHEN a full run follows THEN the partial cache is used once and replaced by a full one, which later runs keep', () => {
+    const p = project(bundle('one'));
+    p.run('0');
+    const [partial] = p.cacheFiles();
+    expect(partial).toMatch(/^app-\d+-\d+\.partial\.bin$/);
+    const debug = (...args: string[]) => spawnSync(process.execPath, [path.join(p.dir, 'app.js'), ...args], { cwd: p.dir, encoding: 'utf8', env: { ...process.env, LAUNCH_DEBUG: '1' } });
+    expect(debug('0').stderr).toBe(`launch: code cache accepted (.v8-cache/${partial})\n`);
+    expect(p.cacheFiles()).toEqual([partial]);
+    const second = debug('0', 'full');
+    expect(second.status).toBe(0);
+    expect(second.stderr).toBe(`launch: code cache accepted (.v8-cache/${partial})\n`);
+    const [full] = p.cacheFiles();
+    expect(p.cacheFiles()).toEqual([partial.replace('.partial.bin', '.bin')]);
+    const fullStat = fs.statSync(path.join(p.dir, '.v8-cache', full));
+    expect(debug('0').stderr).toBe(`launch: code cache accepted (.v8-cache/${full})\n`);
+    expect(debug('0', 'full').stderr).toBe(`launch: code cache accepted (.v8-cache/${full})\n`);
+    expect(p.cacheFiles()).toEqual([full]);
+    expect(fs.statSync(path.join(p.dir, '.v8-cache', full)).mtimeMs).toBe(fullStat.mtimeMs);
   });
 
   test('GIVEN the launcher required by another module THEN the bundle is not the main module and its exports are returned', () => {
