@@ -29,6 +29,29 @@ function __withoutUndefined(o) {
   return r;
 }
 `;
+// cdk8s ships its own copy of `yaml` (a bundled dependency). When it is the
+// same version as the project's, the bundle carries and loads one copy.
+const sharedYaml = {
+  name: 'shared-yaml',
+  setup(build) {
+    const version = (dir) => {
+      try {
+        return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version;
+      } catch {
+        return undefined;
+      }
+    };
+    const root = process.cwd();
+    const own = path.join(root, 'node_modules', 'yaml');
+    const cdk8s = path.join(root, 'node_modules', 'cdk8s', 'node_modules', 'yaml');
+    const same = version(own) !== undefined && version(own) === version(cdk8s);
+    build.onResolve({ filter: /^yaml(\/.*)?$/ }, (args) => {
+      if (!same || !args.importer.startsWith(path.join(root, 'node_modules', 'cdk8s') + path.sep)) return undefined;
+      return { path: require.resolve(args.path, { paths: [root] }) };
+    });
+  },
+};
+
 /** The source with every slow filter replaced, or undefined when it has none. */
 function fastBindings(text) {
   if (!text.includes(SLOW_FILTER)) return undefined;
@@ -65,7 +88,7 @@ async function main(argv) {
     target: 'node20',
     external: ['typescript'],
     define,
-    plugins: [bindingsPlugin],
+    plugins: [bindingsPlugin, sharedYaml],
     outdir,
     logLevel: 'warning',
     write: false,

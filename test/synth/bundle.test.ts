@@ -58,3 +58,13 @@ describe('bundle.js: the L1 bindings undefined-filter', () => {
     expect(bundle).not.toContain('Object.entries(result).reduce(');
   });
 });
+
+describe('bundle.js: one copy of yaml', () => {
+  test('GIVEN cdk8s bundles the same yaml version as the project THEN the shipped bundle holds only the project\'s copy', () => {
+    const version = (dir: string) => (JSON.parse(fs.readFileSync(path.join(ROOT, dir, 'package.json'), 'utf8')) as { version: string }).version;
+    const bundle = fs.readFileSync(path.join(ROOT, 'build', 'main.bundle.js'), 'utf8');
+    expect(bundle).toContain('// node_modules/yaml/dist/');
+    const same = version('node_modules/yaml') === version('node_modules/cdk8s/node_modules/yaml');
+    expect(bundle.includes('// node_modules/cdk8s/node_modules/yaml/')).toBe(!same);
+  });
+});
