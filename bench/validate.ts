@@ -6,7 +6,7 @@
  * Validates the test fixture set repeated over NAMESPACES namespaces (default
  * 56, about 1000 objects): in memory (what synth calls) and from YAML files on
  * disk (what `npm run validate` does). Prints medians of 5 runs after a
- * warm-up; the schema catalog is loaded once, from build/validate-schema.json.
+ * warm-up; the schema catalog is loaded once, from build/validate-schema.txt.
  */
 import * as fs from 'fs';
 import * as os from 'os';

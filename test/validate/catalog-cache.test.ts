@@ -1,4 +1,4 @@
-// The schema catalog's disk cache (build/validate-schema.json): reused without
+// The schema catalog's disk cache (build/validate-schema.txt): reused without
 // hashing the bindings while their sizes and mtimes are unchanged, reused after
 // a touch that leaves their content alone, derived again when content changes.
 import * as fs from 'fs';
@@ -11,7 +11,8 @@ describe('schema catalog disk cache', () => {
   let root: string;
   let cacheFile: string;
   let binding: string;
-  const cache = () => JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { key: string; stats: string; catalog: { kinds: Record<string, unknown> } };
+  /** The cache file's header line. */
+  const cache = () => JSON.parse(fs.readFileSync(cacheFile, 'utf8').split('\n')[0]) as { key: string; stats: string; kinds: Record<string, unknown> };
   const load = () => {
     resetSchemaCatalogMemo();
     return loadSchemaCatalog(root);
@@ -23,7 +24,7 @@ describe('schema catalog disk cache', () => {
     fs.mkdirSync(path.join(root, 'imports'));
     binding = path.join(root, 'imports', 'velero-schedule-velero.io.ts');
     fs.copyFileSync(path.join(ROOT, 'imports', 'velero-schedule-velero.io.ts'), binding);
-    cacheFile = path.join(root, 'build', 'validate-schema.json');
+    cacheFile = path.join(root, 'build', 'validate-schema.txt');
   });
 
   afterAll(() => {
@@ -37,6 +38,37 @@ describe('schema catalog disk cache', () => {
     const written = cache();
     expect(written.key).toMatch(/^[0-9a-f]{64}$/);
     expect(written.stats).toContain(`${binding}:`);
+  });
+
+  test('GIVEN the cache written WHEN loaded from it THEN it is the catalog that was derived (structs parsed on first use), and a struct is the same object on every lookup', () => {
+    resetSchemaCatalogMemo();
+    fs.rmSync(cacheFile, { force: true });
+    const derived = load();
+    const fromCache = load();
+    expect(fromCache).not.toBe(derived);
+    expect(Object.keys(fromCache.structs)).toEqual(Object.keys(derived.structs));
+    expect(JSON.parse(JSON.stringify(fromCache))).toEqual(JSON.parse(JSON.stringify(derived)));
+    const name = Object.keys(fromCache.structs)[0];
+    expect(fromCache.structs[name]).toBe(fromCache.structs[name]);
+  });
+
+  test('GIVEN a cache file in the previous layout (one JSON document) or torn WHEN loaded THEN the catalog is derived again and the file rewritten in the current layout', () => {
+    const { key, stats, structs } = cache() as unknown as { key: string; stats: string; structs: number };
+    const text = fs.readFileSync(cacheFile, 'utf8');
+    const lastLine = text.lastIndexOf('\n');
+    const stale = [
+      JSON.stringify({ key, stats, catalog: { structs: {}, kinds: {}, unresolved: [] } }),
+      text.slice(0, 5000),
+      text.slice(0, lastLine),
+      text.slice(0, text.lastIndexOf('\n', lastLine - 1)) + text.slice(lastLine),
+    ];
+    for (const content of stale) {
+      fs.writeFileSync(cacheFile, content);
+      const catalog = load();
+      expect(Object.keys(catalog.kinds)).toContain('velero.io/v1/Schedule');
+      expect(Object.keys(catalog.structs)).toHaveLength(structs);
+      expect(cache()).toMatchObject({ format: 2, key, stats, structs });
+    }
   });
 
   test('GIVEN a touched file with the same content WHEN loaded THEN the cached catalog is kept under the same key and the stats are refreshed', () => {

@@ -3,7 +3,7 @@
  * of generated bindings (about 1 s), so the result is cached on disk, keyed
  * by a hash of the input files: the cache rebuilds itself whenever
  * `imports/` or cdk8s-plus-27 change. In a checkout the cache is
- * `build/validate-schema.json`; for the installed library package (inside
+ * `build/validate-schema.txt`; for the installed library package (inside
  * node_modules) it goes to the system temp directory.
  */
 import { createHash } from 'crypto';
@@ -11,10 +11,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { projectBindingSources, readCoreScopes, deriveCatalog } from './derive';
-import { SchemaCatalog } from './types';
+import { SchemaCatalog, StructSchema } from './types';
 
 /** bump when derive.ts changes the catalog's shape or meaning */
 const DERIVATION_VERSION = '6';
+/** bump when the cache file's layout changes */
+const CACHE_FORMAT = 2;
+/** The cache file's last line. */
+const END = 'end';
 
 let loaded: { root: string; catalog: SchemaCatalog } | undefined;
 
@@ -56,8 +60,8 @@ function ancestorWithBindings(start: string): string | undefined {
 
 function cacheFileFor(root: string, key: string): string {
   return root.split(path.sep).includes('node_modules')
-    ? path.join(os.tmpdir(), `platform-validate-schema-${key.slice(0, 16)}.json`)
-    : path.join(root, 'build', 'validate-schema.json');
+    ? path.join(os.tmpdir(), `platform-validate-schema-${key.slice(0, 16)}.txt`)
+    : path.join(root, 'build', 'validate-schema.txt');
 }
 
 interface CacheFile {
@@ -66,6 +70,68 @@ interface CacheFile {
   /** path, size and mtime of every binding file when `key` was last confirmed */
   readonly stats?: string;
   readonly catalog?: SchemaCatalog;
+}
+
+/**
+ * The cache file: a JSON header line (format, key, stats, kinds, unresolved),
+ * then one line per struct, `name<TAB>json`. A synth checks objects of a few
+ * dozen kinds against a few hundred of the ~3800 structs, so each struct is
+ * parsed on first use: reading the file costs ~7 ms instead of the ~30 ms of
+ * parsing it whole as one JSON document.
+ */
+function formatCache(key: string, stats: string, catalog: SchemaCatalog): string {
+  const names = Object.keys(catalog.structs);
+  const header = JSON.stringify({ format: CACHE_FORMAT, key, stats, structs: names.length, kinds: catalog.kinds, unresolved: catalog.unresolved });
+  return [header, ...names.map((name) => `${name}\t${JSON.stringify(catalog.structs[name])}`), END].join('\n');
+}
+
+/** The cache file's content, or {} for a missing, torn, foreign or older-format file. */
+function parseCache(text: string): CacheFile {
+  const lines = text.split('\n');
+  const header = JSON.parse(lines[0]) as { format?: number; key?: string; stats?: string; structs?: number; kinds?: SchemaCatalog['kinds']; unresolved?: SchemaCatalog['unresolved'] };
+  if (header.format !== CACHE_FORMAT || !header.kinds || !header.unresolved) return {};
+  // Written atomically, but a file cut short must never pass for a catalog with fewer structs (their checks would be skipped).
+  if (lines.length !== (header.structs ?? -1) + 2 || lines[lines.length - 1] !== END) return {};
+  const texts = new Map<string, string>();
+  for (let i = 1; i < lines.length - 1; i++) {
+    const line = lines[i];
+    const tab = line.indexOf('\t');
+    if (tab <= 0) return {};
+    texts.set(line.slice(0, tab), line.slice(tab + 1));
+  }
+  return { key: header.key, stats: header.stats, catalog: { structs: lazyStructs(texts), kinds: header.kinds, unresolved: header.unresolved } };
+}
+
+/**
+ * A read-only record of structs backed by their JSON texts, each parsed on
+ * first lookup and then kept. (3800 accessor properties defined up front cost
+ * more than the parse they saved.)
+ */
+function lazyStructs(texts: ReadonlyMap<string, string>): Record<string, StructSchema> {
+  const parsed = new Map<string, StructSchema>();
+  const lookup = (name: string | symbol): StructSchema | undefined => {
+    if (typeof name !== 'string') return undefined;
+    let struct = parsed.get(name);
+    if (struct === undefined) {
+      const text = texts.get(name);
+      if (text === undefined) return undefined;
+      struct = JSON.parse(text) as StructSchema;
+      parsed.set(name, struct);
+    }
+    return struct;
+  };
+  return new Proxy({} as Record<string, StructSchema>, {
+    get: (_, name) => lookup(name),
+    has: (_, name) => typeof name === 'string' && texts.has(name),
+    ownKeys: () => [...texts.keys()],
+    getOwnPropertyDescriptor: (_, name) => {
+      const value = lookup(name);
+      return value === undefined ? undefined : { value, enumerable: true, configurable: true, writable: false };
+    },
+    set: () => false,
+    defineProperty: () => false,
+    deleteProperty: () => false,
+  });
 }
 
 /**
@@ -93,7 +159,7 @@ export function loadSchemaCatalog(projectRoot: string = findProjectRoot()): Sche
   const cacheFile = cacheFileFor(projectRoot, key ?? '');
   let cached: CacheFile = {};
   try {
-    cached = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as CacheFile;
+    cached = parseCache(fs.readFileSync(cacheFile, 'utf8'));
   } catch {
     // no cache yet, or a torn/foreign file: derive below
   }
@@ -102,7 +168,7 @@ export function loadSchemaCatalog(projectRoot: string = findProjectRoot()): Sche
   if (!catalog) {
     key ??= contentKey();
     catalog = cached.catalog && cached.key === key ? cached.catalog : deriveCatalog(sources, readCoreScopes(projectRoot));
-    writeAtomically(cacheFile, JSON.stringify({ key, stats, catalog }));
+    writeAtomically(cacheFile, formatCache(key, stats, catalog));
   }
   loaded = { root: projectRoot, catalog };
   return catalog;
