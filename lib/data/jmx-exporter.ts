@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { configYaml } from '../synth/serialize';
 import * as k8s from '../../imports/k8s';
 import { hardened, tcp } from '../core/catalog';
 import { imageRef, PinnedImage } from '../core/checks';
@@ -37,7 +37,7 @@ export interface JmxRule {
 
 /** The exporter's config: where the JVM is and which MBeans become which metrics. */
 export function jmxExporterConfig(rules: JmxRule[]): string {
-  return stringify({ hostPort: `127.0.0.1:${JMX_PORT}`, lowercaseOutputName: true, lowercaseOutputLabelNames: true, rules });
+  return configYaml({ hostPort: `127.0.0.1:${JMX_PORT}`, lowercaseOutputName: true, lowercaseOutputLabelNames: true, rules });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
+import { configYaml } from '../synth/serialize';
 import * as k8s from '../../imports/k8s';
 import { CatalogServiceProps, checksum, hardened, PodSecurityRequirement, RESTRICTED, servicePort, tcp } from '../core/catalog';
 import { checkImage, checkInt, checkResources, imageRef, PinnedImage } from '../core/checks';
@@ -57,7 +57,7 @@ export class Kibana extends Construct {
     const labels = standardLabels({ name: this.name, partOf: props.partOf, component: 'search-ui' });
     const selector = selectorLabels({ name: this.name });
     const metadata = { name: this.name, namespace: this.namespace, labels };
-    const config = stringify({
+    const config = configYaml({
       'server.host': '0.0.0.0',
       'server.port': PORT,
       'elasticsearch.hosts': [props.elasticsearchUrl],

@@ -1,6 +1,6 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
+import { configYaml } from '../synth/serialize';
 import * as k8s from '../../imports/k8s';
 import { CatalogServiceProps, checksum, hardened, PodSecurityRequirement, RESTRICTED, secretEnv, servicePort, tcp } from '../core/catalog';
 import { checkImage, checkResources, imageRef, PinnedImage } from '../core/checks';
@@ -81,8 +81,8 @@ export class Grafana extends Construct {
     const selector = selectorLabels({ name: this.name });
     const metadata = (name: string) => ({ name, namespace: this.namespace, labels });
     const provisioning = {
-      'datasources.yaml': stringify({ apiVersion: 1, datasources: datasources.map(renderDatasource) }),
-      'dashboards.yaml': stringify({
+      'datasources.yaml': configYaml({ apiVersion: 1, datasources: datasources.map(renderDatasource) }),
+      'dashboards.yaml': configYaml({
         apiVersion: 1,
         providers: [{ name: 'provisioned', type: 'file', disableDeletion: true, allowUiUpdates: false, updateIntervalSeconds: 30, options: { path: '/etc/grafana/dashboards', foldersFromFilesStructure: false } }],
       }),

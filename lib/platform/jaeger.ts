@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
+import { configYaml } from '../synth/serialize';
 import * as k8s from '../../imports/k8s';
 import { CatalogServiceProps, checksum, hardened, PodSecurityRequirement, RESTRICTED, servicePort, tcp } from '../core/catalog';
 import { checkDuration, checkImage, checkInt, checkResources, imageRef, PinnedImage } from '../core/checks';
@@ -88,7 +88,7 @@ export class Jaeger extends Construct {
         ? { service_strategies: Object.keys(props.serviceSamplingRates).sort().map((service) => ({ service, type: 'probabilistic', param: props.serviceSamplingRates![service] })) }
         : {}),
     };
-    const config = stringify({
+    const config = configYaml({
       service: {
         extensions: ['jaeger_storage', 'jaeger_query', 'remote_sampling', 'healthcheckv2'],
         pipelines: { traces: { receivers: ['otlp'], processors: ['batch'], exporters: ['jaeger_storage_exporter'] } },

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
+import { configYaml } from '../synth/serialize';
 import * as k8s from '../../imports/k8s';
 import { CatalogServiceProps, checksum, hardened, PodSecurityRequirement, RESTRICTED, servicePort, tcp } from '../core/catalog';
 import { checkDnsLabel, checkDuration, checkImage, checkInt, checkResources, imageRef, PinnedImage } from '../core/checks';
@@ -95,7 +95,7 @@ export class Prometheus extends Construct {
     const selector = selectorLabels({ name: this.name });
     const metadata = (name: string, namespace = this.namespace) => ({ name, namespace, labels });
     const sd = { role: 'endpointslice', ...(discovery.scope === 'namespaces' ? { namespaces: { names: [...discovery.namespaces].sort() } } : {}) };
-    this.config = stringify({
+    this.config = configYaml({
       global: { scrape_interval: interval, evaluation_interval: interval },
       scrape_configs: [
         { job_name: 'prometheus', static_configs: [{ targets: [`localhost:${PORT}`] }] },

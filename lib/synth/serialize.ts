@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { emitYaml } from './yaml-emitter';
+import { emitConfigYaml, emitYaml } from './yaml-emitter';
 
 /** API groups served by Kubernetes itself; kinds from any other group get the group in their file name. */
 const BUILT_IN_GROUPS = new Set([
@@ -50,6 +50,16 @@ export function sortKeys(value: unknown): unknown {
  */
 export function toYaml(object: unknown): string {
   return emitYaml(object) ?? stringify(sortKeys(object), YAML_OPTIONS);
+}
+
+/**
+ * A configuration file embedded in a ConfigMap (prometheus.yml, Grafana
+ * provisioning, ...): exactly `stringify(value)` of the yaml library (its
+ * defaults: YAML 1.2, keys in insertion order, 80-column lines), written by
+ * the emitter where it covers the value.
+ */
+export function configYaml(value: object): string {
+  return emitConfigYaml(value) ?? stringify(value);
 }
 
 /** The serializer's options; lib/synth/yaml-emitter.ts produces the same text for what it covers. */

@@ -3,7 +3,8 @@ import * as path from 'path';
 import fc from 'fast-check';
 import { parse, stringify } from 'yaml';
 import { sortKeys, YAML_OPTIONS } from '../../lib/synth/serialize';
-import { emitYaml } from '../../lib/synth/yaml-emitter';
+import { configYaml } from '../../lib/synth/serialize';
+import { emitConfigYaml, emitYaml } from '../../lib/synth/yaml-emitter';
 
 /** What toYaml gave before the fast path: the library on sorted keys. */
 const reference = (o: unknown) => stringify(sortKeys(o), YAML_OPTIONS);
@@ -95,3 +96,61 @@ describe('emitYaml', () => {
     expect(emitYaml({ ['k'.repeat(1001)]: 1 })).toBeUndefined();
   });
 });
+
+describe('emitConfigYaml (configuration files: the library defaults)', () => {
+  /** Words, so that long strings have spaces where the library could fold them. */
+  const word = fc.oneof(fc.constantFrom(...TRICKY.filter((t) => !t.includes('\n'))), fc.string({ maxLength: 12 }), fc.constantFrom('alpha', 'beta-gamma', 'x', 'http://svc:9090/metrics'));
+  const sentence = fc.array(word, { minLength: 1, maxLength: 20 }).map((ws) => ws.join(' '));
+  const longWord = fc.integer({ min: 15, max: 120 }).map((n) => 'w'.repeat(n));
+  const multiLine = fc.array(fc.oneof(sentence, longWord, fc.constant('')), { minLength: 2, maxLength: 5 }).map((ls) => ls.join('\n'));
+  const str = fc.oneof(word, sentence, longWord, multiLine);
+  const key = fc.oneof(fc.constantFrom(...TRICKY, '1', '42', 'scrape_configs', 'job_name'), fc.string({ maxLength: 10 }));
+  const leaf = fc.oneof(str, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.constantFrom(0.1, 1e21, 1.5));
+  const { value } = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(key, tie('value'), { maxKeys: 5 })),
+  }));
+  const doc = fc.dictionary(key, value, { minKeys: 1, maxKeys: 6 });
+
+  test('GIVEN generated objects (long sentences, long words, multi-line strings, YAML 1.2 look-alikes, deep nesting) WHEN emitted THEN the text equals stringify() whenever the emitter takes them', () => {
+    let taken = 0;
+    fc.assert(
+      fc.property(doc, (o) => {
+        const text = emitConfigYaml(o);
+        if (text === undefined) return;
+        taken++;
+        expect(text).toBe(stringify(o));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(taken).toBeGreaterThan(300);
+  });
+
+  test('GIVEN strings around the fold limit at every depth WHEN emitted THEN the text equals stringify() or the emitter declines', () => {
+    for (let depth = 0; depth < 8; depth++) {
+      for (let n = 15; n <= 100; n++) {
+        for (const s of ['a'.repeat(n), `${'ab '.repeat(Math.ceil(n / 3))}`.slice(0, n), `"${'q '.repeat(n)}`.slice(0, n), `${'l '.repeat(n).slice(0, n)}\nnext line`]) {
+          let o: unknown = { k: s, l: [s] };
+          for (let d = 0; d < depth; d++) o = { nested: o, list: [o] };
+          const text = emitConfigYaml(o);
+          if (text !== undefined) expect(text).toBe(stringify(o));
+        }
+      }
+    }
+  });
+
+  test('GIVEN the same object twice (the library writes an anchor and an alias) WHEN emitted THEN it declines, and configYaml gives the library text', () => {
+    const shared = { a: 1 };
+    const o = { x: shared, y: [shared] };
+    expect(emitConfigYaml(o)).toBeUndefined();
+    expect(configYaml(o)).toBe(stringify(o));
+    expect(configYaml(o)).toContain('&a1');
+  });
+
+  test('GIVEN YAML 1.1-only booleans and numbers WHEN emitted THEN they stay plain (YAML 1.2 reads them as strings), as the library writes them', () => {
+    const o = { a: 'yes', b: 'on', c: '0o17', d: '017', e: 'true', f: '1_000', g: '~' };
+    expect(emitConfigYaml(o)).toBe(stringify(o));
+    expect(emitConfigYaml(o)).toContain('a: yes\n');
+    expect(emitConfigYaml(o)).toContain('e: "true"\n');
+  });
+});
+
