@@ -108,25 +108,37 @@ interface Job {
 }
 
 function measure(job: Job, runs: number, scratch: string, label: string): Measurement {
-  const env = { ...process.env, ...job.env };
-  const samples: Sample[] = [];
+  return measureInterleaved([{ job, label }], runs, scratch)[0];
+}
+
+/**
+ * Each job once unmeasured, then `runs` rounds in which every job runs once,
+ * in turn: jobs compared with each other (ours and the floor) meet the same
+ * drift in the machine's load and disk speed.
+ */
+function measureInterleaved(jobs: ReadonlyArray<{ readonly job: Job; readonly label: string }>, runs: number, scratch: string): Measurement[] {
+  const samples: Sample[][] = jobs.map(() => []);
   for (let i = 0; i <= runs; i++) {
-    job.before?.();
-    // Flush the file system first: the deletions of the previous run (its own
-    // swap, or the before step) are otherwise written back during this one.
-    spawnSync('sync');
-    const s = run(job.cmd, job.cwd, env, scratch);
-    if (i > 0) samples.push(s);
+    jobs.forEach(({ job }, j) => {
+      job.before?.();
+      // Flush the file system first: the deletions of the previous run (its own
+      // swap, or the before step) are otherwise written back during this one.
+      spawnSync('sync');
+      const s = run(job.cmd, job.cwd, { ...process.env, ...job.env }, scratch);
+      if (i > 0) samples[j].push(s);
+    });
   }
-  const m = {
-    wall: median(samples.map((s) => s.wall)),
-    cpu: median(samples.map((s) => s.cpu)),
-    rss: median(samples.map((s) => s.rss)),
-    samples,
-    command: job.cmd.map((a) => displayArg(a, scratch)).join(' '),
-  };
-  log(`  ${label.padEnd(28)} wall ${fmtS(m.wall)}  cpu ${fmtS(m.cpu)}  rss ${fmtMiB(m.rss)}  (${samples.map((s) => s.wall.toFixed(2)).join(' ')})`);
-  return m;
+  return jobs.map(({ job, label }, j) => {
+    const m = {
+      wall: median(samples[j].map((s) => s.wall)),
+      cpu: median(samples[j].map((s) => s.cpu)),
+      rss: median(samples[j].map((s) => s.rss)),
+      samples: samples[j],
+      command: job.cmd.map((a) => displayArg(a, scratch)).join(' '),
+    };
+    log(`  ${label.padEnd(28)} wall ${fmtS(m.wall)}  cpu ${fmtS(m.cpu)}  rss ${fmtMiB(m.rss)}  (${samples[j].map((s) => s.wall.toFixed(2)).join(' ')})`);
+    return m;
+  });
 }
 
 /** Every file under `dir`, relative path -> content. */
@@ -247,23 +259,23 @@ const fmtMiB = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 
 function scenario(o: Options, scratch: string, name: string, ours: Job, outDir: string, stock: (() => Job) | undefined, stockOut: string, shipped?: { job: Job; outDir: string }): Scenario {
   log(`${name}:`);
-  const oursM = measure(ours, o.runs, scratch, 'ours (with validation)');
+  // One unmeasured run gives the output the floor writes again; then ours and the floor alternate.
+  run(ours.cmd, ours.cwd, { ...process.env, ...ours.env }, scratch);
   const tree = readTree(outDir);
+  const objects = [...tree.values()].filter((t) => t.startsWith(HEADER)).length;
+  const input = path.join(scratch, `${name.replace(/\W+/g, '-')}.json`);
+  fs.writeFileSync(input, JSON.stringify(floorInput(tree)));
+  const floorOut = path.join(scratch, 'floor-out');
+  const floorJob: Job = { cmd: [process.execPath, path.join(BUILD, 'bench', 'floor.js'), input, floorOut], cwd: ROOT, before: () => fs.rmSync(floorOut, { recursive: true, force: true }) };
+  const [oursM, floor] = measureInterleaved([{ job: ours, label: 'ours (with validation)' }, { job: floorJob, label: 'serialization floor' }], o.runs, scratch);
+  const oursSame = sameTree(tree, readTree(outDir));
+  const floorIdentical = sameTree(tree, readTree(floorOut)) && oursSame;
   const freshM = shipped ? measure({ ...ours, before: () => fs.rmSync(outDir, { recursive: true, force: true }) }, o.runs, scratch, 'ours, empty output dir') : undefined;
   let shippedM: Scenario['shipped'];
   if (shipped) {
     const m = measure(shipped.job, o.runs, scratch, `node build/main.js --jobs ${COMPARE_JOBS}`);
     shippedM = { ...m, identical: sameTree(tree, readTree(shipped.outDir)) };
   }
-  const objects = [...tree.values()].filter((t) => t.startsWith(HEADER)).length;
-  const input = path.join(scratch, `${name.replace(/\W+/g, '-')}.json`);
-  fs.writeFileSync(input, JSON.stringify(floorInput(tree)));
-  const floorOut = path.join(scratch, 'floor-out');
-  const floor = measure(
-    { cmd: [process.execPath, path.join(BUILD, 'bench', 'floor.js'), input, floorOut], cwd: ROOT, before: () => fs.rmSync(floorOut, { recursive: true, force: true }) },
-    o.runs, scratch, 'serialization floor',
-  );
-  const floorIdentical = sameTree(tree, readTree(floorOut));
   let stockM: Scenario['stock'];
   if (stock) {
     const m = measure(stock(), o.stockRuns, scratch, 'stock cdk8s (ts-node)');
@@ -320,7 +332,7 @@ function report(o: Options, scenarios: readonly Scenario[], tests: TestTiming | 
   lines.push(`- CPU: ${cpu[0]?.model ?? 'unknown'}, ${cpu.length} cores; RAM ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; ${os.type()} ${os.release()}`);
   lines.push(`- Node ${process.version}; commit ${git(['rev-parse', '--short', 'HEAD'])}${dirty ? ` + ${dirty} uncommitted paths in the working tree` : ''}`);
   lines.push(`- load average (1 min) before ${load.before[0].toFixed(2)}, after ${load.after[0].toFixed(2)}: other processes share the cores, so wall times carry their noise; CPU time much less so`);
-  lines.push(`- runs: ${o.runs} measured runs per command (${o.stockRuns} for the stock path) after one unmeasured warm-up; medians; measured with ${TIME ? '`/usr/bin/time -v`' : 'process.resourceUsage() of each Node process'}`);
+  lines.push(`- runs: ${o.runs} measured runs per command (${o.stockRuns} for the stock path) after one unmeasured warm-up; ours and the floor alternate run by run (same load, same disk state); medians; \`sync\` before every run; measured with ${TIME ? '`/usr/bin/time -v`' : 'process.resourceUsage() of each Node process'}`);
   lines.push('');
   lines.push('## Results', '');
   lines.push('Each cell: wall / CPU (user+sys) / peak RSS, median.', '');
