@@ -64,14 +64,16 @@ export function writeFileSet(root: string, files: FileSet, existing?: ExistingFi
 export function readFileSet(root: string): FileSet {
   const files: FileSet = new Map();
   if (!fs.existsSync(root)) return files;
-  const walk = (dir: string) => {
+  // Paths are built by concatenation while walking: path.join/relative per file cost more than reading it.
+  const walk = (dir: string, rel: string) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const abs = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(abs);
-      else files.set(path.relative(root, abs).split(path.sep).join('/'), fs.readFileSync(abs, 'utf8'));
+      const abs = `${dir}${path.sep}${entry.name}`;
+      const relPath = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(abs, relPath);
+      else files.set(relPath, fs.readFileSync(abs, 'utf8'));
     }
   };
-  walk(root);
+  walk(root, '');
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
