@@ -41,7 +41,7 @@ const sharedYaml = {
         return undefined;
       }
     };
-    const root = process.cwd();
+    const root = path.resolve(__dirname, '..');
     const own = path.join(root, 'node_modules', 'yaml');
     const cdk8s = path.join(root, 'node_modules', 'cdk8s', 'node_modules', 'yaml');
     const same = version(own) !== undefined && version(own) === version(cdk8s);

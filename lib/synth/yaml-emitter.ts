@@ -1,6 +1,8 @@
 // A fast path for `toYaml`: emits the YAML text that `yaml`'s stringify gives
 // for our options (YAML 1.1, no line folding, keys sorted), for the plain JSON
-// shapes Kubernetes objects have. It declines (returns undefined) whenever an
+// shapes Kubernetes objects have; and, in a second mode, for `configYaml`
+// (the library's defaults: YAML 1.2, insertion order, 80-column folding and
+// aliases, which that mode declines rather than ports). It declines (returns undefined) whenever an
 // object holds anything whose rendering depends on more of the library's
 // rules than ported here: multi-line or control-character strings, document
 // markers, very long keys, `<<`, non-finite numbers, undefined in lists, or

@@ -4,9 +4,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Chart } from 'cdk8s';
 import * as k8s from '../../imports/k8s';
 import { synthesize } from '../../lib/synth';
+import { testChart } from '../helpers/chart';
 import { snapshotTree } from '../helpers/project';
 
 /** Per environment: ConfigMap name -> value. */
@@ -18,7 +18,7 @@ function synth(out: string, plan: Plan, complete = true): void {
     environments: Object.keys(plan),
     complete,
     render: (env) => {
-      const chart = new Chart(new App({ outdir: 'never-written' }), env, { disableResourceNameHashes: true });
+      const chart = testChart(env, { disableResourceNameHashes: true });
       for (const [name, value] of Object.entries(plan[env])) new k8s.KubeConfigMap(chart, name, { metadata: { name, namespace: 'team' }, data: { value } });
       return [{ dir: `${env}/team`, chart }];
     },
