@@ -1,7 +1,7 @@
-// The library as another team gets it: packed with `npm pack`, installed from
-// the tarball into a copy of examples/ with no network (the npm cache has
-// every dependency because this project installed them), then the example's
-// own snapshot test and its synth run against the installed package.
+// The library as another team gets it: packed with `npm pack`, unpacked into
+// a copy of examples/ whose other dependencies come from this project's own
+// install (no npm cache, no network), then the example's own snapshot test and
+// its synth run against the installed package.
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -132,43 +132,98 @@ describe('runtime dependencies', () => {
   });
 });
 
+/** `version` satisfies a caret range `^x.y.z` or equals an exact `x.y.z` (the only forms package.json uses here). */
+function satisfies(version: string, range: string): boolean {
+  if (!range.startsWith('^')) return version === range;
+  const [v, r] = [version, range.slice(1)].map((x) => x.split('.').map(Number));
+  // the left-most non-zero part of the range is fixed; the whole version may not be lower
+  const fixed = r.findIndex((n, i) => n !== 0 || i === 2);
+  if (v.slice(0, fixed + 1).some((n, i) => n !== r[i])) return false;
+  const diff = v.map((n, i) => n - r[i]).find((d) => d !== 0) ?? 0;
+  return diff >= 0;
+}
+
+/** The version of `name` in the project's own install (node_modules, filled by `npm ci` from the committed lock). */
+function rootVersion(name: string): string {
+  return JSON.parse(fs.readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
+}
+
 describe('example consumer installed from the tarball', () => {
+  // The consumer's node_modules is laid out the way npm lays it out, from two
+  // sources that need no cache and no network: the tarball, unpacked into
+  // node_modules/@platform/manifests, and every other package linked from the
+  // project's own install, which `npm ci` made from the committed lock with
+  // exactly the versions examples/package.json pins (asserted below). An
+  // offline `npm install` of the tarball needs registry metadata that only an
+  // earlier online install leaves in the npm cache: it failed on every fresh
+  // machine. The example then compiles with its own tsc and runs its tests.
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'examples', 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+    scripts: Record<string, string>;
+  };
+  const pinned = { ...manifest.dependencies, ...manifest.devDependencies };
   let example: string;
-  let scripts: Record<string, string>;
 
   beforeAll(() => {
-    // WHEN a copy of examples/ installs it offline. Optional dependencies are
-    // left out: cdk8s-plus-27 names `backport` (a release tool: ~190 packages,
-    // 6000 files) as one, and the example runs without it. The copy gets a
-    // lock of the example's own dependencies (see the test below), so npm
-    // resolves only the tarball and what it needs instead of ~200 packuments.
     example = path.join(tmp, 'example');
     copyDir(path.join(root, 'examples'), example, new Set(['node_modules', 'build', 'dist', 'package-lock.json']));
-    fs.copyFileSync(path.join(__dirname, 'example-lock.json'), path.join(example, 'package-lock.json'));
-    npm(['install', '--offline', '--no-audit', '--no-fund', '--omit=optional', '--ignore-scripts', tarball], example);
-    scripts = JSON.parse(fs.readFileSync(path.join(example, 'package.json'), 'utf8')).scripts;
+    const modules = path.join(example, 'node_modules');
+    const installed = path.join(modules, ...pkg.name.split('/'));
+    fs.mkdirSync(installed, { recursive: true });
+    execFileSync('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1']);
+    for (const name of [...Object.keys(pinned), ...Object.keys(pkg.dependencies)]) {
+      const link = path.join(modules, ...name.split('/'));
+      fs.mkdirSync(path.dirname(link), { recursive: true });
+      if (!fs.existsSync(link)) fs.symlinkSync(path.join(root, 'node_modules', name), link, 'dir');
+    }
+    fs.mkdirSync(path.join(modules, '.bin'));
+    fs.symlinkSync('../typescript/bin/tsc', path.join(modules, '.bin', 'tsc'));
   });
 
-  test('the lock given to the copy pins exactly the dependencies examples/package.json names', () => {
-    // Regenerate after changing them: cd examples && npm install --package-lock-only --offline --ignore-scripts
-    //   && mv package-lock.json ../test/package/example-lock.json
-    const lock = JSON.parse(fs.readFileSync(path.join(__dirname, 'example-lock.json'), 'utf8')).packages[''];
-    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'examples', 'package.json'), 'utf8'));
-    expect({ dependencies: lock.dependencies, devDependencies: lock.devDependencies }).toEqual({ dependencies: manifest.dependencies, devDependencies: manifest.devDependencies });
+  test('the project install has exactly the versions examples/package.json pins, and they meet the tarball\'s peer ranges', () => {
+    // GIVEN the example's pins and the packed package.json WHEN compared with what npm ci installed
+    const packed = JSON.parse(fs.readFileSync(path.join(example, 'node_modules', ...pkg.name.split('/'), 'package.json'), 'utf8')) as typeof pkg;
+    const actual = Object.fromEntries(Object.keys(pinned).map((n) => [n, rootVersion(n)]));
+    // THEN the consumer links the very versions it names, and npm would accept them for the peers
+    expect(actual).toEqual(pinned);
+    for (const [peer, range] of Object.entries(packed.peerDependencies)) {
+      expect({ peer, version: pinned[peer], ok: satisfies(pinned[peer] ?? 'missing', range) }).toEqual({ peer, version: pinned[peer], ok: true });
+    }
+    for (const [dep, range] of Object.entries(packed.dependencies)) expect({ dep, ok: satisfies(rootVersion(dep), range) }).toEqual({ dep, ok: true });
+  });
+
+  test('the range check used above refuses what npm refuses', () => {
+    expect(satisfies('2.70.106', '^2.70.0')).toBe(true);
+    expect(satisfies('2.69.9', '^2.70.0')).toBe(false);
+    expect(satisfies('3.0.0', '^2.70.0')).toBe(false);
+    expect(satisfies('0.2.5', '^0.2.3')).toBe(true);
+    expect(satisfies('0.3.0', '^0.2.3')).toBe(false);
+    expect(satisfies('2.70.9', '^2.70.10')).toBe(false);
+    expect(satisfies('2.71.0', '^2.70.10')).toBe(true);
+    expect(satisfies('0.0.3', '^0.0.3')).toBe(true);
+    expect(satisfies('0.0.4', '^0.0.3')).toBe(false);
+    expect(satisfies('4.3.2', '4.3.2')).toBe(true);
+    expect(satisfies('4.3.1', '4.3.2')).toBe(false);
   });
 
   test("the example's own snapshot test passes against the installed package", () => {
     // THEN its `npm test` script (tsc with the example's own TypeScript, then
     // node --test) succeeds; run as npm runs it, without npm's start-up
     const bin = path.join(example, 'node_modules', '.bin');
-    const output = execFileSync('sh', ['-c', scripts.test], { cwd: example, env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = execFileSync('sh', ['-c', manifest.scripts.test], { cwd: example, env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(output).toMatch(/# fail 0/);
     expect(output).toMatch(/# pass [1-9]/);
   });
 
+  test('the example loads the library from the unpacked tarball, not from the project sources', () => {
+    const resolved = execFileSync(process.execPath, ['-p', `require.resolve('${pkg.name}')`], { cwd: example, encoding: 'utf8' }).trim();
+    expect(resolved).toBe(path.join(fs.realpathSync(example), 'node_modules', ...pkg.name.split('/'), pkg.main));
+  });
+
   test('the example synthesizes both environments into dist/<env>/shop/', () => {
     // `npm run synth` is `tsc -p . && node build/src/main.js`; the test above already compiled
-    expect(scripts.synth).toBe('tsc -p . && node build/src/main.js');
+    expect(manifest.scripts.synth).toBe('tsc -p . && node build/src/main.js');
     const output = execFileSync(process.execPath, ['build/src/main.js'], { cwd: example, encoding: 'utf8' });
     expect(output).toMatch(/^staging: \d+ objects/m);
     expect(output).toMatch(/^prod: \d+ objects/m);
