@@ -9,7 +9,7 @@
 # go-yaml and js-yaml accept); the round-trip is lossless for data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-crds="${CRDS_DIR:-../shared/crds}"
+crds="${CRDS_DIR:-${SHARED_DIR:-../shared}/crds}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 grep -v '^#' scripts/crds.tsv | while IFS=$'\t' read -r prefix file _url; do

@@ -9,18 +9,19 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
+import { CRD_DIR, K8S_DEFINITIONS, requireShared } from '../helpers/shared';
 
 type Json = Record<string, any>;
 type Schema = Json;
 
-const SHARED = path.resolve(__dirname, '../../../shared');
 let coreDefs: Record<string, Schema> | undefined;
 let gvkIndex: Map<string, string> | undefined;
 let crdIndex: Map<string, Schema> | undefined;
 
 function load(): void {
   if (coreDefs) return;
-  coreDefs = JSON.parse(fs.readFileSync(path.join(SHARED, 'k8s-schema/v1.27.0-definitions.json'), 'utf8')).definitions as Record<string, Schema>;
+  requireShared();
+  coreDefs = JSON.parse(fs.readFileSync(K8S_DEFINITIONS, 'utf8')).definitions as Record<string, Schema>;
   gvkIndex = new Map();
   for (const [name, def] of Object.entries(coreDefs)) {
     for (const g of (def['x-kubernetes-group-version-kind'] ?? []) as Json[]) {
@@ -36,7 +37,7 @@ const loadedGroups = new Set<string>();
 function loadCrds(group: string): void {
   if (loadedGroups.has(group)) return;
   loadedGroups.add(group);
-  const dir = path.join(SHARED, 'crds');
+  const dir = CRD_DIR;
   for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.yaml'))) {
     const text = fs.readFileSync(path.join(dir, f), 'utf8');
     if (!text.includes(`group: ${group}\n`)) continue;

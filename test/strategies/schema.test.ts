@@ -9,7 +9,8 @@ import { BlueGreenStrategy } from '../../lib/strategies/blue-green';
 import { CanaryStrategy } from '../../lib/strategies/canary';
 import { DeploymentStrategy } from '../../lib/strategies/strategy';
 import { TrafficRouter } from '../../lib/strategies/traffic-router';
-import { HAS_SHARED, loadReferenceCatalog } from '../validate/reference-schema';
+import { HAS_SHARED, testShared } from '../helpers/shared';
+import { loadReferenceCatalog } from '../validate/reference-schema';
 import { Obj, render, stableIngress } from './render';
 
 const STAGES = [{ weight: 5, pause: '10m' }, { weight: 25, pause: 'manual' }, { weight: 100 }];
@@ -52,14 +53,14 @@ describe.each(CASES)('%s', (_name, strategy) => {
     expect(report.violations.map((v) => `${v.object.kind}/${v.object.name} ${v.path}: ${v.message}`)).toEqual([]);
   });
 
-  (HAS_SHARED ? test : test.skip)('WHEN checked against the upstream Kubernetes and CRD schemas THEN there is no schema violation', () => {
+  testShared('WHEN checked against the upstream Kubernetes and CRD schemas THEN there is no schema violation', () => {
     const report = validateManifests(docs(objects), { environment: 'test', catalog: reference });
     const schema = report.violations.filter((v) => v.rule.startsWith('schema/'));
     expect(schema.map((v) => `${v.object.kind}/${v.object.name} ${v.path}: ${v.message}`)).toEqual([]);
   });
 });
 
-(HAS_SHARED ? test : test.skip)('GIVEN a Rollout with a field its CRD does not have WHEN checked THEN the upstream schema check rejects it (the check has teeth)', () => {
+testShared('GIVEN a Rollout with a field its CRD does not have WHEN checked THEN the upstream schema check rejects it (the check has teeth)', () => {
   const { objects } = render(CanaryStrategy.argoRollouts({ stages: STAGES, router: TrafficRouter.istio() }));
   const rollout = objects.find((o) => o.kind === 'Rollout')!;
   rollout.spec.strategy.canary.trafficWeight = 5;

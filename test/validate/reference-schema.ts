@@ -6,20 +6,20 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as jsyaml from 'js-yaml';
-import { KindSchema, SchemaCatalog, SchemaNode, StructSchema, findProjectRoot } from '../../lib/validate';
+import { KindSchema, SchemaCatalog, SchemaNode, StructSchema } from '../../lib/validate';
+import { CRD_DIR, K8S_DEFINITIONS, requireShared } from '../helpers/shared';
 import { enumAccepts } from '../../lib/validate/schema/check';
 
-export const SHARED_DIR = process.env.SHARED_DIR ?? path.resolve(findProjectRoot(), '..', 'shared');
-export const HAS_SHARED = fs.existsSync(path.join(SHARED_DIR, 'k8s-schema', 'v1.27.0-definitions.json'));
 
 type OpenApi = Record<string, any>;
 
 export function loadReferenceCatalog(): SchemaCatalog {
+  requireShared();
   const structs: Record<string, StructSchema> = {};
   const kinds: Record<string, KindSchema> = {};
 
   // --- Kubernetes 1.27 definitions ---
-  const defs: Record<string, OpenApi> = JSON.parse(fs.readFileSync(path.join(SHARED_DIR, 'k8s-schema', 'v1.27.0-definitions.json'), 'utf8')).definitions;
+  const defs: Record<string, OpenApi> = JSON.parse(fs.readFileSync(K8S_DEFINITIONS, 'utf8')).definitions;
   const defNode = (name: string): SchemaNode => {
     const d = defs[name];
     if (!d) return { t: 'any' };
@@ -60,7 +60,7 @@ export function loadReferenceCatalog(): SchemaCatalog {
   }
 
   // --- pinned CRDs ---
-  const crdDir = path.join(SHARED_DIR, 'crds');
+  const crdDir = CRD_DIR;
   for (const file of fs.readdirSync(crdDir).filter((f) => f.endsWith('.yaml')).sort()) {
     for (const doc of jsyaml.loadAll(fs.readFileSync(path.join(crdDir, file), 'utf8')) as OpenApi[]) {
       if (!doc || doc.kind !== 'CustomResourceDefinition') continue;
