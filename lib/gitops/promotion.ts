@@ -129,7 +129,18 @@ function rollbackEdits(svc: ServiceConfig, req: PromotionRequest, who: string, h
   const s = svc.strategy;
   if (isPlainBlueGreen(s)) {
     if (req.tag) throw new PromotionError(`${who}: blue-green rollback switches back to the standby colour; it takes no --tag`);
-    return [{ field: ['strategy', 'activeColor'], value: other(s.activeColor ?? 'blue') }];
+    const active = s.activeColor ?? 'blue';
+    const standby = other(active);
+    const [activeTag, standbyTag] = [s.tags?.[active] ?? svc.image.tag, s.tags?.[standby] ?? svc.image.tag];
+    // Switching to a standby that runs the same version rolls nothing back; it only moves traffic to pods that never served it.
+    if (activeTag === standbyTag) {
+      throw new PromotionError(`${who}: nothing to roll back: the standby colour ${standby} runs ${standbyTag}, the same version as the active ${active}; to return to an older version, promote it with --tag <version>`);
+    }
+    const colours = history(['strategy', 'activeColor']);
+    if (colours.length > 0 && !colours.includes(standby)) {
+      throw new PromotionError(`${who}: nothing to roll back: ${standby} (${standbyTag}) has never been the active colour in Git history; promote it instead if that is intended`);
+    }
+    return [{ field: ['strategy', 'activeColor'], value: standby }];
   }
   if (isPlainCanary(s) && s.canaryTag !== undefined) {
     if (req.tag) throw new PromotionError(`${who}: canary rollback steps back (or --abort drops the canary); it takes no --tag`);

@@ -86,7 +86,7 @@ function setScalar(text: string, path: YamlPath, value: YamlScalar, file: string
   if (depth === 0) parent = doc.contents;
   if (!isMap(parent) || !parent.range) throw new YamlEditError(file, path, `${path.slice(0, depth).join('.') || 'the top level'} is not a map`);
   const missing = path.slice(depth).map(String);
-  return parent.flow ? insertFlow(text, parent, missing, value, file, path) : insertBlock(text, parent, missing, value);
+  return parent.flow ? insertFlow(text, parent, missing, value) : insertBlock(text, parent, missing, value);
 }
 
 function insertBlock(text: string, map: YAMLMap, keys: string[], value: YamlScalar): string {
@@ -98,10 +98,10 @@ function insertBlock(text: string, map: YAMLMap, keys: string[], value: YamlScal
   return `${text.slice(0, at)}${prefix}${lines.join('\n')}\n${text.slice(at)}`;
 }
 
-function insertFlow(text: string, map: YAMLMap, keys: string[], value: YamlScalar, file: string, path: YamlPath): string {
-  if (keys.length !== 1) throw new YamlEditError(file, path, 'it would need a nested map inside a flow map');
+function insertFlow(text: string, map: YAMLMap, keys: string[], value: YamlScalar): string {
+  // Missing maps below a flow map are written as flow maps too: `tags: { green: v2 }`.
+  const entry = keys.reduceRight<string>((inner, k, i) => `${renderScalar(k)}: ${i === keys.length - 1 ? renderScalar(value) : `{ ${inner} }`}`, '');
   const close = text.lastIndexOf('}', map.range![1]);
-  const entry = `${renderScalar(keys[0])}: ${renderScalar(value)}`;
   const body = text.slice(map.range![0] + 1, close);
   const sep = map.items.length ? (body.trimEnd().endsWith(',') ? ' ' : ', ') : ' ';
   const trimmedEnd = map.range![0] + 1 + body.trimEnd().length;
@@ -114,14 +114,14 @@ function deleteKey(text: string, path: YamlPath, file: string): string {
   if (!isMap(parent)) return text;
   const index = parent.items.findIndex((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(path[path.length - 1]));
   if (index < 0) return text;
-  // Removing the only key of a block map removes the map's own key too (the
-  // inverse of an insert that created it), instead of leaving `key:` = null.
-  if (parent.items.length === 1 && !parent.flow && path.length > 1) return deleteKey(text, path.slice(0, -1), file);
+  // Removing the only key of a map removes the map's own key too (the inverse
+  // of an insert that created it), instead of leaving `key:` = null or `{}`.
+  if (parent.items.length === 1 && path.length > 1) return deleteKey(text, path.slice(0, -1), file);
   const pair = parent.items[index];
   const key = pair.key as Scalar;
   const end = (pair.value as { range?: [number, number, number] } | null)?.range?.[1] ?? key.range![1];
   if (!parent.flow) return text.slice(0, lineStart(text, key.range![0])) + text.slice(lineEnd(text, end - 1 < key.range![0] ? key.range![0] : end - 1));
-  if (parent.items.length === 1) throw new YamlEditError(file, path, 'it is the only entry of a flow map');
+  if (parent.items.length === 1) throw new YamlEditError(file, path, 'it is the only entry of the top-level flow map');
   // Flow map: drop the entry and the comma that separated it from a neighbour.
   const start = key.range![0];
   if (index < parent.items.length - 1) {

@@ -129,7 +129,7 @@ describe('promote then rollback (project copy, Git history)', () => {
   });
 
   test('blue-green: promote flips activeColor, rollback flips it back; byte-identical', () => {
-    useStrategy({ type: 'blue-green', activeColor: 'blue', tags: { blue: 'v1.2.0', green: 'v1.2.0' } });
+    useStrategy({ type: 'blue-green', activeColor: 'blue', tags: { blue: 'v1.2.0', green: 'v1.3.0' } });
     const before = tree();
     const p = cli('promote', '--env', 'prod', '--service', 'user-service');
     expect(p.stderr).toBe('');
@@ -138,6 +138,46 @@ describe('promote then rollback (project copy, Git history)', () => {
     const r = cli('rollback', '--env', 'prod', '--service', 'user-service');
     expect(r.stdout).toContain('strategy.activeColor: green -> blue');
     expect(tree()).toEqual(before);
+  });
+
+  test('blue-green written as flow maps (the repository\'s own prod.yaml): promote --tag adds the idle colour\'s tag inside the flow map; rollback returns; byte-identical', () => {
+    // GIVEN fediflow-api as committed: `strategy: { type: blue-green, activeColor: blue, colorLabel: color }`, no tags
+    const before = tree();
+    // WHEN
+    const p = cli('promote', '--env', 'prod', '--service', 'fediflow-api', '--tag', 'v1.1.0');
+    // THEN one line changes, flow style kept, and the render follows
+    expect(p).toMatchObject({ status: 0, stderr: '' });
+    expect(p.stdout).toContain('strategy.tags.green: (unset) -> v1.1.0');
+    expect(p.stdout).toContain('strategy.activeColor: blue -> green');
+    const after = tree();
+    const envDiff = after['prod.yaml'].split('\n').filter((l, i) => l !== before['prod.yaml'].split('\n')[i]);
+    expect(envDiff).toEqual(['        strategy: { type: blue-green, activeColor: green, colorLabel: color, tags: { green: v1.1.0 } }']);
+    expect(Object.keys(after).some((k) => k.startsWith('prod/fediflow/') && after[k] !== before[k] && after[k].includes(':v1.1.0'))).toBe(true);
+    // WHEN the release is rolled back (traffic to blue), then the tag edit undone by hand
+    expect(cli('rollback', '--env', 'prod', '--service', 'fediflow-api', '--no-render').stdout).toContain('strategy.activeColor: green -> blue');
+    const undo = editYaml(fs.readFileSync(path.join(dir, 'environments', 'prod.yaml'), 'utf8'), [{ path: ['systems', 'fediflow', 'services', 'fediflow-api', 'strategy', 'tags', 'green'], delete: true }]);
+    // THEN the file is byte-identical to the start: the nested flow map was removed with its only key
+    expect(undo).toBe(before['prod.yaml']);
+  });
+
+  test('blue-green rollback with nothing to roll back refuses and changes nothing', () => {
+    // GIVEN fediflow-api and backstage as committed (both colours run the same image; green never had traffic)
+    const before = tree();
+    for (const service of ['fediflow-api', 'backstage']) {
+      // WHEN
+      const r = cli('rollback', '--env', 'prod', '--service', service);
+      // THEN
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^${service} in prod: nothing to roll back: the standby colour green runs \\S+, the same version as the active blue; to return to an older version, promote it with --tag <version>\\n$`));
+    }
+    // GIVEN a standby with another version that never served traffic (only ever blue in Git)
+    useStrategy({ type: 'blue-green', activeColor: 'blue', tags: { blue: 'v1.2.0', green: 'v1.3.0' } });
+    const staged = tree();
+    const r = cli('rollback', '--env', 'prod', '--service', 'user-service');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('user-service in prod: nothing to roll back: green (v1.3.0) has never been the active colour in Git history');
+    expect(tree()).toEqual(staged);
+    expect(Object.keys(before).length).toBeGreaterThan(0);
   });
 
   test('canary (plain): start with --tag, advance a stage, step back, abort; byte-identical at the end', () => {
