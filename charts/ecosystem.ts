@@ -88,7 +88,7 @@ export class EcosystemChart extends Chart {
       prometheus: { retention: '30d', storage: '100Gi' },
       elasticsearch: { url: es.url, peer: esPeer, index: 'ecosystem-logs-*' },
     });
-    logShippingFromConfig(base, this, { elasticsearch: { host: es.host, peer: esPeer }, index: 'ecosystem-logs' });
+    logShippingFromConfig(base, this, { destination: { kind: 'elasticsearch', host: es.host, peer: esPeer }, index: 'ecosystem-logs' });
 
     // "Kubernetes Manifests Structure": port 8080, DATABASE_URL from
     // database-secret/url, /health after 30 s every 10 s, /ready after 5 s every 5 s.

@@ -131,7 +131,7 @@ export class FediFlowChart extends Chart {
     // and writes to elasticsearch.logging.svc.cluster.local:9200, index
     // fediflow-logs (daily fediflow-logs-YYYY.MM.DD indices).
     logShippingFromConfig(base, this, {
-      elasticsearch: { host: LOGGING_ELASTICSEARCH.host, peer: LOGGING_ELASTICSEARCH.peer },
+      destination: { kind: 'elasticsearch', host: LOGGING_ELASTICSEARCH.host, peer: LOGGING_ELASTICSEARCH.peer },
       index: 'fediflow-logs',
       paths: ['/var/log/containers/*fediflow*.log'],
     });

@@ -29,6 +29,8 @@ const BORDER: DeclaredDifference[] = [
   { system: 'infometis', construct: 'infometis/ServiceGraph/*/Peer-*', field: 'spec.ingress.*.from.**', reason: 'border: the ingress controller is ours in our namespace, or the shared cluster\'s in its own' },
   { system: ALL, construct: '*/kibana/Resource', field: 'spec.template.spec.containers.0.env.*.value', reason: 'border: the Node heap is derived from the memory limit' },
   { system: ALL, construct: '*/prometheus/Resource', field: 'spec.template.spec.containers.0.args.3', reason: 'border: the size-based retention is derived from the volume size' },
+  { system: ALL, construct: '*/fluent-bit/Config', field: 'data.fluent-bit.conf', reason: 'border: every log record is stamped with the environment\'s name (000 "Centralized logging with environment context")' },
+  { system: ALL, construct: '*/logstash/Config', field: 'data.logstash.conf', reason: 'border: events are stamped with the environment\'s name (000 "Centralized logging with environment context")' },
 ];
 
 /** What a document asks to differ between its environments. */

@@ -12,7 +12,7 @@ import { selectorLabels, standardLabels } from '../lib/core/labels';
 import { ExternalPeer } from '../lib/security/peer';
 import { ServiceDashboard } from '../lib/observability/service-dashboard';
 import {
-  callsKubeApi, clusterChecks, elasticsearchFromConfig, environmentBorder, logShippingFromConfig, meshFromConfig, observabilityFromConfig, postgresFromConfig, redisFromConfig, storedSecret, systemBase,
+  callsKubeApi, clusterChecks, elasticsearchFromConfig, environmentBorder, logShippingFromConfig, logstashFromConfig, meshFromConfig, observabilityFromConfig, postgresFromConfig, redisFromConfig, storedSecret, systemBase,
 } from './system-base';
 
 export interface SpecifyChartProps {
@@ -135,7 +135,10 @@ export class SpecifyChart extends Chart {
     // "ELK Stack": Logstash's part (collect, parse, ship) is done by Fluent
     // Bit: it parses CRI/Docker lines, merges JSON logs and adds pod metadata
     // on its way to Elasticsearch (docs/requirements.md says why).
-    logShippingFromConfig(base, this, { elasticsearch: { host: es.host, peer: esPeer }, index: LOG_INDEX });
+    // "ELK Stack": Logstash is the log processing pipeline: Fluent Bit ->
+    // Logstash -> Elasticsearch.
+    const { logstash, peer: logstashPeer } = logstashFromConfig(base, this, { elasticsearch: { url: es.url, peer: esPeer }, index: LOG_INDEX });
+    logShippingFromConfig(base, this, { destination: { kind: 'logstash', logstash, peer: logstashPeer }, index: LOG_INDEX });
 
     // "Service Mesh (Optional)": Istio mTLS and circuit breaking where the environment runs it.
     meshFromConfig(base, this);

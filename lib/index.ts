@@ -83,7 +83,9 @@ export type { PrometheusDiscovery, PrometheusProps } from './platform/prometheus
 export { Jaeger } from './platform/jaeger';
 export type { JaegerProps, JaegerStorage } from './platform/jaeger';
 export { FluentBit } from './platform/fluent-bit';
-export type { FluentBitElasticsearchOutput, FluentBitProps } from './platform/fluent-bit';
+export type { FluentBitElasticsearchOutput, FluentBitLogstashOutput, FluentBitOutput, FluentBitProps } from './platform/fluent-bit';
+export { Logstash } from './platform/logstash';
+export type { LogstashElasticsearchOutput, LogstashProps } from './platform/logstash';
 export { TraefikController } from './platform/traefik';
 export type { TraefikControllerProps, TraefikExposure } from './platform/traefik';
 

@@ -225,6 +225,13 @@ export const fluentBitComponentSchema = z.strictObject({
 
 export const replicatedComponentSchema = z.strictObject({ replicas: int(1, 20).optional(), ...common });
 
+export const logstashComponentSchema = z.strictObject({
+  replicas: int(1, 20).optional(),
+  ...common,
+  /** Persistent queue volume of each pod. */
+  storage: storageSchema.optional(),
+});
+
 export const componentsSchema = z.strictObject({
   postgres: postgresComponentSchema.optional(),
   redis: redisComponentSchema.optional(),
@@ -236,6 +243,7 @@ export const componentsSchema = z.strictObject({
   prometheus: prometheusComponentSchema.optional(),
   jaeger: jaegerComponentSchema.optional(),
   fluentBit: fluentBitComponentSchema.optional(),
+  logstash: logstashComponentSchema.optional(),
   traefik: traefikComponentSchema.optional(),
 });
 

@@ -8,8 +8,9 @@ import { ComputeResources, toResourceRequirements } from '../core/resources';
 import { restrictedContainerSecurityContext, scratchVolume } from '../core/security';
 import { monitorService } from '../observability/service-monitor';
 
-/** Where the collected container logs go. */
+/** Elasticsearch as the destination of the collected logs. */
 export interface FluentBitElasticsearchOutput {
+  readonly kind: 'elasticsearch';
   /** Host of the Elasticsearch HTTP endpoint, e.g. "elasticsearch.logging.svc" (FediFlow's document). */
   readonly host: string;
   /** @default 9200 */
@@ -22,8 +23,27 @@ export interface FluentBitElasticsearchOutput {
   readonly credentials?: { readonly secret: string; /** @default "username" */ readonly usernameKey?: string; /** @default "password" */ readonly passwordKey?: string };
 }
 
+/** A Logstash `http` input (e.g. `Logstash.httpInput`) as the destination: records go as JSON arrays, `@timestamp` in ISO 8601. */
+export interface FluentBitLogstashOutput {
+  readonly kind: 'logstash';
+  /** Host of the Logstash Service, e.g. "logstash.specify-prod.svc". */
+  readonly host: string;
+  /** @default 8080 */
+  readonly port?: number;
+}
+
+/** Where the collected container logs go. */
+export type FluentBitOutput = FluentBitElasticsearchOutput | FluentBitLogstashOutput;
+
 export interface FluentBitProps extends CatalogServiceProps {
-  readonly elasticsearch: FluentBitElasticsearchOutput;
+  /** Where the logs go. */
+  readonly output: FluentBitOutput;
+  /**
+   * Fields set on every record, e.g. `{ environment: "prod", system: "specify" }`
+   * (centralized logging with environment context). Every record also gets
+   * `namespace` from its pod's Kubernetes metadata. @default none
+   */
+  readonly recordFields?: Record<string, string>;
   /** Container log files to tail (globs under /var/log/containers). @default ["/var/log/containers/*.log"] */
   readonly paths?: string[];
   /** UID the collector runs as. Node log files are usually root-owned 0640, so root with every capability dropped reads them; set a UID where nodes make logs group-readable. @default 0 */
@@ -67,12 +87,17 @@ export class FluentBit extends Construct {
     checkImage(this, 'image', image);
     const resources = props.resources ?? DEFAULT_RESOURCES;
     checkResources(this, 'resources', resources);
-    const es = props.elasticsearch;
-    checkHostName(this, 'elasticsearch.host', es.host);
-    const esPort = es.port ?? 9200;
-    checkPort(this, 'elasticsearch.port', esPort);
-    const prefix = es.indexPrefix ?? 'logs';
-    if (!/^[a-z0-9][a-z0-9_.-]*$/.test(prefix)) throw new PropsError(this, 'elasticsearch.indexPrefix', prefix, 'a lower-case index name prefix such as "fediflow-logs"');
+    const out = props.output;
+    checkHostName(this, 'output.host', out.host);
+    const outPort = out.port ?? (out.kind === 'elasticsearch' ? 9200 : 8080);
+    checkPort(this, 'output.port', outPort);
+    const prefix = out.kind === 'elasticsearch' ? out.indexPrefix ?? 'logs' : undefined;
+    if (prefix !== undefined && !/^[a-z0-9][a-z0-9_.-]*$/.test(prefix)) throw new PropsError(this, 'output.indexPrefix', prefix, 'a lower-case index name prefix such as "fediflow-logs"');
+    const fields = props.recordFields ?? {};
+    for (const [k, v] of Object.entries(fields)) {
+      if (!/^[a-z][a-z0-9_]*$/.test(k) || k === 'namespace') throw new PropsError(this, `recordFields.${k}`, k, 'a lower-case field name other than "namespace" (set from the pod metadata)');
+      if (!/^[A-Za-z0-9._\/-]+$/.test(v)) throw new PropsError(this, `recordFields.${k}`, v, 'a value of letters, digits, ".", "_", "/" or "-" (no spaces)');
+    }
     const paths = props.paths ?? ['/var/log/containers/*.log'];
     if (paths.length === 0) throw new PropsError(this, 'paths', paths, 'at least one glob under /var/log/containers');
     paths.forEach((p, i) => {
@@ -99,13 +124,26 @@ export class FluentBit extends Construct {
         ['Name', 'kubernetes'], ['Match', 'kube.*'], ['Kube_URL', 'https://kubernetes.default.svc:443'],
         ['Merge_Log', 'On'], ['Keep_Log', 'Off'], ['K8S-Logging.Parser', 'On'], ['K8S-Logging.Exclude', 'On'],
       ]),
-      section('OUTPUT', [
-        ['Name', 'es'], ['Match', 'kube.*'], ['Host', es.host], ['Port', esPort],
-        ['Logstash_Format', 'On'], ['Logstash_Prefix', prefix],
-        ['Suppress_Type_Name', 'On'], ['Replace_Dots', 'On'],
-        ['Retry_Limit', 'False'], ['Trace_Error', 'On'], ['tls', es.tls ? 'On' : 'Off'],
-        ...(es.credentials ? ([['HTTP_User', '${ES_USER}'], ['HTTP_Passwd', '${ES_PASSWORD}']] as [string, string][]) : []),
+      // Every record says where it comes from: the environment and system as
+      // configured, the namespace from the pod metadata the filter above added.
+      ...(Object.keys(fields).length ? [section('FILTER', [['Name', 'modify'], ['Match', 'kube.*'], ...Object.entries(fields).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => ['Set', `${k} ${v}`] as [string, string])])] : []),
+      section('FILTER', [
+        ['Name', 'lua'], ['Match', 'kube.*'], ['call', 'add_namespace'],
+        ['code', 'function add_namespace(tag, ts, record) local k = record["kubernetes"] if k ~= nil and k["namespace_name"] ~= nil then record["namespace"] = k["namespace_name"] end return 2, ts, record end'],
       ]),
+      out.kind === 'elasticsearch'
+        ? section('OUTPUT', [
+            ['Name', 'es'], ['Match', 'kube.*'], ['Host', out.host], ['Port', outPort],
+            ['Logstash_Format', 'On'], ['Logstash_Prefix', prefix!],
+            ['Suppress_Type_Name', 'On'], ['Replace_Dots', 'On'],
+            ['Retry_Limit', 'False'], ['Trace_Error', 'On'], ['tls', out.tls ? 'On' : 'Off'],
+            ...(out.credentials ? ([['HTTP_User', '${ES_USER}'], ['HTTP_Passwd', '${ES_PASSWORD}']] as [string, string][]) : []),
+          ])
+        : section('OUTPUT', [
+            ['Name', 'http'], ['Match', 'kube.*'], ['Host', out.host], ['Port', outPort], ['URI', '/'],
+            ['Format', 'json'], ['json_date_key', '@timestamp'], ['json_date_format', 'iso8601'],
+            ['Retry_Limit', 'False'],
+          ]),
       '',
     ].join('\n\n');
 
@@ -128,7 +166,7 @@ export class FluentBit extends Construct {
 
     const state = scratchVolume('state', '/var/fluent-bit/state', '1Gi');
     const metrics = k8s.IntOrString.fromString('metrics');
-    const creds = es.credentials;
+    const creds = out.kind === 'elasticsearch' ? out.credentials : undefined;
     this.workload = new k8s.KubeDaemonSet(this, 'Resource', {
       metadata,
       spec: {

@@ -9,6 +9,7 @@ import { Nifi } from '../../lib/data/nifi';
 import { Grafana } from '../../lib/platform/grafana';
 import { Prometheus } from '../../lib/platform/prometheus';
 import { Jaeger } from '../../lib/platform/jaeger';
+import { Logstash } from '../../lib/platform/logstash';
 import { FluentBit } from '../../lib/platform/fluent-bit';
 import { TraefikController } from '../../lib/platform/traefik';
 import { testChart } from '../helpers/chart';
@@ -36,8 +37,9 @@ describe('catalog through lib/validate', () => {
   new Grafana(c, 'grafana', { namespace: 'obs', adminCredentials: { secret: 'grafana' }, datasources: [{ type: 'prometheus', name: 'Prometheus', url: 'http://prometheus:9090' }] });
   new Prometheus(c, 'prometheus', { namespace: 'obs', replicas: 2, discovery: { scope: 'namespaces', namespaces: ['obs', 'data'] } });
   new Jaeger(c, 'jaeger', { namespace: 'obs' });
-  const fb = new FluentBit(c, 'fluent-bit', { namespace: 'logging', elasticsearch: { host: 'es.search.svc' } });
+  const fb = new FluentBit(c, 'fluent-bit', { namespace: 'logging', output: { kind: 'elasticsearch', host: 'es.search.svc' } });
   new TraefikController(c, 'traefik', { namespace: 'ingress' });
+  new Logstash(c, 'logstash', { namespace: 'logging', elasticsearch: { url: 'http://es.search.svc:9200', indexPrefix: 'logs' } });
   const objects = Testing.synth(c) as Record<string, any>[];
 
   // What the systems add around the catalog: a default-deny policy per namespace, the

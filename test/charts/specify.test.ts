@@ -120,13 +120,30 @@ describe('Specify', () => {
     expect(dev.all('PeerAuthentication')).toEqual([]);
   });
 
-  test('GIVEN logs WHEN rendered THEN Fluent Bit (in place of Logstash) ships them to the ELK Elasticsearch from a privileged namespace of its own', () => {
-    const conf = prod.find('ConfigMap', 'fluent-bit-config').data['fluent-bit.conf'];
-    expect(conf).toMatch(/Host\s+elasticsearch\.specify-prod\.svc/);
-    expect(conf).toMatch(/Logstash_Prefix\s+specify-logs/);
+  test('GIVEN logs WHEN rendered THEN Fluent Bit collects them from a privileged namespace of its own', () => {
+    expect(prod.find('DaemonSet', 'fluent-bit').metadata.namespace).toBe('specify-prod-logging');
     const ns = prod.find('Namespace', 'specify-prod-logging').metadata;
     expect(ns.labels!['pod-security.kubernetes.io/enforce']).toBe('privileged');
     expect(ns.annotations!['validate.platform.dev/pod-security-reason']).toMatch(/hostPath/);
     expect(prod.find('Namespace', 'specify-prod').metadata.labels!['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
+});
+
+describe('Specify "ELK Stack": Logstash is the log processing pipeline', () => {
+  test.each(['dev', 'staging', 'prod'])('GIVEN %s WHEN rendered THEN Fluent Bit ships to Logstash, which writes specify-logs-YYYY.MM.DD to the ELK Elasticsearch, and the service graph allows both hops', (env) => {
+    const r = renderSystem(env, 'specify');
+    const ns = r.cfg.systems.specify!.namespace;
+    const fluent: string = r.find('ConfigMap', 'fluent-bit-config').data['fluent-bit.conf'];
+    const output = fluent.split('\n\n').find((s) => s.startsWith('[OUTPUT]'))!;
+    expect(output).toMatch(new RegExp(`Name\\s+http\\n\\s+Match\\s+kube\\.\\*\\n\\s+Host\\s+logstash\\.${ns}\\.svc\\n\\s+Port\\s+8080`));
+    const pipeline: string = r.find('ConfigMap', 'logstash-config').data['logstash.conf'];
+    expect(pipeline).toContain(`hosts => ["http://elasticsearch.${ns}.svc:9200"]`);
+    expect(pipeline).toContain('index => "specify-logs-%{+YYYY.MM.dd}"');
+    expect(r.find('StatefulSet', 'logstash').spec.volumeClaimTemplates[0].metadata.name).toBe('data');
+    // Fluent Bit (in <ns>-logging) may reach Logstash's input; Logstash may reach Elasticsearch's http port.
+    const toLogstash = r.find('NetworkPolicy', 'logstash').spec.ingress.find((i: any) => i.ports.some((p: any) => p.port === 'http'));
+    expect(toLogstash.from).toContainEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': `${ns}-logging` } }, podSelector: { matchLabels: expect.objectContaining({ 'app.kubernetes.io/name': 'fluent-bit' }) } });
+    const esIngress = r.find('NetworkPolicy', 'elasticsearch').spec.ingress;
+    expect(esIngress.some((i: any) => i.from.some((f: any) => f.podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'logstash'))).toBe(true);
   });
 });
