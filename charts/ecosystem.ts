@@ -84,9 +84,14 @@ export class EcosystemChart extends Chart {
     // environment's sampling, and logs: Fluent Bit (for the diagram's
     // Fluentd) -> Elasticsearch -> Kibana.
     const { es, peer: esPeer } = elasticsearchFromConfig(base, this);
+    // "Alerting Strategy": the SLO alerts of user-service, evaluated by this
+    // Prometheus and routed by severity through AlertManager (critical ->
+    // PagerDuty, warning -> Slack in business hours, info -> dashboards).
+    const slo = new SloRules(this, 'user-service-slo', { service: 'user-service', namespace: ns });
     const obs = observabilityFromConfig(base, this, {
       prometheus: { retention: '30d', storage: '100Gi' },
       elasticsearch: { url: es.url, peer: esPeer, index: 'ecosystem-logs-*' },
+      alerting: { rules: [slo], services: [{ name: 'user-service', port: 'http' }] },
     });
     logShippingFromConfig(base, this, { destination: { kind: 'elasticsearch', host: es.host, peer: esPeer }, index: 'ecosystem-logs' });
 
@@ -118,6 +123,7 @@ export class EcosystemChart extends Chart {
     graph.connect(this.userService, dbPeer, 'postgres').connect(this.userService, redisPeer, 'redis');
     if (readPeer) graph.connect(this.userService, readPeer, 'postgres');
     graph.connect(this.userService, obs.peers.jaeger, 'otlp-grpc');
+    graph.scrape(this.userService, 'http', obs.peers.prometheus);
     // "Secrets Management": the Secret comes from the environment's store, never from Git.
     new ExternalSecret(this, 'database-secret', { name: 'database-secret', store: secretStore, data: { url: { key: 'database', property: 'url' } } });
 
@@ -127,7 +133,6 @@ export class EcosystemChart extends Chart {
       const prometheus = ExternalPeer.pods({ name: 'prometheus', namespace: prom.namespace, labels: prom.labels });
       graph.scrape(this.userService, 'http', prometheus);
       new ServiceMonitor(this, 'user-service-monitor', { name: 'user-service', namespace: ns, selector: this.userService.selectorLabels, endpoints: [{ port: 'http' }] });
-      new SloRules(this, 'user-service-slo', { service: 'user-service', namespace: ns });
       new ServiceDashboard(this, 'user-service-dashboard', { service: 'user-service', namespace: ns, folder: 'ecosystem' });
     }
 

@@ -25,6 +25,8 @@ import { Logstash } from '../lib/platform/logstash';
 import { Grafana, GrafanaDatasource } from '../lib/platform/grafana';
 import { Jaeger } from '../lib/platform/jaeger';
 import { Prometheus } from '../lib/platform/prometheus';
+import { Alertmanager } from '../lib/platform/alertmanager';
+import { SloRules } from '../lib/observability/slo-rules';
 import { RedisCache } from '../lib/data/redis';
 import { ExternalSecret, RemoteValue } from '../lib/security/external-secret';
 import { ExternalPeer, Peer } from '../lib/security/peer';
@@ -367,7 +369,9 @@ export interface ObservabilityStack {
   readonly jaeger: Jaeger;
   /** Log visualisation on the system's Elasticsearch, when it has one. */
   readonly kibana?: Kibana;
-  readonly peers: { readonly prometheus: Peer; readonly grafana: Peer; readonly jaeger: Peer; readonly kibana?: Peer };
+  /** Routes the alerts of the system's Prometheus, when the system alerts. */
+  readonly alertmanager?: Alertmanager;
+  readonly peers: { readonly prometheus: Peer; readonly grafana: Peer; readonly jaeger: Peer; readonly kibana?: Peer; readonly alertmanager?: Peer };
   /** Lets the system's Prometheus scrape every `metrics` port of the pods added so far; call it last. */
   scrapeAll(): void;
 }
@@ -379,6 +383,13 @@ export interface ObservabilityOptions {
   readonly elasticsearch?: { readonly url: string; readonly peer: Peer; readonly index: string };
   /** Loki (run by the platform) as a Grafana datasource. @default none */
   readonly loki?: { readonly url: string; readonly peer: Peer; readonly port: string };
+  /**
+   * Alerting by the system's own Prometheus: it evaluates the rules, scrapes
+   * the services they read (their Service name and metrics port), and sends
+   * alerts to the system's Alertmanager, which routes them by severity.
+   * @default no alerting
+   */
+  readonly alerting?: { readonly rules: readonly SloRules[]; readonly services: ReadonlyArray<{ readonly name: string; readonly port: string }> };
 }
 
 /**
@@ -393,6 +404,7 @@ export function observabilityFromConfig(base: SystemBase, scope: Construct, o: O
   const ns = base.namespace;
   const common = { namespace: ns, partOf: base.partOf, metrics: { serviceMonitor: base.prometheus !== undefined } };
   const pc = c.prometheus ?? {};
+  const alertmanager = o.alerting ? alertmanagerFromConfig(base, scope, o.alerting.rules) : undefined;
   const prometheus = new Prometheus(scope, 'prometheus', {
     ...common,
     name: 'prometheus',
@@ -400,6 +412,9 @@ export function observabilityFromConfig(base: SystemBase, scope: Construct, o: O
     storage: pc.storage ?? (o.prometheus?.storage ? { size: o.prometheus.storage } : undefined),
     image: pc.image,
     resources: pc.resources,
+    ruleGroups: o.alerting?.rules.flatMap((r) => r.ruleGroups),
+    alertmanagers: alertmanager ? [alertmanager.target] : undefined,
+    extraScrapeConfigs: o.alerting?.services.length ? [serviceScrapeJob(ns, o.alerting.services)] : undefined,
   });
   const jc = c.jaeger ?? {};
   const percent = jc.samplingPercent ?? base.env.observability?.tracingSamplingPercent ?? 100;
@@ -434,7 +449,14 @@ export function observabilityFromConfig(base: SystemBase, scope: Construct, o: O
     grafana: componentPeer(base, 'grafana', { http: 3000 }),
     jaeger: componentPeer(base, 'jaeger', { 'otlp-grpc': 4317, 'otlp-http': 4318, query: 16686, sampling: 5778, metrics: 8888 }),
     kibana: o.elasticsearch ? componentPeer(base, 'kibana', { http: 5601 }) : undefined,
+    alertmanager: alertmanager ? componentPeer(base, 'alertmanager', { http: 9093 }) : undefined,
   };
+  if (peers.alertmanager) {
+    g.connect(peers.prometheus, peers.alertmanager, 'http').connect(peers.grafana, peers.alertmanager, 'http');
+    // PagerDuty's and Slack's APIs are on the internet, at addresses they do not publish per customer.
+    g.connect(peers.alertmanager, ExternalPeer.addresses({ name: 'notification-apis', cidrs: ['0.0.0.0/0'], ports: { https: 443 } }), 'https');
+    scrape(base, peers.alertmanager, 'http');
+  }
   g.connect(peers.grafana, peers.prometheus, 'http').connect(peers.grafana, peers.jaeger, 'query');
   // Service discovery reads endpoints and pods from the API.
   callsKubeApi(base, peers.prometheus);
@@ -453,11 +475,64 @@ export function observabilityFromConfig(base: SystemBase, scope: Construct, o: O
     grafana,
     jaeger,
     kibana,
+    alertmanager,
     peers,
     scrapeAll: () => {
       for (const p of g.peers()) if (p !== peers.prometheus && p.namespace === ns && 'metrics' in p.ports) g.scrape(p, 'metrics', peers.prometheus);
     },
   };
+}
+
+/** A scrape job for named Services' metrics ports in the namespace, labelled like the built-in job (namespace, service, pod). */
+function serviceScrapeJob(namespace: string, services: ReadonlyArray<{ readonly name: string; readonly port: string }>): Record<string, unknown> {
+  return {
+    job_name: 'services',
+    kubernetes_sd_configs: [{ role: 'endpointslice', namespaces: { names: [namespace] } }],
+    relabel_configs: [
+      { source_labels: ['__meta_kubernetes_service_name', '__meta_kubernetes_endpointslice_port_name'], regex: `(${services.map((s) => `${s.name};${s.port}`).join('|')})`, action: 'keep' },
+      { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
+      { source_labels: ['__meta_kubernetes_service_name'], target_label: 'service' },
+      { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
+    ],
+  };
+}
+
+/**
+ * The system's Alertmanager ("060" "Alert Routing"): critical alerts page
+ * through PagerDuty at once, warnings go to Slack during business hours
+ * (`components.alertmanager.businessHours`, default Monday-Friday 09:00-17:00
+ * UTC), info alerts notify nobody (dashboards). The PagerDuty routing key and
+ * the Slack webhook come from the secret store (key "alertmanager",
+ * properties "pagerduty-routing-key" and "slack-webhook-url"), never from Git.
+ */
+export function alertmanagerFromConfig(base: SystemBase, scope: Construct, rules: readonly SloRules[]): Alertmanager {
+  const c = base.components.alertmanager ?? {};
+  const secret = 'alertmanager-receivers';
+  storedSecret(base, scope, secret, {
+    'pagerduty-routing-key': { key: 'alertmanager', property: 'pagerduty-routing-key' },
+    'slack-webhook-url': { key: 'alertmanager', property: 'slack-webhook-url' },
+  });
+  const hours = c.businessHours ?? {};
+  return new Alertmanager(scope, 'alertmanager', {
+    name: 'alertmanager',
+    namespace: base.namespace,
+    partOf: base.partOf,
+    metrics: { serviceMonitor: base.prometheus !== undefined },
+    receivers: [
+      { kind: 'pagerduty', name: 'pagerduty', routingKey: { secret, key: 'pagerduty-routing-key' } },
+      { kind: 'slack', name: 'slack', webhookUrl: { secret, key: 'slack-webhook-url' }, channel: c.slackChannel ?? '#alerts' },
+    ],
+    timeIntervals: [{ name: 'business-hours', weekdays: hours.weekdays ?? ['monday:friday'], start: hours.start ?? '09:00', end: hours.end ?? '17:00', location: hours.timezone ?? 'UTC' }],
+    routes: [
+      { severity: 'critical', receiver: 'pagerduty', repeatInterval: '1h' },
+      { severity: 'warning', receiver: 'slack', activeTimeInterval: 'business-hours' },
+      { severity: 'info', receiver: 'nobody' },
+    ],
+    requiredSeverities: [...new Set(rules.flatMap((r) => r.severities))].sort(),
+    storage: c.storage,
+    image: c.image,
+    resources: c.resources,
+  });
 }
 
 /** Where a system's collector sends its logs: Elasticsearch directly, or a Logstash pipeline of the system's in front of it. */

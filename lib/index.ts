@@ -84,6 +84,8 @@ export { Jaeger } from './platform/jaeger';
 export type { JaegerProps, JaegerStorage } from './platform/jaeger';
 export { FluentBit } from './platform/fluent-bit';
 export type { FluentBitElasticsearchOutput, FluentBitLogstashOutput, FluentBitOutput, FluentBitProps } from './platform/fluent-bit';
+export { Alertmanager } from './platform/alertmanager';
+export type { AlertmanagerProps, AlertReceiver, AlertRoute, AlertSecretKey, AlertTimeInterval } from './platform/alertmanager';
 export { Logstash } from './platform/logstash';
 export type { LogstashElasticsearchOutput, LogstashProps } from './platform/logstash';
 export { TraefikController } from './platform/traefik';

@@ -232,7 +232,27 @@ export const logstashComponentSchema = z.strictObject({
   storage: storageSchema.optional(),
 });
 
+const clock = expects(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/), 'a time "HH:MM" such as "09:00"');
+
+export const alertmanagerComponentSchema = z.strictObject({
+  ...common,
+  /** Silences and notification log. */
+  storage: storageSchema.optional(),
+  /** Where warnings go in Slack. */
+  slackChannel: expects(z.string().regex(/^#[a-z0-9_-]{1,80}$/), 'a Slack channel such as "#alerts"').optional(),
+  /** When warnings notify (critical alerts page at any time). */
+  businessHours: z
+    .strictObject({
+      weekdays: expects(z.array(z.string().regex(/^[a-z]+(:[a-z]+)?$/)).min(1), 'a list of weekdays or ranges such as ["monday:friday"]').optional(),
+      start: clock.optional(),
+      end: clock.optional(),
+      timezone: expects(z.string().regex(/^(UTC|[A-Z][A-Za-z_]+(\/[A-Z][A-Za-z_+-]+)+)$/), 'an IANA time zone such as "Europe/London"').optional(),
+    })
+    .optional(),
+});
+
 export const componentsSchema = z.strictObject({
+  alertmanager: alertmanagerComponentSchema.optional(),
   postgres: postgresComponentSchema.optional(),
   redis: redisComponentSchema.optional(),
   kafka: kafkaComponentSchema.optional(),

@@ -58,6 +58,13 @@ export const SLO_RECORDS = {
  */
 export class SloRules extends Construct {
   public readonly resource: pr.PrometheusRule;
+  /**
+   * The same rule groups as plain Prometheus rule-file data, for a
+   * Prometheus that reads rule files (`PrometheusProps.ruleGroups`).
+   */
+  public readonly ruleGroups: Record<string, unknown>[];
+  /** The `severity` labels the alerts carry: each needs an Alertmanager route. */
+  public readonly severities: readonly string[];
 
   constructor(scope: Construct, id: string, props: SloRulesProps) {
     super(scope, id);
@@ -131,6 +138,12 @@ export class SloRules extends Construct {
       annotations: { summary: `${props.service}: p95 latency above ${threshold * 1000} ms`, description: `The 95th percentile of ${props.service}'s response time has been above ${threshold * 1000} ms for 10 minutes.` },
     });
 
+    const plain = (r: pr.PrometheusRuleSpecGroupsRules) => ({ ...(r.record ? { record: r.record } : { alert: r.alert }), expr: r.expr.value, ...(r.for ? { for: r.for } : {}), ...(r.labels ? { labels: r.labels } : {}), ...(r.annotations ? { annotations: r.annotations } : {}) });
+    this.ruleGroups = [
+      { name: `${props.service}-slo-recording`, interval: '30s', rules: rules.map(plain) },
+      { name: `${props.service}-slo-alerts`, rules: alerts.map(plain) },
+    ];
+    this.severities = [...new Set(alerts.map((a) => a.labels!.severity))].sort();
     this.resource = new pr.PrometheusRule(this, 'Resource', {
       metadata: {
         name: `${props.service}-slo`,

@@ -29,6 +29,10 @@ export interface PrometheusProps extends CatalogServiceProps {
   readonly discovery?: PrometheusDiscovery;
   /** Default scrape and rule evaluation interval. @default "30s" */
   readonly scrapeInterval?: string;
+  /** Rule groups (rule-file data, e.g. `SloRules.ruleGroups`) evaluated by this Prometheus, written to rules.yml beside the configuration. @default none */
+  readonly ruleGroups?: Record<string, unknown>[];
+  /** Alertmanagers alerts are sent to, as `host:port` (e.g. `Alertmanager.target`). @default none */
+  readonly alertmanagers?: string[];
   /** Extra scrape jobs (Prometheus `scrape_configs` entries) appended to the built-in ones. @default none */
   readonly extraScrapeConfigs?: Record<string, unknown>[];
   /** @default quay.io/prometheus/prometheus:v2.54.1 (UID 65534) */
@@ -95,8 +99,14 @@ export class Prometheus extends Construct {
     const selector = selectorLabels({ name: this.name });
     const metadata = (name: string, namespace = this.namespace) => ({ name, namespace, labels });
     const sd = { role: 'endpointslice', ...(discovery.scope === 'namespaces' ? { namespaces: { names: [...discovery.namespaces].sort() } } : {}) };
+    const ruleGroups = props.ruleGroups ?? [];
+    (props.alertmanagers ?? []).forEach((a, i) => {
+      if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?:\d{1,5}$/.test(a)) throw new PropsError(this, `alertmanagers[${i}]`, a, 'a host:port such as "alertmanager.monitoring.svc:9093"');
+    });
     this.config = configYaml({
       global: { scrape_interval: interval, evaluation_interval: interval },
+      ...(ruleGroups.length ? { rule_files: ['/etc/prometheus/rules.yml'] } : {}),
+      ...(props.alertmanagers?.length ? { alerting: { alertmanagers: [{ static_configs: [{ targets: props.alertmanagers }] }] } } : {}),
       scrape_configs: [
         { job_name: 'prometheus', static_configs: [{ targets: [`localhost:${PORT}`] }] },
         {
@@ -121,7 +131,8 @@ export class Prometheus extends Construct {
       if (jobs.has(name)) throw new PropsError(this, `extraScrapeConfigs[${i - 2}].job_name`, name, 'a job name not used by another job (prometheus and metrics-ports are built in)');
       jobs.add(name);
     }
-    new k8s.KubeConfigMap(this, 'Config', { metadata: metadata(`${this.name}-config`), data: { 'prometheus.yml': this.config } });
+    const rulesFile = ruleGroups.length ? configYaml({ groups: ruleGroups }) : undefined;
+    new k8s.KubeConfigMap(this, 'Config', { metadata: metadata(`${this.name}-config`), data: { 'prometheus.yml': this.config, ...(rulesFile ? { 'rules.yml': rulesFile } : {}) } });
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: metadata(this.name), automountServiceAccountToken: false });
     const subject = { kind: 'ServiceAccount', name: this.name, namespace: this.namespace };
@@ -157,7 +168,7 @@ export class Prometheus extends Construct {
         podManagementPolicy: 'Parallel',
         selector: { matchLabels: selector },
         template: {
-          metadata: { labels: { ...standardLabels({ name: this.name, component: 'monitoring', version: image.tag }), ...selector }, annotations: { 'checksum/config': checksum(this.config) } },
+          metadata: { labels: { ...standardLabels({ name: this.name, component: 'monitoring', version: image.tag }), ...selector }, annotations: { 'checksum/config': checksum(rulesFile ? [this.config, rulesFile] : this.config) } },
           spec: {
             serviceAccountName: this.name,
             // Service discovery reads the API with this token.
