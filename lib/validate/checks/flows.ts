@@ -74,7 +74,11 @@ export type FlowKind = 'entry' | 'route' | 'scrape' | 'acme' | 'mesh' | 'probe';
 export type FlowEnd =
   | { readonly kind: 'world' }
   | { readonly kind: 'kubelet' }
-  | { readonly kind: 'pods'; readonly namespace: string; readonly labels: Readonly<Record<string, string>>; readonly template?: PodTemplate; readonly name: string };
+  | {
+    readonly kind: 'pods'; readonly namespace: string; readonly labels: Readonly<Record<string, string>>; readonly template?: PodTemplate; readonly name: string;
+    /** For pods we do not render: whether they ask for a sidecar (in an injected namespace). @default unknown */
+    readonly sidecar?: boolean;
+  };
 
 export interface FlowPort {
   readonly number: number;
@@ -355,9 +359,11 @@ export class FlowModel {
 
   private acmeFlow(via: K8sObject, path: string, controller: FlowEnd & { kind: 'pods' }, ns: string, kind: string, issuer: string, flows: RequiredFlow[]): void {
     if (!this.issuerUsesHttp01(ns, kind, issuer)) return;
-    const solver: FlowEnd & { kind: 'pods' } = { kind: 'pods', namespace: ns, labels: ACME_SOLVER_LABELS, name: 'acme-http01-solver' };
-    const annotations = this.solverAnnotations(ns, kind, issuer);
-    flows.push({ kind: 'acme', from: controller, to: annotations['sidecar.istio.io/inject'] === 'false' ? { ...solver, name: 'acme-http01-solver (no sidecar)' } : solver, port: { number: ACME_SOLVER_PORT, protocol: 'TCP' }, via, path });
+    // cert-manager annotates solver pods sidecar.istio.io/inject: "false"
+    // unless the issuer's podTemplate says otherwise.
+    const sidecar = this.solverAnnotations(ns, kind, issuer)['sidecar.istio.io/inject'] === 'true';
+    const solver: FlowEnd & { kind: 'pods' } = { kind: 'pods', namespace: ns, labels: ACME_SOLVER_LABELS, name: 'acme-http01-solver', sidecar };
+    flows.push({ kind: 'acme', from: controller, to: solver, port: { number: ACME_SOLVER_PORT, name: 'http', protocol: 'TCP' }, via, path });
   }
 
   private probeFlows(t: PodTemplate, self: FlowEnd & { kind: 'pods' }, flows: RequiredFlow[]): void {
@@ -450,7 +456,7 @@ export class FlowModel {
   public hasSidecar(end: FlowEnd): boolean {
     if (end.kind !== 'pods') return false;
     if (!end.template) {
-      if (end.name.endsWith('(no sidecar)')) return false;
+      if (end.sidecar === false) return false;
       if (!this.nsLabels.has(end.namespace)) return (this.principalsByNs.get(end.namespace)?.size ?? 0) > 0;
     }
     const ns = this.nsLabels.get(end.namespace) ?? {};
