@@ -631,7 +631,10 @@ function fqdn(host: string, ns: string): string {
   return host;
 }
 
-const INERT_KINDS = [['security.istio.io', 'AuthorizationPolicy'], ['security.istio.io', 'PeerAuthentication'], ['networking.istio.io', 'VirtualService'], ['networking.istio.io', 'DestinationRule']];
+const INERT_KINDS = [
+  ['security.istio.io', 'AuthorizationPolicy'], ['security.istio.io', 'PeerAuthentication'], ['networking.istio.io', 'VirtualService'],
+  ['networking.istio.io', 'DestinationRule'], ['telemetry.istio.io', 'Telemetry'],
+];
 
 /** Istio policies in a rendered namespace where no selected pod runs a sidecar do nothing. */
 function checkMeshInert(set: ObjectSet, model: FlowModel, r: Reporter): void {
