@@ -33,8 +33,11 @@ export class AcmeSolverAccess extends Construct {
   /** The access for `namespace` and `controller` in the chart of `scope`, created on first use. */
   public static ensure(scope: Construct, props: AcmeSolverAccessProps): AcmeSolverAccess {
     const chart = Chart.of(scope);
-    const id = `AcmeSolverAccess-${props.namespace}-${props.controller.namespace ?? 'cidr'}-${props.controller.name}`;
-    return (chart.node.tryFindChild(id) as AcmeSolverAccess | undefined) ?? new AcmeSolverAccess(chart, id, props);
+    const existing = chart.node.children.filter((c): c is AcmeSolverAccess => c instanceof AcmeSolverAccess);
+    const same = existing.find((a) => a.namespace === props.namespace && a.controller === props.controller);
+    if (same) return same;
+    // Stable ids (GitOps diffs, parity): the first access of a chart is `AcmeSolverAccess`.
+    return new AcmeSolverAccess(chart, existing.length === 0 ? 'AcmeSolverAccess' : `AcmeSolverAccess-${existing.length + 1}`, props);
   }
 
   /** The solver pods as a peer (not rendered here: cert-manager creates them per challenge). */
@@ -45,9 +48,10 @@ export class AcmeSolverAccess extends Construct {
     const ns = props.namespace;
     this.solver = ExternalPeer.pods({ name: 'acme-http01-solver', namespace: ns, labels: ACME_HTTP01_SOLVER_LABELS, ports: { http: ACME_HTTP01_SOLVER_PORT } });
     const labels = { 'app.kubernetes.io/managed-by': MANAGED_BY, 'app.kubernetes.io/component': 'network-policy' };
-    const sameController = Chart.of(this).node.findAll().filter((c) => c instanceof AcmeSolverAccess && c !== this && (c as AcmeSolverAccess).namespace === ns).length;
-    const name = sameController === 0 ? 'allow-acme-http01-solver' : `allow-acme-http01-solver-${props.controller.name}`;
     this.namespace = ns;
+    this.controller = props.controller;
+    const sameNamespace = Chart.of(this).node.children.filter((c) => c instanceof AcmeSolverAccess && c !== this && c.namespace === ns).length;
+    const name = sameNamespace === 0 ? 'allow-acme-http01-solver' : `allow-acme-http01-solver-${props.controller.name}`;
     new k8s.KubeNetworkPolicy(this, 'Resource', {
       metadata: { name, namespace: ns, labels },
       spec: {
@@ -60,7 +64,7 @@ export class AcmeSolverAccess extends Construct {
     const graph = ServiceGraph.tryOf(this);
     if (graph?.isInternal(props.controller)) graph.connect(props.controller, this.solver, 'http', 'expose');
 
-    if (sameController === 0 && namespaceInjectsSidecars(Chart.of(this), ns)) {
+    if (sameNamespace === 0 && namespaceInjectsSidecars(Chart.of(this), ns)) {
       const meshLabels = { 'app.kubernetes.io/managed-by': MANAGED_BY, 'app.kubernetes.io/component': 'mesh-policy' };
       const selector = { matchLabels: { ...ACME_HTTP01_SOLVER_LABELS } };
       // The challenge arrives as plain HTTP from a controller that may have no sidecar.
@@ -76,6 +80,7 @@ export class AcmeSolverAccess extends Construct {
   }
 
   private readonly namespace: string;
+  private readonly controller: Peer;
 }
 
 /** Whether the chart renders `namespace` with sidecar injection. */
