@@ -17,7 +17,7 @@ import { SystemNamespace } from '../lib/security/system-namespace';
 import { Microservice } from '../lib/workloads/microservice';
 import { Probe } from '../lib/workloads/probes';
 import { serviceSettings } from '../lib/workloads/from-config';
-import { describeSystem, elasticsearchFromConfig, logShippingFromConfig, observabilityFromConfig, postgresFromConfig, redisFromConfig, renderChecks } from './system-base';
+import { controllerInMesh, describeSystem, elasticsearchFromConfig, logShippingFromConfig, observabilityFromConfig, postgresFromConfig, redisFromConfig, renderChecks } from './system-base';
 
 export interface EcosystemChartProps {
   readonly env: EnvironmentConfig;
@@ -41,7 +41,8 @@ export class EcosystemChart extends Chart {
     new SystemNamespace(this, 'Namespace', {
       name: ns,
       create: !shared,
-      labels: { environment: env.name, tier: env.environment.tier },
+      // Sidecars are what the mesh policies and the canary's VirtualService act on.
+      labels: { environment: env.name, tier: env.environment.tier, ...(env.mesh?.enabled ? { 'istio-injection': 'enabled' } : {}) },
       podSecurity: ps && ps.level !== 'restricted' ? { level: ps.level, reason: ps.reason ?? '' } : { level: 'restricted' },
       quota: shared ? undefined : system.quota,
       containerDefaults: shared ? undefined : system.limitRange,
@@ -141,7 +142,9 @@ export class EcosystemChart extends Chart {
     // The border: exposed outside development, with TLS.
     if (user.expose) {
       const b = env.border!;
-      const controller = b.controller ? ExternalPeer.pods({ name: 'ingress-controller', namespace: b.controller.namespace, labels: b.controller.labels }) : undefined;
+      const controller = b.controller
+        ? ExternalPeer.pods({ name: 'ingress-controller', namespace: b.controller.namespace, labels: b.controller.labels, serviceAccountName: b.controller.serviceAccountName })
+        : undefined;
       const common = {
         controller,
         tls: b.tls ? { name: b.tls.issuer, kind: b.tls.issuerKind } : undefined,
@@ -150,7 +153,7 @@ export class EcosystemChart extends Chart {
         rateLimit: b.rateLimit,
       };
       const border =
-        b.kind === 'nginx' ? Border.nginx({ ...common, className: b.className }) : b.kind === 'traefik' ? Border.traefik(common) : Border.gatewayApi({ ...common, gateway: b.gateway! });
+        b.kind === 'nginx' ? Border.nginx({ ...common, className: b.className, throughMesh: controllerInMesh(env) }) : b.kind === 'traefik' ? Border.traefik(common) : Border.gatewayApi({ ...common, gateway: b.gateway! });
       border.expose(this, this.userService, { host: user.expose.host, path: user.expose.path });
     }
 

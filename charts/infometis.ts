@@ -10,6 +10,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as st from '../imports/traefik-serverstransport-traefik.io';
 import { EnvironmentConfig, SystemConfig } from '../lib/config';
+import { AcmeSolverAccess } from '../lib/border/acme-solver-access';
 import { TraefikAuth, TraefikRoute } from '../lib/border/traefik-route';
 import { PropsError } from '../lib/core/errors';
 import { MANAGED_BY } from '../lib/core/labels';
@@ -139,6 +140,10 @@ export class InfoMetisChart extends Chart {
       ingressClassName = traefik.ingressClassName;
       controller = componentPeer(base, 'traefik', { web: 8000, websecure: 8443, metrics: 9100 });
       base.graph.add(controller);
+      // Its LoadBalancer/NodePort Service is the system's front door: clients
+      // (SNAT'ed to node addresses, or with their own) come from anywhere.
+      const clients = ExternalPeer.addresses({ name: 'clients', cidrs: ['0.0.0.0/0'], ports: {} });
+      base.graph.connect(clients, controller, 'web', 'expose').connect(clients, controller, 'websecure', 'expose');
       scrape(base, controller);
       // It watches Ingresses, IngressRoutes and endpoints through the API.
       callsKubeApi(base, controller);
@@ -180,6 +185,8 @@ export class InfoMetisChart extends Chart {
         upstream: r.tlsBackend ? { scheme: 'https', serversTransport: r.name } : undefined,
       });
       base.graph.expose(r.peer, r.port, controller);
+      // cert-manager proves the host over HTTP-01 through the same controller.
+      if (tls) AcmeSolverAccess.ensure(this, { namespace: base.namespace, controller });
     }
   }
 

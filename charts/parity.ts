@@ -26,6 +26,8 @@ const BORDER: DeclaredDifference[] = [
   { system: ALL, construct: '*/border-auth/**', field: '(presence)', reason: 'border: authentication at the border outside development (000 "Border Security")' },
   { system: ALL, construct: '*/traefik/**', field: '**', reason: 'border: our own Traefik where we own the cluster (000 "Border Adaptation Layer"); a shared cluster\'s owners run theirs' },
   { system: ALL, construct: '*/ServiceGraph/*/Peer-traefik', field: '(presence)', reason: 'border: follows our own Traefik' },
+  { system: 'infometis', construct: 'infometis/ServiceGraph/*/Peer-traefik', field: 'spec.egress.*', reason: 'border: our Traefik forwards cert-manager HTTP-01 challenges to the solver pods where the border has TLS' },
+  { system: ALL, construct: '*/AcmeSolverAccess/**', field: '**', reason: 'border: cert-manager HTTP-01 solvers are let in where the border has TLS (not in development), from the controller serving the hosts' },
   { system: 'infometis', construct: 'infometis/ServiceGraph/*/Peer-*', field: 'spec.ingress.*.from.**', reason: 'border: the ingress controller is ours in our namespace, or the shared cluster\'s in its own' },
   { system: ALL, construct: '*/kibana/Resource', field: 'spec.template.spec.containers.0.env.*.value', reason: 'border: the Node heap is derived from the memory limit' },
   { system: ALL, construct: '*/prometheus/Resource', field: 'spec.template.spec.containers.0.args.3', reason: 'border: the size-based retention is derived from the volume size' },

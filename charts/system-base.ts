@@ -102,7 +102,7 @@ export function describeSystem(partOf: string, env: EnvironmentConfig, system: S
     shared: env.cluster.mode === 'shared',
     graph,
     store,
-    ingressController: controller ? ExternalPeer.pods({ name: 'ingress-controller', namespace: controller.namespace, labels: controller.labels }) : undefined,
+    ingressController: controller ? ExternalPeer.pods({ name: 'ingress-controller', namespace: controller.namespace, labels: controller.labels, serviceAccountName: controller.serviceAccountName }) : undefined,
     prometheus: prom ? ExternalPeer.pods({ name: 'prometheus', namespace: prom.namespace, labels: prom.labels }) : undefined,
   };
 }
@@ -270,6 +270,11 @@ function waiveTwoPartVersion(db: PostgresDatabase, tag: string | undefined): voi
   }
 }
 
+/** The environment runs the mesh and its ingress controller has a sidecar (`border.controller.serviceAccountName`). */
+export function controllerInMesh(env: EnvironmentConfig): boolean {
+  return env.mesh?.enabled === true && env.border?.controller?.serviceAccountName !== undefined;
+}
+
 /**
  * The environment's border for the services a chart exposes (`border:`):
  * NGINX Ingress, Traefik IngressRoute or Gateway API, with the cert-manager
@@ -288,7 +293,7 @@ export function environmentBorder(base: SystemBase): Border {
   const kind = b?.kind ?? 'nginx';
   if (kind === 'traefik') return Border.traefik(common);
   if (kind === 'gateway') return Border.gatewayApi({ ...common, gateway: b!.gateway! });
-  return Border.nginx({ ...common, className: b?.className });
+  return Border.nginx({ ...common, className: b?.className, throughMesh: controllerInMesh(base.env) });
 }
 
 /**
@@ -464,6 +469,8 @@ export function observabilityFromConfig(base: SystemBase, scope: Construct, o: O
   if (o.elasticsearch) g.connect(peers.grafana, o.elasticsearch.peer, 'http');
   scrape(base, peers.jaeger);
   scrape(base, peers.grafana, 'http');
+  // Its ServiceMonitor has the platform's Prometheus read its own metrics.
+  scrape(base, peers.prometheus, 'http');
   let kibana: Kibana | undefined;
   if (o.elasticsearch && peers.kibana) {
     const kc = c.kibana ?? {};

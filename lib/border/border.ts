@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { PropsError } from '../core/errors';
 import { ExternalPeer, Peer } from '../security/peer';
 import { ServiceGraph } from '../security/service-graph';
+import { AcmeSolverAccess } from './acme-solver-access';
 import { GatewayReference, GatewayRoute } from './gateway-route';
 import { NginxIngress } from './nginx-ingress';
 import { RateLimit, TlsIssuer } from './options';
@@ -24,6 +25,13 @@ export interface BorderOptions {
 export interface NginxBorderOptions extends BorderOptions {
   /** @default "nginx" */
   readonly className?: string;
+  /**
+   * The controller runs an Istio sidecar: send to the Service (not pod
+   * endpoints) with its cluster host name, so the sidecar applies the
+   * VirtualService (canary weights, retries) of the backend.
+   * @default false
+   */
+  readonly throughMesh?: boolean;
 }
 
 export interface TraefikBorderOptions extends BorderOptions {
@@ -110,7 +118,7 @@ export class Border {
     let construct: Construct;
     switch (this.shape.kind) {
       case 'nginx':
-        construct = new NginxIngress(scope, id, { ...route, className: this.shape.o.className });
+        construct = new NginxIngress(scope, id, { ...route, className: this.shape.o.className, throughMesh: this.shape.o.throughMesh });
         break;
       case 'traefik':
         construct = new TraefikRoute(scope, id, { ...route, auth: this.shape.o.auth });
@@ -120,6 +128,8 @@ export class Border {
         break;
     }
     ServiceGraph.tryOf(scope)?.expose(service, portName, this.controller);
+    // cert-manager proves the host over HTTP-01 through the same controller.
+    if (common.tls) AcmeSolverAccess.ensure(scope, { namespace: service.namespace, controller: this.controller });
     return construct;
   }
 }

@@ -7,6 +7,13 @@ import { RouteOptions, tlsSecretName } from './options';
 export interface NginxIngressProps extends RouteOptions {
   /** IngressClass of the NGINX controller (a reference: we never render the IngressClass). @default "nginx" */
   readonly className?: string;
+  /**
+   * The controller runs an Istio sidecar: NGINX sends to the Service's
+   * address with the Service's cluster host name (instead of the public
+   * host), so the sidecar routes by the backend's VirtualService.
+   * @default false
+   */
+  readonly throughMesh?: boolean;
 }
 
 const A = 'nginx.ingress.kubernetes.io';
@@ -33,6 +40,10 @@ export class NginxIngress extends Construct {
       annotations[`${A}/limit-rps`] = String(rps);
       // NGINX takes the burst as a multiple of the rate.
       annotations[`${A}/limit-burst-multiplier`] = String(Math.max(1, Math.ceil((props.rateLimit.burst ?? 2 * rps) / rps)));
+    }
+    if (props.throughMesh) {
+      annotations[`${A}/service-upstream`] = 'true';
+      annotations[`${A}/upstream-vhost`] = `${props.serviceName}.${props.namespace}.svc.cluster.local`;
     }
     if (props.corsOrigins?.length) {
       annotations[`${A}/enable-cors`] = 'true';

@@ -24,6 +24,8 @@ const url = expects(z.string().regex(/^https?:\/\/\S+$/), 'a URL such as "https:
 export const peerSelectorSchema = z.strictObject({
   namespace: dnsLabel,
   labels: labelMap,
+  /** ServiceAccount of the pods when they run an Istio sidecar: mesh policies then name their identity, and NGINX routes through the sidecar. @default not in the mesh */
+  serviceAccountName: dnsLabel.optional(),
 });
 
 export const clusterModeSchema = expects(z.enum(['independent', 'shared']), 'one of "independent" (we own the cluster) or "shared" (only our assigned namespaces)');

@@ -146,9 +146,14 @@ export class MeshPolicies extends Construct {
     if (peer.serviceName) this.destinationRule(scope, peer, ns);
   }
 
-  /** The caller's mesh identity; none for pods outside the meshed namespaces, which have no sidecar to present one. */
+  /**
+   * The caller's mesh identity; none for our pods outside the meshed
+   * namespaces, which have no sidecar to present one. Pods we do not render
+   * are in the mesh when they name their ServiceAccount (a meshed ingress
+   * controller).
+   */
   private principal(p: Peer): string | undefined {
-    if (this.meshed && p.namespace && !this.meshed.has(p.namespace)) return undefined;
+    if (this.meshed && p.namespace && !this.meshed.has(p.namespace) && !(p instanceof ExternalPeer)) return undefined;
     return principalOf(p, this.trustDomain);
   }
 

@@ -1,3 +1,4 @@
+import type { PlatformPeers } from './checks/flows';
 import { RuleId } from './rules';
 import { SchemaCatalog } from './schema/types';
 
@@ -90,6 +91,12 @@ export interface ValidateOptions {
   readonly namespacePolicies?: Readonly<Record<string, NamespacePolicy>>;
   /** @default no extra restrictions */
   readonly waiverPolicy?: WaiverPolicy;
+  /**
+   * Where the ingress controllers, Prometheus and istiod run that the
+   * required-flow check (checks/flows.ts) sends traffic from or to.
+   * @default DEFAULT_PLATFORM_PEERS
+   */
+  readonly platform?: PlatformPeers;
   /**
    * Schema catalog to check against.
    * @default the catalog derived from the project's bindings (loadSchemaCatalog())

@@ -32,6 +32,36 @@ describe('Border', () => {
     expect(objs.some((o) => o.kind === 'IngressClass')).toBe(false);
   });
 
+  test('GIVEN TLS from cert-manager WHEN a service is exposed THEN the HTTP-01 solver pods are let in from the controller on 8089, once per namespace', () => {
+    const { chart, api, backend } = shopChart();
+    const border = Border.nginx({ tls });
+    border.expose(chart, api, { host: 'api.example.com' });
+    border.expose(chart, backend, { host: 'backend.example.com' });
+    const objs = Testing.synth(chart) as Obj[];
+    const solver = objs.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name.startsWith('allow-acme-http01-solver'));
+    expect(solver).toHaveLength(1);
+    expect(solver[0].spec).toEqual({
+      podSelector: { matchLabels: { 'acme.cert-manager.io/http01-solver': 'true' } },
+      policyTypes: ['Ingress'],
+      ingress: [{
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } } }],
+        ports: [{ port: 8089, protocol: 'TCP' }],
+      }],
+    });
+    // The namespace is not rendered with sidecar injection here: no Istio allowances.
+    expect(objs.filter((o) => o.metadata.name === 'acme-http01-solver')).toEqual([]);
+  });
+
+  test('GIVEN a controller with a sidecar WHEN exposed through the mesh THEN NGINX sends to the Service by its cluster host name', () => {
+    const { chart, api } = shopChart();
+    Border.nginx({ tls, throughMesh: true }).expose(chart, api, { host: 'api.example.com' });
+    const ing = find(Testing.synth(chart) as Obj[], 'Ingress', 'api');
+    expect(ing.metadata.annotations).toMatchObject({
+      'nginx.ingress.kubernetes.io/service-upstream': 'true',
+      'nginx.ingress.kubernetes.io/upstream-vhost': 'api.shop.svc.cluster.local',
+    });
+  });
+
   test('GIVEN no issuer THEN exposure is refused unless plain HTTP is allowed (development)', () => {
     const { chart, api } = shopChart();
     expect(() => Border.nginx().expose(chart, api, { host: 'api.example.com' })).toThrow(/tls: expected a cert-manager issuer \(TLS everywhere outside development\)/);

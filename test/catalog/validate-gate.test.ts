@@ -55,8 +55,17 @@ describe('catalog through lib/validate', () => {
     Object.values(v).forEach((x) => visit(x, ns));
   };
   objects.forEach((o) => visit(o.spec, o.metadata.namespace));
+  // The systems' service graphs also let the platform Prometheus scrape every
+  // pod, and clients reach the Traefik entry points (the gate evaluates those
+  // required flows).
+  const prometheus = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } };
   const extra = [
     ...namespaces.map((ns) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } })),
+    ...namespaces.map((ns) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'allow-prometheus', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [prometheus] }] } })),
+    {
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'allow-clients', namespace: 'ingress' },
+      spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 'web', protocol: 'TCP' }, { port: 'websecure', protocol: 'TCP' }] }] },
+    },
     ...[...secrets].filter(([k]) => !objects.some((o) => o.kind === 'ExternalSecret' && `${o.metadata.namespace}/${o.spec.target.name}` === k)).map(([k, keys]) => ({
       apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: k.split('/')[1], namespace: k.split('/')[0] },
       spec: { secretStoreRef: { name: 'vault', kind: 'ClusterSecretStore' }, target: { name: k.split('/')[1] }, data: [...keys].sort().map((key) => ({ secretKey: key, remoteRef: { key: k, property: key } })) },

@@ -40,6 +40,18 @@ describe('MeshPolicies', () => {
     expect(find(objs, 'PeerAuthentication', 'backend').spec.portLevelMtls).toEqual({ '8081': { mode: 'PERMISSIVE' } });
   });
 
+  test('GIVEN an ingress controller we do not render that names its ServiceAccount WHEN it calls a service THEN it is authorized by its mesh identity and the port stays STRICT', () => {
+    const { chart, graph, backend } = shopChart();
+    new MeshPolicies(chart, 'Mesh', { graph, namespaces: ['shop'] });
+    const controller = ExternalPeer.pods({ name: 'ingress-nginx', namespace: 'ingress-nginx', labels: { app: 'ingress-nginx' }, serviceAccountName: 'ingress-nginx' });
+    graph.expose(backend, 'http', controller);
+    const objs = Testing.synth(chart) as Obj[];
+    expect(find(objs, 'AuthorizationPolicy', 'backend').spec.rules).toEqual([
+      { from: [{ source: { principals: ['cluster.local/ns/ingress-nginx/sa/ingress-nginx'] } }], to: [{ operation: { ports: ['8081'] } }] },
+    ]);
+    expect(find(objs, 'PeerAuthentication', 'backend').spec.portLevelMtls).toBeUndefined();
+  });
+
   test('GIVEN circuit breaker settings THEN every service gets a DestinationRule with pool limits and outlier detection', () => {
     const { chart, graph } = shopChart();
     new MeshPolicies(chart, 'Mesh', { graph, circuitBreaker: { maxConnections: 200, consecutive5xxErrors: 3, baseEjectionTime: '1m' } });

@@ -20,7 +20,7 @@ describe('CLI (in process)', () => {
     const root = writeDist(validDocs());
     const r = cli([], root);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^OK: 0 violations in 0 files; 20 objects in 20 files checked, 0 waivers\n$/);
+    expect(r.out).toMatch(/^OK: 0 violations in 0 files; 21 objects in 21 files checked, 0 waivers\n$/);
   });
 
   test('GIVEN a violation WHEN run THEN it exits 1 and groups by file and rule with object, construct and field', () => {
@@ -33,7 +33,7 @@ describe('CLI (in process)', () => {
       '    apps/v1 Deployment shop/api  (construct shop-dev/Deployment-api/Resource)',
       '      spec.template.spec.containers[0].image: image "nginx:latest" uses the floating tag latest; pin a version tag',
     ].join('\n'));
-    expect(r.out).toMatch(/FAILED: 1 violation in 1 file; 20 objects in 20 files checked, 0 waivers/);
+    expect(r.out).toMatch(/FAILED: 1 violation in 1 file; 21 objects in 21 files checked, 0 waivers/);
   });
 
   test('GIVEN --json WHEN run THEN stdout is the report as JSON for CI', () => {

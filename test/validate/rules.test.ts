@@ -72,6 +72,50 @@ const waive = (rule: string, reason: string) => (o: Obj): void => {
   o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [`validate.platform.dev/waive.${rule.replace('/', '.')}`]: reason };
 };
 
+const weightedSplit = (): Obj => ({
+  apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'api', namespace: 'shop' },
+  spec: {
+    hosts: ['api'],
+    http: [{ name: 'primary', route: [{ destination: { host: 'api', subset: 'stable' }, weight: 90 }, { destination: { host: 'api', subset: 'canary' }, weight: 10 }] }],
+  },
+});
+
+/**
+ * The baseline in the mesh: injected namespace, istiod reachable, the
+ * controller's identity authorized (so it has a sidecar), NGINX sending to
+ * the Service by its cluster name, and a weighted split that applies.
+ */
+function meshedShop(): ManifestDocument[] {
+  return withObjects((os) => {
+    find(os, 'Namespace', 'shop').metadata.labels['istio-injection'] = 'enabled';
+    find(os, 'Ingress', 'api').metadata.annotations = {
+      'nginx.ingress.kubernetes.io/service-upstream': 'true',
+      'nginx.ingress.kubernetes.io/upstream-vhost': 'api.shop.svc.cluster.local',
+    };
+    return [
+      ...os.filter((o) => o.kind !== 'IngressRoute'),
+      weightedSplit(),
+      {
+        apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'allow-istiod', namespace: 'shop' },
+        spec: {
+          podSelector: {}, policyTypes: ['Egress'],
+          egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { app: 'istiod' } } }], ports: [{ port: 15012, protocol: 'TCP' }] }],
+        },
+      },
+      {
+        apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'api', namespace: 'shop' },
+        spec: {
+          selector: { matchLabels: { 'app.kubernetes.io/name': 'api' } },
+          rules: [
+            { from: [{ source: { principals: ['cluster.local/ns/traefik/sa/traefik'] } }], to: [{ operation: { ports: ['8080'] } }] },
+            { to: [{ operation: { ports: ['9090'] } }] },
+          ],
+        },
+      },
+    ];
+  });
+}
+
 const CASES: Record<RuleId, Case> = {
   'schema/invalid-yaml': {
     given: 'a file with an unclosed flow sequence',
@@ -173,7 +217,11 @@ const CASES: Record<RuleId, Case> = {
     given: 'an HTTPRoute to a Service port that does not exist',
     violating: () => withAdded(httpRoute('api', 8080)),
     expect: { kind: 'HTTPRoute', name: 'api', path: 'spec.rules[0].backendRefs[0]', message: /no port 8080; its ports: http\/80, metrics\/9090/ },
-    passing: () => withAdded(httpRoute('api', 80)),
+    // The gateway's pods are let in, so the route's required flow passes too.
+    passing: () => withObjects((os) => {
+      find(os, 'NetworkPolicy', 'api-ingress').spec.ingress[0].from.push({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway' } } });
+      return [...os, httpRoute('api', 80)];
+    }),
   },
   'ref/servicemonitor-selector': {
     given: 'a ServiceMonitor endpoint port name the Service does not have',
@@ -277,6 +325,23 @@ const CASES: Record<RuleId, Case> = {
     given: 'no default-deny NetworkPolicy in a namespace with pods',
     violating: () => withObjects((os) => os.filter((o) => o.metadata.name !== 'default-deny')),
     expect: { kind: 'Namespace', name: 'shop', path: '' },
+  },
+  'network/required-flow': {
+    given: 'no policy lets the ingress controller reach cert-manager\'s HTTP-01 solver pods',
+    violating: () => withObjects((os) => os.filter((o) => o.metadata.name !== 'allow-acme-http01-solver')),
+    expect: { kind: 'Certificate', name: 'api-tls', path: 'spec.issuerRef', message: /acme flow from .*traefik.* to acme-http01-solver pods in shop .* port http\/8089\/TCP is blocked: ingress dropped by NetworkPolicy default-deny in shop/ },
+  },
+  'network/mesh-bypass': {
+    given: 'a VirtualService splitting api by weight while the Ingress controller calls pod endpoints without a sidecar',
+    violating: () => withAdded(weightedSplit()),
+    expect: { kind: 'Ingress', name: 'api', path: 'spec.rules[0].http.paths[0].backend', message: /runs no Istio sidecar.*service-upstream.*upstream-vhost/ },
+    passing: () => meshedShop(),
+  },
+  'network/mesh-inert': {
+    given: 'a PeerAuthentication in a namespace without sidecar injection',
+    violating: () => withAdded({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'shop' }, spec: { mtls: { mode: 'STRICT' } } }),
+    expect: { kind: 'PeerAuthentication', name: 'default', path: 'metadata.namespace', message: /no pod of namespace "shop" runs one/ },
+    passing: () => meshedShop(),
   },
   'waiver/missing-reason': {
     given: 'a waiver with an empty reason',
