@@ -38,6 +38,7 @@
  * `validate.platform.dev/pod-security-reason: "<reason>"`.
  */
 import * as path from 'path';
+import { checkImages } from './checks/images';
 import { checkPolicies } from './checks/policy';
 import { checkReferences } from './checks/references';
 import { checkObjectSchema } from './checks/schema';
@@ -102,6 +103,7 @@ export function validateManifests(docs: readonly ManifestDocument[], options: Va
     },
     namespacePolicies,
   }, r);
+  checkImages(set, r);
 
   const { violations, waivers } = applyWaivers(objects, r, options.waiverPolicy ?? {});
   return {
