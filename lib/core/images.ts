@@ -36,8 +36,8 @@ export const ANY = true;
 export interface ConfigFacts {
   /** Command-line flag that names the file, e.g. `--config`. */
   readonly flag: string;
-  /** Keys this version accepts. */
-  readonly keys: KeyTree;
+  /** Keys each described version accepts; the pinned version must be among them (older ones document why a pin moved). */
+  readonly keys: Readonly<Record<string, KeyTree>>;
 }
 
 export interface ImageFacts {
@@ -58,6 +58,8 @@ export interface ImageFacts {
 }
 
 const NIFI_HOME = '/opt/nifi/nifi-current';
+/** Port of the Prometheus endpoint the OpenTelemetry Java agent opens inside Kafka's and NiFi's JVMs. */
+export const JVM_METRICS_PORT = 5556;
 
 // OpenTelemetry-Collector-based Jaeger v2 (https://github.com/jaegertracing/jaeger, cmd/jaeger/internal/extension).
 // Only the parts the catalog renders are spelled out; the rest of the collector config is accepted as is.
@@ -88,7 +90,7 @@ export const IMAGES = {
     uid: 10001,
     writablePaths: ['/tmp'],
     ports: { 'otlp-grpc': 4317, 'otlp-http': 4318, query: 16686, sampling: 5778, 'sampling-grpc': 5779, health: 13133, metrics: 8888 },
-    config: { flag: '--config', keys: jaegerKeys({ path: ANY, reload_interval: ANY }) },
+    config: { flag: '--config', keys: { '2.1.0': jaegerKeys({ path: ANY }), '2.2.0': jaegerKeys({ path: ANY, reload_interval: ANY }) } },
   },
   fluentBit: { repository: 'cr.fluentbit.io/fluent/fluent-bit', version: '3.1.9', uid: 0, writablePaths: [], ports: { http: 2020 } },
   kibana: { repository: 'docker.elastic.co/kibana/kibana', version: '8.15.1', uid: 1000, writablePaths: ['/usr/share/kibana/data', '/tmp'], ports: { http: 5601 } },
@@ -102,11 +104,11 @@ export const IMAGES = {
   postgresExporter: { repository: 'quay.io/prometheuscommunity/postgres-exporter', version: 'v0.15.0', uid: 'any', writablePaths: [], ports: { metrics: 9187 } },
   redis: { repository: 'docker.io/library/redis', version: '7.2.5', uid: 999, writablePaths: ['/data', '/tmp'], ports: { redis: 6379 } },
   redisExporter: { repository: 'docker.io/oliver006/redis_exporter', version: 'v1.62.0', uid: 'any', writablePaths: [], ports: { metrics: 9121 } },
-  kafka: { repository: 'docker.io/apache/kafka', version: '3.8.0', uid: 1000, writablePaths: ['/var/lib/kafka/data', '/var/run/kafka', '/var/log/kafka', '/tmp'], ports: { client: 9092, controller: 9093, metrics: 5556 } },
+  kafka: { repository: 'docker.io/apache/kafka', version: '3.8.0', uid: 1000, writablePaths: ['/var/lib/kafka/data', '/var/run/kafka', '/var/log/kafka', '/tmp'], ports: { client: 9092, controller: 9093, metrics: JVM_METRICS_PORT } },
   nifi: {
     repository: 'docker.io/apache/nifi', version: '2.0.0', uid: 1000,
     writablePaths: [`${NIFI_HOME}/conf`, `${NIFI_HOME}/logs`, `${NIFI_HOME}/work`, `${NIFI_HOME}/run`, `${NIFI_HOME}/state`, '/tmp'],
-    ports: { https: 8443, cluster: 11443, 'load-balance': 6342, metrics: 5556 },
+    ports: { https: 8443, cluster: 11443, 'load-balance': 6342, metrics: JVM_METRICS_PORT },
     // Jetty 12 (NiFi 2) answers "400 Invalid SNI" unless the Host header is a DNS name of the
     // server certificate; NiFi 2.0 has no property to turn the check off. Its generated
     // certificate always names localhost, and NiFi's own host check accepts localhost.

@@ -6,7 +6,7 @@
  * must not come from a moved or frozen repository.
  */
 import { parse } from 'yaml';
-import { ANY, IMAGES, ImageFacts, imageFactsOf, movedRepository, parseImageRef, unknownConfigKeys } from '../../core/images';
+import { ANY, ImageFacts, KeyTree, imageFactsOf, movedRepository, parseImageRef, unknownConfigKeys } from '../../core/images';
 import { ContainerView, Json, ObjectSet, PodTemplate, Reporter, arr, containersOf, rec, str } from '../model';
 
 /** What one run of the check looked at (for the closing note and the tests). */
@@ -41,7 +41,7 @@ export function checkImages(set: ObjectSet, r: Reporter, stats?: ImageCheckStats
       if (c.list !== 'containers') continue; // init containers run their own commands, not the image's server
       checkUid(t, c, podSc, facts, id, r);
       if (t.longRunning) checkWritable(t, c, facts, id, r);
-      if ('config' in facts && facts.config) checkConfig(set, t, c, facts, id, r, stats);
+      if ('config' in facts && facts.config) checkConfig(set, t, c, ref.tag, facts, id, r, stats);
     }
   }
 }
@@ -99,7 +99,7 @@ function checkProbes(t: PodTemplate, c: ContainerView, facts: ImageFacts, id: st
   }
 }
 
-function checkConfig(set: ObjectSet, t: PodTemplate, c: ContainerView, facts: ImageFacts, id: string, r: Reporter, stats?: ImageCheckStats): void {
+function checkConfig(set: ObjectSet, t: PodTemplate, c: ContainerView, tag: string | undefined, facts: ImageFacts, id: string, r: Reporter, stats?: ImageCheckStats): void {
   const cfg = facts.config!;
   const argv = [...arr(c.c.command), ...arr(c.c.args)].map((a) => String(a));
   let file: string | undefined;
@@ -121,8 +121,11 @@ function checkConfig(set: ObjectSet, t: PodTemplate, c: ContainerView, facts: Im
     r.add(cm, 'image/config-key', `data[${JSON.stringify(source.key)}]`, `${facts.repository}:${facts.version} reads this file (${file}) and it is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
     return;
   }
-  for (const key of unknownConfigKeys(doc, cfg.keys)) {
-    r.add(cm, 'image/config-key', `data[${JSON.stringify(source.key)}].${key}`, `${facts.repository}:${facts.version} (container ${JSON.stringify(c.name)} of ${t.owner.kind} ${t.owner.name}) does not accept ${key} and exits at start; allowed there: ${allowedAt(cfg.keys, key)} (IMAGES.${id}.config)`, key);
+  // The keys of the version that runs, when the table describes it; otherwise the pinned version's.
+  const version = tag !== undefined && cfg.keys[tag] ? tag : facts.version;
+  const keys = cfg.keys[version];
+  for (const key of unknownConfigKeys(doc, keys)) {
+    r.add(cm, 'image/config-key', `data[${JSON.stringify(source.key)}].${key}`, `${facts.repository}:${version} (container ${JSON.stringify(c.name)} of ${t.owner.kind} ${t.owner.name}) does not accept ${key} and exits at start; allowed there: ${allowedAt(keys, key)} (IMAGES.${id}.config.keys["${version}"])`, key);
   }
 }
 
@@ -143,7 +146,7 @@ function configMapFileOf(t: PodTemplate, c: ContainerView, file: string): { conf
   return undefined;
 }
 
-function allowedAt(keys: typeof IMAGES.jaeger.config.keys, path: string): string {
+function allowedAt(keys: KeyTree, path: string): string {
   let tree: unknown = keys;
   for (const part of path.split('.').slice(0, -1)) {
     const t = tree as Record<string, unknown>;
