@@ -93,6 +93,11 @@ export const IMAGES = {
     config: { flag: '--config', keys: { '2.1.0': jaegerKeys({ path: ANY }), '2.2.0': jaegerKeys({ path: ANY, reload_interval: ANY }) } },
   },
   fluentBit: { repository: 'cr.fluentbit.io/fluent/fluent-bit', version: '3.1.9', uid: 0, writablePaths: [], ports: { http: 2020 } },
+  logstash: {
+    repository: 'docker.elastic.co/logstash/logstash', version: '8.15.1', uid: 1000,
+    writablePaths: ['/usr/share/logstash/data', '/usr/share/logstash/config', '/usr/share/logstash/logs', '/tmp'],
+    ports: { http: 8080, monitoring: 9600 },
+  },
   kibana: { repository: 'docker.elastic.co/kibana/kibana', version: '8.15.1', uid: 1000, writablePaths: ['/usr/share/kibana/data', '/tmp'], ports: { http: 5601 } },
   elasticsearch: {
     repository: 'docker.elastic.co/elasticsearch/elasticsearch', version: '8.15.1', uid: 1000,
