@@ -23,6 +23,8 @@ export type { ComputeQuantities, ComputeResources, Quantity } from './core/resou
 export type { CountOrPercent, DisruptionBudget, SpreadOptions } from './core/placement';
 export type { CatalogServiceProps, MetricsOptions, PodSecurityRequirement } from './core/catalog';
 export type { PinnedImage } from './core/checks';
+export { IMAGES, MOVED_REPOSITORIES, pinnedImage } from './core/images';
+export type { CatalogImage, ImageFacts, KeyTree, ProbeNeeds, ConfigFacts } from './core/images';
 export { PRUNE_PROTECTION } from './core/stateful';
 export type { StorageOptions } from './core/stateful';
 

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { CatalogServiceProps, checksum, fieldEnv, hardened, PodSecurityRequirement, RESTRICTED, servicePort, tcp } from '../core/catalog';
 import { checkImage, checkInt, checkResources, imageRef, PinnedImage } from '../core/checks';
+import { IMAGES, imageUid, pinnedImage } from '../core/images';
 import { PropsError } from '../core/errors';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { disruptionBudgetSpec, spreading, SpreadOptions } from '../core/placement';
@@ -45,12 +46,12 @@ export interface ElasticsearchClusterProps extends CatalogServiceProps {
   readonly exporterImage?: PinnedImage;
 }
 
-const HTTP = 9200;
-const TRANSPORT = 9300;
-const METRICS = 9114;
+const HTTP = IMAGES.elasticsearch.ports.http;
+const TRANSPORT = IMAGES.elasticsearch.ports.transport;
+const METRICS = IMAGES.elasticsearchExporter.ports.metrics;
 const HOME = '/usr/share/elasticsearch';
-const DEFAULT_IMAGE: PinnedImage = { repository: 'docker.elastic.co/elasticsearch/elasticsearch', tag: '8.15.1' };
-const DEFAULT_EXPORTER: PinnedImage = { repository: 'quay.io/prometheuscommunity/elasticsearch-exporter', tag: 'v1.7.0' };
+const DEFAULT_IMAGE: PinnedImage = pinnedImage('elasticsearch');
+const DEFAULT_EXPORTER: PinnedImage = pinnedImage('elasticsearchExporter');
 const DEFAULT_RESOURCES: ComputeResources = { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '1', memory: '2Gi' } };
 const EXPORTER_RESOURCES: ComputeResources = { requests: { cpu: '25m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } };
 const SMALL: ComputeResources = { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } };
@@ -170,7 +171,7 @@ export class ElasticsearchCluster extends Construct {
       spec: {
         automountServiceAccountToken: false,
         enableServiceLinks: false,
-        securityContext: restrictedPodSecurityContext(this, { runAsUser: props.uid ?? 1000 }),
+        securityContext: restrictedPodSecurityContext(this, { runAsUser: props.uid ?? imageUid('elasticsearch') }),
         terminationGracePeriodSeconds: 120,
         ...(replicas > 1 ? spreading(selector, props.spread) : {}),
         initContainers,

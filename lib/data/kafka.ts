@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { CatalogServiceProps, checksum, hardened, PodSecurityRequirement, RESTRICTED, secretEnv, servicePort, tcp } from '../core/catalog';
 import { checkImage, checkInt, checkResources, imageRef, PinnedImage } from '../core/checks';
+import { IMAGES, imageUid, pinnedImage } from '../core/images';
 import { PropsError } from '../core/errors';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { disruptionBudgetSpec, spreading, SpreadOptions } from '../core/placement';
@@ -10,7 +11,7 @@ import { restrictedPodSecurityContext, scratchVolume } from '../core/security';
 import { checkStorage, claimTemplate, PRUNE_PROTECTION, RETAIN_CLAIMS, StorageOptions } from '../core/stateful';
 import { monitorService } from '../observability/service-monitor';
 import { SecretKeyReference } from '../workloads/microservice';
-import { DEFAULT_JMX_EXPORTER_IMAGE, jmxExporterConfig, JmxRule, jmxExporterSidecar, jmxJavaOptions } from './jmx-exporter';
+import { DEFAULT_JVM_AGENT_IMAGE, JVM_METRICS_PORT, jvmMetricsAgent } from './jvm-metrics';
 
 /**
  * KRaft roles: every node both controller and broker (small clusters, dev),
@@ -42,25 +43,20 @@ export interface KafkaClusterProps extends CatalogServiceProps {
   readonly settings?: Record<string, string | number | boolean>;
   /** @default hostname anti-affinity + zone spread */
   readonly spread?: SpreadOptions | false;
-  /** @default docker.io/bitnami/jmx-exporter:1.0.1 */
-  readonly jmxExporterImage?: PinnedImage;
+  /** Image of the OpenTelemetry Java agent that serves the broker's JMX metrics on port 5556. @default IMAGES.otelJavaAgent (lib/core/images.ts) */
+  readonly metricsAgentImage?: PinnedImage;
 }
 
-const CLIENT = 9092;
-const CONTROLLER = 9093;
+const CLIENT = IMAGES.kafka.ports.client;
+const CONTROLLER = IMAGES.kafka.ports.controller;
 const HOME = '/opt/kafka';
 const DATA = '/var/lib/kafka/data';
 // Brokers of a separate quorum get ids 100+ordinal, so they never collide with controller ids.
 const BROKER_ID_OFFSET = 100;
-const DEFAULT_IMAGE: PinnedImage = { repository: 'docker.io/apache/kafka', tag: '3.8.0' };
+const DEFAULT_IMAGE: PinnedImage = pinnedImage('kafka');
 const DEFAULT_RESOURCES: ComputeResources = { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '2Gi' } };
 const CONTROLLER_RESOURCES: ComputeResources = { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } };
 const RESERVED = ['node.id', 'process.roles', 'listeners', 'advertised.listeners', 'controller.quorum.voters', 'controller.listener.names', 'log.dirs', 'listener.security.protocol.map', 'inter.broker.listener.name'];
-const JMX_RULES: JmxRule[] = [
-  { pattern: 'kafka.server<type=(.+), name=(.+), clientId=(.+), topic=(.+), partition=(.*)><>Value', name: 'kafka_server_$1_$2', type: 'GAUGE', labels: { clientId: '$3', topic: '$4', partition: '$5' } },
-  { pattern: 'kafka.(\\w+)<type=(.+), name=(.+)PerSec\\w*><>Count', name: 'kafka_$1_$2_$3_total', type: 'COUNTER' },
-  { pattern: 'kafka.(\\w+)<type=(.+), name=(.+)><>Value', name: 'kafka_$1_$2_$3', type: 'GAUGE' },
-];
 
 type Role = 'combined' | 'broker' | 'controller';
 
@@ -68,7 +64,7 @@ type Role = 'combined' | 'broker' | 'controller';
  * Apache Kafka in KRaft mode (no ZooKeeper): StatefulSets whose node ids come
  * from the pod ordinal, a static controller quorum addressed through a
  * headless Service that publishes not-ready pods (the quorum must form before
- * anyone is ready), the cluster id from a Secret, and a JMX exporter sidecar.
+ * anyone is ready), the cluster id from a Secret, and JMX metrics from the OpenTelemetry Java agent.
  * Clients bootstrap from `<name>:9092` (listener `client`, PLAINTEXT).
  */
 export class KafkaCluster extends Construct {
@@ -93,8 +89,8 @@ export class KafkaCluster extends Construct {
     const roles = props.roles ?? { type: 'combined' };
     const image = props.image ?? DEFAULT_IMAGE;
     checkImage(this, 'image', image);
-    const jmxImage = props.jmxExporterImage ?? DEFAULT_JMX_EXPORTER_IMAGE;
-    checkImage(this, 'jmxExporterImage', jmxImage);
+    const agentImage = props.metricsAgentImage ?? DEFAULT_JVM_AGENT_IMAGE;
+    checkImage(this, 'metricsAgentImage', agentImage);
     if (!props.clusterId?.secret || !props.clusterId?.key) throw new PropsError(this, 'clusterId', props.clusterId, 'a Secret key holding the KRaft cluster id ({ secret, key })');
     const resources = props.resources ?? DEFAULT_RESOURCES;
     checkResources(this, 'resources', resources);
@@ -124,12 +120,7 @@ export class KafkaCluster extends Construct {
       ...props.settings,
     };
 
-    new k8s.KubeConfigMap(this, 'JmxConfig', {
-      metadata: { name: `${this.name}-jmx`, namespace: this.namespace, labels: this.labels },
-      data: { 'config.yml': jmxExporterConfig(JMX_RULES) },
-    });
-
-    const common = { image, jmxImage, uid: props.uid ?? 1000, clusterId: props.clusterId, spread: props.spread };
+    const common = { image, agentImage, uid: props.uid ?? imageUid('kafka'), clusterId: props.clusterId, spread: props.spread };
     if (roles.type === 'combined') {
       this.brokers = this.nodeSet('combined', { ...common, replicas: voters, resources, storage, settings: brokerSettings });
     } else {
@@ -164,7 +155,7 @@ export class KafkaCluster extends Construct {
   private nodeSet(
     role: Role,
     p: {
-      readonly image: PinnedImage; readonly jmxImage: PinnedImage; readonly uid: number; readonly clusterId: SecretKeyReference;
+      readonly image: PinnedImage; readonly agentImage: PinnedImage; readonly uid: number; readonly clusterId: SecretKeyReference;
       readonly replicas: number; readonly resources: ComputeResources; readonly storage: StorageOptions;
       readonly settings: Record<string, string | number | boolean>; readonly spread?: SpreadOptions | false;
     },
@@ -194,6 +185,7 @@ export class KafkaCluster extends Construct {
     const heapMb = Math.min(Math.floor(bytes(p.resources.limits.memory)! / 2 ** 20 / 2), 6144);
     const offset = role === 'broker' ? BROKER_ID_OFFSET : 0;
     // node.id and the advertised address depend on which pod this is, so they are appended at start.
+    const agent = jvmMetricsAgent(p.agentImage, this.name, 'kafka-broker');
     const script = [
       'set -eu',
       'ordinal="${HOSTNAME##*-}"',
@@ -202,14 +194,14 @@ export class KafkaCluster extends Construct {
       `echo "node.id=$((ordinal + ${offset}))" >> "$conf"`,
       ...(isBroker ? [`echo "advertised.listeners=PLAINTEXT://$HOSTNAME.${headless}.${this.namespace}.svc:${CLIENT}" >> "$conf"`] : []),
       `export KAFKA_HEAP_OPTS="-Xms${heapMb}m -Xmx${heapMb}m"`,
-      `export KAFKA_JMX_OPTS="${jmxJavaOptions()}"`,
       `${HOME}/bin/kafka-storage.sh format --ignore-formatted --cluster-id "$KAFKA_CLUSTER_ID" --config "$conf"`,
+      // Only the broker JVM loads the agent (the format tool above and the readiness probe do not).
+      `export KAFKA_OPTS="${agent.javaOptions.join(' ')}"`,
       `exec ${HOME}/bin/kafka-server-start.sh "$conf"`,
     ].join('\n');
     const run = scratchVolume('run', '/var/run/kafka', '16Mi');
     const logs = scratchVolume('logs', '/var/log/kafka', '512Mi');
     const tmp = scratchVolume('tmp', '/tmp', '256Mi');
-    const jmx = jmxExporterSidecar(p.jmxImage, 'jmx-config');
     const portName = isBroker ? 'client' : 'controller';
     // The probe JVM gets a small heap of its own; the broker's heap settings live only in the start script.
     const readiness: k8s.Probe = isBroker
@@ -226,25 +218,24 @@ export class KafkaCluster extends Construct {
         securityContext: restrictedPodSecurityContext(this, { runAsUser: p.uid }),
         terminationGracePeriodSeconds: 120,
         ...(p.replicas > 1 ? spreading(selector, p.spread) : {}),
+        initContainers: [agent.initContainer],
         containers: [
           hardened({
             name: 'kafka',
             image: imageRef(p.image),
             command: ['sh', '-c', script],
-            ports: [...(isBroker ? [tcp('client', CLIENT)] : []), ...(isController ? [tcp('controller', CONTROLLER)] : [])],
+            ports: [...(isBroker ? [tcp('client', CLIENT)] : []), ...(isController ? [tcp('controller', CONTROLLER)] : []), tcp('metrics', JVM_METRICS_PORT)],
             env: [secretEnv('KAFKA_CLUSTER_ID', p.clusterId), { name: 'LOG_DIR', value: '/var/log/kafka' }],
             resources: toResourceRequirements(p.resources),
             startupProbe: { tcpSocket: { port: k8s.IntOrString.fromString(portName) }, periodSeconds: 5, failureThreshold: 60 },
             readinessProbe: readiness,
             livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString(portName) }, periodSeconds: 30, failureThreshold: 4 },
-            volumeMounts: [{ name: 'data', mountPath: DATA }, { name: 'config', mountPath: '/etc/kafka', readOnly: true }, run.mount, logs.mount, tmp.mount],
+            volumeMounts: [{ name: 'data', mountPath: DATA }, { name: 'config', mountPath: '/etc/kafka', readOnly: true }, run.mount, logs.mount, tmp.mount, agent.mount],
           }),
-          jmx.container,
         ],
         volumes: [
           { name: 'config', configMap: { name: `${set}-config` } },
-          { name: 'jmx-config', configMap: { name: `${this.name}-jmx` } },
-          run.volume, logs.volume, tmp.volume, ...jmx.volumes,
+          run.volume, logs.volume, tmp.volume, agent.volume,
         ],
       },
     };

@@ -3,6 +3,7 @@ import { configYaml } from '../synth/serialize';
 import * as k8s from '../../imports/k8s';
 import { CatalogServiceProps, checksum, hardened, PodSecurityRequirement, RESTRICTED, servicePort, tcp } from '../core/catalog';
 import { checkImage, checkInt, checkResources, imageRef, PinnedImage } from '../core/checks';
+import { IMAGES, imageUid, pinnedImage } from '../core/images';
 import { PropsError } from '../core/errors';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { disruptionBudgetSpec, spreading } from '../core/placement';
@@ -25,8 +26,8 @@ export interface KibanaProps extends Omit<CatalogServiceProps, 'metrics'> {
   readonly resources?: ComputeResources;
 }
 
-const PORT = 5601;
-const DEFAULT_IMAGE: PinnedImage = { repository: 'docker.elastic.co/kibana/kibana', tag: '8.15.1' };
+const PORT = IMAGES.kibana.ports.http;
+const DEFAULT_IMAGE: PinnedImage = pinnedImage('kibana');
 const DEFAULT_RESOURCES: ComputeResources = { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } };
 
 /** Kibana as a stateless Deployment in front of an Elasticsearch cluster (saved objects live in Elasticsearch). */
@@ -79,7 +80,7 @@ export class Kibana extends Construct {
           spec: {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
-            securityContext: restrictedPodSecurityContext(this, { runAsUser: props.uid ?? 1000 }),
+            securityContext: restrictedPodSecurityContext(this, { runAsUser: props.uid ?? imageUid('kibana') }),
             ...(replicas > 1 ? spreading(selector, undefined) : {}),
             containers: [
               hardened({

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { CatalogServiceProps, checksum, fieldEnv, hardened, PodSecurityRequirement, RESTRICTED, secretEnv, servicePort, tcp } from '../core/catalog';
 import { checkImage, checkInt, checkResources, imageRef, PinnedImage } from '../core/checks';
+import { IMAGES, imageUid, pinnedImage } from '../core/images';
 import { PropsError } from '../core/errors';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { disruptionBudgetSpec, spreading, SpreadOptions } from '../core/placement';
@@ -10,11 +11,15 @@ import { restrictedPodSecurityContext, scratchVolume } from '../core/security';
 import { checkStorage, claimTemplate, PRUNE_PROTECTION, RETAIN_CLAIMS, StorageOptions } from '../core/stateful';
 import { monitorService } from '../observability/service-monitor';
 import { SecretKeyReference } from '../workloads/microservice';
-import { DEFAULT_JMX_EXPORTER_IMAGE, JMX_METRICS_PORT, jmxExporterConfig, jmxExporterSidecar, jmxJavaOptions } from './jmx-exporter';
+import { DEFAULT_JVM_AGENT_IMAGE, JVM_METRICS_PORT, jvmMetricsAgent } from './jvm-metrics';
 
 /** PKCS12 keystore and truststore shared by all nodes (e.g. a cert-manager Certificate with `keystores.pkcs12`). */
 export interface NifiTlsOptions {
-  /** Secret with `keystore.p12` and `truststore.p12`. */
+  /**
+   * Secret with `keystore.p12` and `truststore.p12`. The certificate must also name `localhost`:
+   * the readiness probe sends it as Host, and NiFi 2 (Jetty 12) answers "400 Invalid SNI" to a
+   * Host that is not a name of its certificate.
+   */
   readonly secret: string;
   /** Secret key holding the password of both stores. */
   readonly password: SecretKeyReference;
@@ -45,22 +50,23 @@ export interface NifiProps extends CatalogServiceProps {
   readonly resources?: ComputeResources;
   /** @default hostname anti-affinity + zone spread when clustered */
   readonly spread?: SpreadOptions | false;
-  /** @default docker.io/bitnami/jmx-exporter:1.0.1 */
-  readonly jmxExporterImage?: PinnedImage;
+  /** Image of the OpenTelemetry Java agent that serves the JVM's metrics on port 5556. @default IMAGES.otelJavaAgent (lib/core/images.ts) */
+  readonly metricsAgentImage?: PinnedImage;
 }
 
-const HTTPS = 8443;
-const PROTOCOL = 11443;
-const LOAD_BALANCE = 6342;
+const HTTPS = IMAGES.nifi.ports.https;
+const PROTOCOL = IMAGES.nifi.ports.cluster;
+const LOAD_BALANCE = IMAGES.nifi.ports['load-balance'];
 const HOME = '/opt/nifi/nifi-current';
-const DEFAULT_IMAGE: PinnedImage = { repository: 'docker.io/apache/nifi', tag: '2.0.0' };
+const NIFI_PROBE = IMAGES.nifi.probe;
+const DEFAULT_IMAGE: PinnedImage = pinnedImage('nifi');
 const DEFAULT_RESOURCES: ComputeResources = { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '2Gi' } };
 const INIT_RESOURCES: ComputeResources = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } };
 const HOST_PORT = /^(?=.{1,253}(:|$))[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:\d{1,5})?$/;
 
 /**
  * Apache NiFi 2 as a StatefulSet: HTTPS on 8443, single-user login,
- * repositories on PVCs, a JMX exporter sidecar, and for more than one node a
+ * repositories on PVCs, JVM metrics from the OpenTelemetry Java agent, and for more than one node a
  * cluster that elects its coordinator through Kubernetes Leases and keeps
  * cluster state in ConfigMaps (a namespaced Role allows exactly that).
  */
@@ -84,8 +90,8 @@ export class Nifi extends Construct {
     const clustered = replicas > 1;
     const image = props.image ?? DEFAULT_IMAGE;
     checkImage(this, 'image', image);
-    const jmxImage = props.jmxExporterImage ?? DEFAULT_JMX_EXPORTER_IMAGE;
-    checkImage(this, 'jmxExporterImage', jmxImage);
+    const agentImage = props.metricsAgentImage ?? DEFAULT_JVM_AGENT_IMAGE;
+    checkImage(this, 'metricsAgentImage', agentImage);
     const resources = props.resources ?? DEFAULT_RESOURCES;
     checkResources(this, 'resources', resources);
     const storage = props.storage ?? { size: '20Gi' };
@@ -144,11 +150,12 @@ export class Nifi extends Construct {
     const rendered = Object.keys(properties).sort().map((k) => `${k}=${properties[k]}`).join('\n') + '\n';
     new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: `${this.name}-config`, namespace: this.namespace, labels },
-      data: { 'nifi.properties': rendered, 'config.yml': jmxExporterConfig([{ pattern: '.*' }]) },
+      data: { 'nifi.properties': rendered },
     });
 
     if (clustered) this.renderRbac(labels);
 
+    const agent = jvmMetricsAgent(agentImage, this.name);
     const address = `$HOSTNAME.${headless}.${this.namespace}.svc`;
     // Secrets are written into the copied configuration at start, never into the ConfigMap.
     const configure = [
@@ -164,9 +171,10 @@ export class Nifi extends Construct {
       ...(props.tls ? ['set_prop nifi.security.keystorePasswd "$TLS_PASSWORD"', 'set_prop nifi.security.keyPasswd "$TLS_PASSWORD"', 'set_prop nifi.security.truststorePasswd "$TLS_PASSWORD"'] : []),
       `boot=${HOME}/conf/bootstrap.conf`,
       `sed -i -e 's/^java.arg.2=.*/java.arg.2=-Xms${heapMb}m/' -e 's/^java.arg.3=.*/java.arg.3=-Xmx${heapMb}m/' "$boot"`,
-      ...jmxJavaOptions().split(' ').map((flag, i) => `echo "java.arg.jmx${i}=${flag}" >> "$boot"`),
       'mkdir -p /opt/nifi/data/conf/archive /opt/nifi/data/state',
       `${HOME}/bin/nifi.sh set-single-user-credentials "$ADMIN_USERNAME" "$ADMIN_PASSWORD"`,
+      // Only the NiFi JVM loads the agent; the credentials tool above runs without it.
+      ...agent.javaOptions.map((flag, i) => `echo "java.arg.otel${i}=${flag}" >> "$boot"`),
     ].join('\n');
     const conf = scratchVolume('conf', `${HOME}/conf`, '64Mi');
     const scratch = [scratchVolume('logs', `${HOME}/logs`, '2Gi'), scratchVolume('work', `${HOME}/work`, '1Gi'), scratchVolume('run', `${HOME}/run`, '16Mi'), scratchVolume('tmp', '/tmp', '1Gi')];
@@ -184,7 +192,6 @@ export class Nifi extends Construct {
       secretEnv('ADMIN_PASSWORD', { secret: creds.secret, key: creds.passwordKey ?? 'password' }),
       ...(props.tls ? [secretEnv('TLS_PASSWORD', props.tls.password)] : []),
     ];
-    const jmx = jmxExporterSidecar(jmxImage, 'rendered');
     const https = k8s.IntOrString.fromString('https');
     const pod: k8s.PodTemplateSpec = {
       metadata: { labels: { ...standardLabels({ name: this.name, component: 'dataflow', version: image.tag }), ...selector }, annotations: { 'checksum/config': checksum(rendered) } },
@@ -193,7 +200,7 @@ export class Nifi extends Construct {
         // Only cluster nodes call the API (Leases, ConfigMaps).
         automountServiceAccountToken: clustered,
         enableServiceLinks: false,
-        securityContext: restrictedPodSecurityContext(this, { runAsUser: props.uid ?? 1000 }),
+        securityContext: restrictedPodSecurityContext(this, { runAsUser: props.uid ?? imageUid('nifi') }),
         terminationGracePeriodSeconds: 120,
         ...(clustered ? spreading(selector, props.spread) : {}),
         initContainers: [
@@ -213,25 +220,26 @@ export class Nifi extends Construct {
             // nifi.sh writes its bootstrap log and pid while setting the credentials.
             volumeMounts: [conf.mount, { name: 'rendered', mountPath: '/mnt/rendered', readOnly: true }, dataMounts[0], ...scratch.map((s) => s.mount)],
           }),
+          agent.initContainer,
         ],
         containers: [
           hardened({
             name: 'nifi',
             image: imageRef(image),
             command: [`${HOME}/bin/nifi.sh`, 'run'],
-            ports: [tcp('https', HTTPS), ...(clustered ? [tcp('cluster', PROTOCOL), tcp('load-balance', LOAD_BALANCE)] : [])],
+            ports: [tcp('https', HTTPS), ...(clustered ? [tcp('cluster', PROTOCOL), tcp('load-balance', LOAD_BALANCE)] : []), tcp('metrics', JVM_METRICS_PORT)],
             env: [fieldEnv('POD_NAMESPACE', 'metadata.namespace'), { name: 'NIFI_HOME', value: HOME }],
             resources: toResourceRequirements(resources),
             startupProbe: { tcpSocket: { port: https }, periodSeconds: 10, failureThreshold: 90 },
-            // /nifi/ answers 200 or a redirect without a login; the API would need a token.
-            readinessProbe: { httpGet: { scheme: 'HTTPS', path: '/nifi/', port: https }, periodSeconds: 15, timeoutSeconds: 5 },
+            // /nifi/ answers 200 or a redirect without a login; the API would need a token. Jetty 12
+            // refuses a Host that is not a certificate name ("400 Invalid SNI"), and the kubelet sends the pod IP.
+            readinessProbe: { httpGet: { scheme: 'HTTPS', path: '/nifi/', port: https, httpHeaders: [{ name: 'Host', value: NIFI_PROBE.hostHeader }] }, periodSeconds: 15, timeoutSeconds: 5 },
             livenessProbe: { tcpSocket: { port: https }, periodSeconds: 30, failureThreshold: 5 },
-            volumeMounts: [conf.mount, ...dataMounts, ...scratch.map((s) => s.mount), ...(props.tls ? [{ name: 'tls', mountPath: '/opt/nifi/tls', readOnly: true }] : [])],
+            volumeMounts: [conf.mount, ...dataMounts, ...scratch.map((s) => s.mount), ...(props.tls ? [{ name: 'tls', mountPath: '/opt/nifi/tls', readOnly: true }] : []), agent.mount],
           }),
-          jmx.container,
         ],
         volumes: [
-          conf.volume, ...scratch.map((s) => s.volume), ...jmx.volumes,
+          conf.volume, ...scratch.map((s) => s.volume), agent.volume,
           { name: 'rendered', configMap: { name: `${this.name}-config` } },
           ...(props.tls ? [{ name: 'tls', secret: { secretName: props.tls.secret } }] : []),
         ],
@@ -263,7 +271,7 @@ export class Nifi extends Construct {
     new k8s.KubeService(this, 'Service', {
       metadata: { name: this.name, namespace: this.namespace, labels },
       spec: {
-        type: 'ClusterIP', selector, ports: [servicePort('https', HTTPS), servicePort('metrics', JMX_METRICS_PORT)],
+        type: 'ClusterIP', selector, ports: [servicePort('https', HTTPS), servicePort('metrics', JVM_METRICS_PORT)],
         // A login is bound to the node that issued it.
         ...(clustered ? { sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIp: { timeoutSeconds: 10800 } } } : {}),
       },

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { CatalogServiceProps, checksum, hardened, PodSecurityRequirement, RESTRICTED, secretEnv, servicePort, tcp } from '../core/catalog';
 import { checkCron, checkImage, checkInt, checkResources, imageRef, PinnedImage } from '../core/checks';
+import { IMAGES, imageUid, pinnedImage } from '../core/images';
 import { PropsError } from '../core/errors';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { disruptionBudgetSpec, spreading } from '../core/placement';
@@ -73,13 +74,13 @@ export interface PostgresDatabaseProps extends CatalogServiceProps {
   readonly exporterImage?: PinnedImage;
 }
 
-const PORT = 5432;
-const METRICS_PORT = 9187;
+const PORT = IMAGES.postgres.ports.postgres;
+const METRICS_PORT = IMAGES.postgresExporter.ports.metrics;
 const DATA = '/var/lib/postgresql/data';
 // A subdirectory, because the volume root may hold lost+found and initdb refuses a non-empty directory.
 const PGDATA = `${DATA}/pgdata`;
-const DEFAULT_IMAGE: PinnedImage = { repository: 'docker.io/library/postgres', tag: '16.4' };
-const DEFAULT_EXPORTER: PinnedImage = { repository: 'quay.io/prometheuscommunity/postgres-exporter', tag: 'v0.15.0' };
+const DEFAULT_IMAGE: PinnedImage = pinnedImage('postgres');
+const DEFAULT_EXPORTER: PinnedImage = pinnedImage('postgresExporter');
 const DEFAULT_RESOURCES: ComputeResources = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } };
 const EXPORTER_RESOURCES: ComputeResources = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } };
 const BACKUP_RESOURCES: ComputeResources = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } };
@@ -159,7 +160,7 @@ export class PostgresDatabase extends Construct {
     }
     const creds = { secret: this.credentialsSecret, usernameKey: this.usernameKey, passwordKey: this.passwordKey };
     const podProps: PodBuild = {
-      scope: this, name: this.name, database: this.database, image, exporterImage, resources, uid: props.uid ?? 999, creds,
+      scope: this, name: this.name, database: this.database, image, exporterImage, resources, uid: props.uid ?? imageUid('postgres'), creds,
       replication: readReplicas > 0 ? props.replicationPassword : undefined, parameters: props.parameters ?? {},
     };
 

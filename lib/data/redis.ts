@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { CatalogServiceProps, checksum, hardened, PodSecurityRequirement, RESTRICTED, secretEnv, servicePort, tcp } from '../core/catalog';
 import { checkImage, checkResources, imageRef, PinnedImage } from '../core/checks';
+import { IMAGES, imageUid, pinnedImage } from '../core/images';
 import { PropsError } from '../core/errors';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { bytes, ComputeResources, toResourceRequirements } from '../core/resources';
@@ -46,10 +47,10 @@ export interface RedisCacheProps extends CatalogServiceProps {
   readonly exporterImage?: PinnedImage;
 }
 
-const PORT = 6379;
-const METRICS_PORT = 9121;
-const DEFAULT_IMAGE: PinnedImage = { repository: 'docker.io/library/redis', tag: '7.2.5' };
-const DEFAULT_EXPORTER: PinnedImage = { repository: 'docker.io/oliver006/redis_exporter', tag: 'v1.62.0' };
+const PORT = IMAGES.redis.ports.redis;
+const METRICS_PORT = IMAGES.redisExporter.ports.metrics;
+const DEFAULT_IMAGE: PinnedImage = pinnedImage('redis');
+const DEFAULT_EXPORTER: PinnedImage = pinnedImage('redisExporter');
 const DEFAULT_RESOURCES: ComputeResources = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
 const EXPORTER_RESOURCES: ComputeResources = { requests: { cpu: '25m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } };
 const IN_CLUSTER_ONLY = ['password', 'image', 'uid', 'storage', 'resources', 'maxMemory', 'maxMemoryPolicy', 'appendOnly', 'exporterImage'] as const;
@@ -127,7 +128,7 @@ export class RedisCache extends Construct {
     new k8s.KubeConfigMap(this, 'Config', { metadata: { name: `${this.name}-config`, namespace: this.namespace, labels }, data: { 'redis.conf': this.config } });
 
     const selector = selectorLabels({ name: this.name });
-    const pod = this.podTemplate(image, exporterImage, resources, props.uid ?? 999, selector, mode.type === 'deployment' ? `${this.name}-data` : undefined);
+    const pod = this.podTemplate(image, exporterImage, resources, props.uid ?? imageUid('redis'), selector, mode.type === 'deployment' ? `${this.name}-data` : undefined);
     if (mode.type === 'deployment') {
       persistentClaim(this, 'Data', { name: `${this.name}-data`, namespace: this.namespace, labels, storage });
       this.workload = new k8s.KubeDeployment(this, 'Resource', {

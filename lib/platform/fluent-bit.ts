@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { CatalogServiceProps, checksum, PodSecurityRequirement, secretEnv, servicePort, tcp } from '../core/catalog';
 import { checkHostName, checkImage, checkPort, checkResources, imageRef, PinnedImage } from '../core/checks';
+import { IMAGES, imageUid, pinnedImage } from '../core/images';
 import { PropsError } from '../core/errors';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { ComputeResources, toResourceRequirements } from '../core/resources';
@@ -54,8 +55,8 @@ export interface FluentBitProps extends CatalogServiceProps {
   readonly resources?: ComputeResources;
 }
 
-const PORT = 2020;
-const DEFAULT_IMAGE: PinnedImage = { repository: 'cr.fluentbit.io/fluent/fluent-bit', tag: '3.1.9' };
+const PORT = IMAGES.fluentBit.ports.http;
+const DEFAULT_IMAGE: PinnedImage = pinnedImage('fluentBit');
 const DEFAULT_RESOURCES: ComputeResources = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
 const LOG_GLOB = /^\/var\/log\/containers\/[^\s,]+$/;
 
@@ -103,7 +104,7 @@ export class FluentBit extends Construct {
     paths.forEach((p, i) => {
       if (!LOG_GLOB.test(p)) throw new PropsError(this, `paths[${i}]`, p, 'a glob under /var/log/containers/ such as "/var/log/containers/*fediflow*.log" (only /var/log is mounted)');
     });
-    const uid = props.runAsUser ?? 0;
+    const uid = props.runAsUser ?? imageUid('fluentBit');
     if (!Number.isInteger(uid) || uid < 0) throw new PropsError(this, 'runAsUser', uid, 'a UID >= 0');
 
     const section = (name: string, entries: [string, string | number][]) => [`[${name}]`, ...entries.map(([k, v]) => `    ${k.padEnd(20)} ${v}`)].join('\n');

@@ -4,6 +4,7 @@ import { configYaml } from '../synth/serialize';
 import * as k8s from '../../imports/k8s';
 import { CatalogServiceProps, checksum, hardened, PodSecurityRequirement, RESTRICTED, secretEnv, servicePort, tcp } from '../core/catalog';
 import { checkImage, checkResources, imageRef, PinnedImage } from '../core/checks';
+import { IMAGES, imageUid, pinnedImage } from '../core/images';
 import { PropsError } from '../core/errors';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { ComputeResources, toResourceRequirements } from '../core/resources';
@@ -41,8 +42,8 @@ export interface GrafanaProps extends CatalogServiceProps {
   readonly resources?: ComputeResources;
 }
 
-const PORT = 3000;
-const DEFAULT_IMAGE: PinnedImage = { repository: 'docker.io/grafana/grafana', tag: '11.2.0' };
+const PORT = IMAGES.grafana.ports.http;
+const DEFAULT_IMAGE: PinnedImage = pinnedImage('grafana');
 const DEFAULT_RESOURCES: ComputeResources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
 const CONFIGMAP_LIMIT = 1024 * 1024;
 const FILE_NAME = /^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/;
@@ -131,7 +132,7 @@ export class Grafana extends Construct {
           spec: {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
-            securityContext: restrictedPodSecurityContext(this, { runAsUser: props.uid ?? 472 }),
+            securityContext: restrictedPodSecurityContext(this, { runAsUser: props.uid ?? imageUid('grafana') }),
             containers: [
               hardened({
                 name: 'grafana',

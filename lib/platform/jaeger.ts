@@ -3,6 +3,7 @@ import { configYaml } from '../synth/serialize';
 import * as k8s from '../../imports/k8s';
 import { CatalogServiceProps, checksum, hardened, PodSecurityRequirement, RESTRICTED, servicePort, tcp } from '../core/catalog';
 import { checkDuration, checkImage, checkInt, checkResources, imageRef, PinnedImage } from '../core/checks';
+import { IMAGES, imageUid, pinnedImage } from '../core/images';
 import { PropsError } from '../core/errors';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { disruptionBudgetSpec, spreading } from '../core/placement';
@@ -26,7 +27,7 @@ export interface JaegerProps extends CatalogServiceProps {
   readonly serviceSamplingRates?: Record<string, number>;
   /** @default { type: "badger", volume: { size: "10Gi" } } */
   readonly storage?: JaegerStorage;
-  /** @default docker.io/jaegertracing/jaeger:2.1.0 (UID 10001) */
+  /** @default docker.io/jaegertracing/jaeger:2.2.0 (UID 10001) */
   readonly image?: PinnedImage;
   /** @default 10001 */
   readonly uid?: number;
@@ -34,8 +35,8 @@ export interface JaegerProps extends CatalogServiceProps {
   readonly resources?: ComputeResources;
 }
 
-const PORTS = { 'otlp-grpc': 4317, 'otlp-http': 4318, query: 16686, sampling: 5778, 'sampling-grpc': 5779, health: 13133, metrics: 8888 } as const;
-const DEFAULT_IMAGE: PinnedImage = { repository: 'docker.io/jaegertracing/jaeger', tag: '2.1.0' };
+const PORTS = IMAGES.jaeger.ports;
+const DEFAULT_IMAGE: PinnedImage = pinnedImage('jaeger');
 const DEFAULT_RESOURCES: ComputeResources = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } };
 
 /**
@@ -122,7 +123,7 @@ export class Jaeger extends Construct {
       spec: {
         automountServiceAccountToken: false,
         enableServiceLinks: false,
-        securityContext: restrictedPodSecurityContext(this, { runAsUser: props.uid ?? 10001 }),
+        securityContext: restrictedPodSecurityContext(this, { runAsUser: props.uid ?? imageUid('jaeger') }),
         ...(replicas > 1 ? spreading(selector, undefined) : {}),
         containers: [
           hardened({

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { CatalogServiceProps, checksum, hardened, PodSecurityRequirement, RESTRICTED, secretEnv, servicePort, tcp } from '../core/catalog';
 import { checkImage, checkInt, checkResources, imageRef, PinnedImage } from '../core/checks';
+import { IMAGES, imageUid, pinnedImage } from '../core/images';
 import { PropsError } from '../core/errors';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { disruptionBudgetSpec, spreading, SpreadOptions } from '../core/placement';
@@ -50,10 +51,10 @@ export interface LogstashProps extends Omit<CatalogServiceProps, 'metrics'> {
   readonly spread?: SpreadOptions | false;
 }
 
-const HTTP = 8080;
-const MONITORING = 9600;
+const HTTP = IMAGES.logstash.ports.http;
+const MONITORING = IMAGES.logstash.ports.monitoring;
 const HOME = '/usr/share/logstash';
-const DEFAULT_IMAGE: PinnedImage = { repository: 'docker.elastic.co/logstash/logstash', tag: '8.15.1' };
+const DEFAULT_IMAGE: PinnedImage = pinnedImage('logstash');
 const DEFAULT_RESOURCES: ComputeResources = { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } };
 const SMALL: ComputeResources = { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } };
 const FIELD = /^[A-Za-z_@][A-Za-z0-9_.@-]*$/;
@@ -176,7 +177,7 @@ export class Logstash extends Construct {
           spec: {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
-            securityContext: restrictedPodSecurityContext(this, { runAsUser: props.uid ?? 1000 }),
+            securityContext: restrictedPodSecurityContext(this, { runAsUser: props.uid ?? imageUid('logstash') }),
             // Time to drain in-flight batches into the queue on shutdown.
             terminationGracePeriodSeconds: 120,
             ...(replicas > 1 ? spreading(selector, props.spread) : {}),

@@ -3,6 +3,7 @@ import { configYaml } from '../synth/serialize';
 import * as k8s from '../../imports/k8s';
 import { CatalogServiceProps, checksum, hardened, PodSecurityRequirement, RESTRICTED, servicePort, tcp } from '../core/catalog';
 import { checkDnsLabel, checkDuration, checkImage, checkInt, checkResources, imageRef, PinnedImage } from '../core/checks';
+import { IMAGES, imageUid, pinnedImage } from '../core/images';
 import { PropsError } from '../core/errors';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { disruptionBudgetSpec, spreading, SpreadOptions } from '../core/placement';
@@ -45,8 +46,8 @@ export interface PrometheusProps extends CatalogServiceProps {
   readonly spread?: SpreadOptions | false;
 }
 
-const PORT = 9090;
-const DEFAULT_IMAGE: PinnedImage = { repository: 'quay.io/prometheus/prometheus', tag: 'v2.54.1' };
+const PORT = IMAGES.prometheus.ports.http;
+const DEFAULT_IMAGE: PinnedImage = pinnedImage('prometheus');
 const DEFAULT_RESOURCES: ComputeResources = { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } };
 /** Discovery needs to read these and nothing else. */
 const DISCOVERY_RULES: k8s.PolicyRule[] = [
@@ -174,7 +175,7 @@ export class Prometheus extends Construct {
             // Service discovery reads the API with this token.
             automountServiceAccountToken: true,
             enableServiceLinks: false,
-            securityContext: restrictedPodSecurityContext(this, { runAsUser: props.uid ?? 65534 }),
+            securityContext: restrictedPodSecurityContext(this, { runAsUser: props.uid ?? imageUid('prometheus') }),
             terminationGracePeriodSeconds: 300,
             ...(replicas > 1 ? spreading(selector, props.spread) : {}),
             containers: [

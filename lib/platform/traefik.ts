@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { CatalogServiceProps, hardened, PodSecurityRequirement, RESTRICTED, servicePort, tcp } from '../core/catalog';
 import { checkDnsLabel, checkImage, checkInt, checkResources, imageRef, PinnedImage } from '../core/checks';
+import { IMAGES, imageUid, pinnedImage } from '../core/images';
 import { PropsError } from '../core/errors';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { disruptionBudgetSpec, spreading, SpreadOptions } from '../core/placement';
@@ -38,8 +39,8 @@ export interface TraefikControllerProps extends CatalogServiceProps {
   readonly spread?: SpreadOptions | false;
 }
 
-const PORTS = { web: 8000, websecure: 8443, traefik: 9000, metrics: 9100 } as const;
-const DEFAULT_IMAGE: PinnedImage = { repository: 'docker.io/library/traefik', tag: 'v3.1.4' };
+const PORTS = IMAGES.traefik.ports;
+const DEFAULT_IMAGE: PinnedImage = pinnedImage('traefik');
 const DEFAULT_RESOURCES: ComputeResources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '256Mi' } };
 const TRAEFIK_CRDS = ['ingressroutes', 'ingressroutetcps', 'ingressrouteudps', 'middlewares', 'middlewaretcps', 'serverstransports', 'serverstransporttcps', 'tlsoptions', 'tlsstores', 'traefikservices'];
 
@@ -147,7 +148,7 @@ export class TraefikController extends Construct {
             serviceAccountName: this.name,
             automountServiceAccountToken: true,
             enableServiceLinks: false,
-            securityContext: restrictedPodSecurityContext(this, { runAsUser: props.uid ?? 65532 }),
+            securityContext: restrictedPodSecurityContext(this, { runAsUser: props.uid ?? imageUid('traefik') }),
             terminationGracePeriodSeconds: 60,
             ...(replicas > 1 ? spreading(selector, props.spread) : {}),
             containers: [

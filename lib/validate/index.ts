@@ -39,6 +39,7 @@
  */
 import * as path from 'path';
 import { checkFlows } from './checks/flows';
+import { checkImages } from './checks/images';
 import { checkPolicies } from './checks/policy';
 import { checkReferences } from './checks/references';
 import { checkObjectSchema } from './checks/schema';
@@ -104,6 +105,7 @@ export function validateManifests(docs: readonly ManifestDocument[], options: Va
     namespacePolicies,
   }, r);
   checkFlows(objects, (o) => envOf(o.doc.file) ?? '', options.platform ?? {}, r);
+  checkImages(set, r);
 
   const { violations, waivers } = applyWaivers(objects, r, options.waiverPolicy ?? {});
   return {

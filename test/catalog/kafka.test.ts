@@ -1,4 +1,3 @@
-import * as yaml from 'js-yaml';
 import { KafkaCluster } from '../../lib/data/kafka';
 import { PRUNE_PROTECTION } from '../../lib/core/stateful';
 import { gateErrors } from './gate';
@@ -34,12 +33,21 @@ describe('KafkaCluster', () => {
       expect(props).not.toContain('zookeeper');
     });
 
-    test('named ports, broker API readiness, JMX exporter sidecar with a ServiceMonitor', () => {
+    test('named ports, broker API readiness, JMX metrics from the OpenTelemetry Java agent with a ServiceMonitor', () => {
       const k = container(sts, 'kafka');
-      expect(k.ports.map((p: any) => p.name)).toEqual(['client', 'controller']);
+      expect(k.ports.map((p: any) => p.name)).toEqual(['client', 'controller', 'metrics']);
+      expect(k.ports[2]).toEqual({ name: 'metrics', containerPort: 5556, protocol: 'TCP' });
       expect(k.readinessProbe.exec.command[2]).toContain('kafka-broker-api-versions.sh --bootstrap-server 127.0.0.1:9092');
-      expect(container(sts, 'jmx-exporter').ports[0]).toEqual({ name: 'metrics', containerPort: 5556, protocol: 'TCP' });
-      expect(yaml.load(r.get('ConfigMap/kafka-jmx').data['config.yml'])).toMatchObject({ hostPort: '127.0.0.1:5555', rules: expect.arrayContaining([expect.objectContaining({ pattern: 'kafka.(\\w+)<type=(.+), name=(.+)><>Value' })]) });
+      const agent = container(sts, 'otel-agent');
+      expect(agent.image).toBe('ghcr.io/open-telemetry/opentelemetry-operator/autoinstrumentation-java:2.10.0');
+      expect(agent.command).toEqual(['cp', '/javaagent.jar', '/otel-agent/javaagent.jar']);
+      const script: string = k.command[2];
+      expect(script).toContain('export KAFKA_OPTS="-javaagent:/otel-agent/javaagent.jar');
+      expect(script).toContain('-Dotel.exporter.prometheus.port=5556 -Dotel.jmx.target.system=kafka-broker"');
+      // the format tool runs before the export, so only the broker JVM opens the metrics port
+      expect(script.indexOf('kafka-storage.sh format')).toBeLessThan(script.indexOf('export KAFKA_OPTS'));
+      expect(r.has('ConfigMap/kafka-jmx')).toBe(false);
+      expect(sts.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['kafka']);
       expect(r.get('ServiceMonitor/kafka').spec.endpoints[0].port).toBe('metrics');
       expect(kafka.bootstrapServers).toBe('kafka.infometis.svc:9092');
     });
@@ -68,7 +76,7 @@ describe('KafkaCluster', () => {
     expect(bp).toContain('controller.quorum.voters=0@kafka-controller-0.kafka-controller-headless.prod.svc:9093');
     expect(bp).toContain('log.retention.hours=72');
     expect(container(brk, 'kafka').command[2]).toContain('node.id=$((ordinal + 100))');
-    expect(container(ctl, 'kafka').ports.map((p: any) => p.name)).toEqual(['controller']);
+    expect(container(ctl, 'kafka').ports.map((p: any) => p.name)).toEqual(['controller', 'metrics']);
     expect(r.get('Service/kafka').spec.selector['app.kubernetes.io/component']).toBe('broker');
     expect(r.has('PodDisruptionBudget/kafka-controller')).toBe(true);
     expect(gateErrors(r.all)).toEqual([]);

@@ -23,7 +23,8 @@ describe('Nifi', () => {
       expect(props).toContain('nifi.web.proxy.host=nifi.dev.example.com,localhost:8443');
       expect(props).toContain('nifi.content.repository.directory.default=/opt/nifi/data/content_repository');
       expect(props).toContain('nifi.cluster.is.node=false');
-      expect(container(sts, 'nifi').readinessProbe.httpGet).toMatchObject({ scheme: 'HTTPS', path: '/nifi/' });
+      // Jetty 12 answers "400 Invalid SNI" to the pod IP the kubelet would send; localhost is on NiFi's certificate.
+      expect(container(sts, 'nifi').readinessProbe.httpGet).toMatchObject({ scheme: 'HTTPS', path: '/nifi/', httpHeaders: [{ name: 'Host', value: 'localhost' }] });
       expect(nifi.url).toBe('https://nifi.infometis.svc:8443/nifi');
     });
 
@@ -35,12 +36,15 @@ describe('Nifi', () => {
       expect(props).not.toContain('sensitive.props.key');
     });
 
-    test('protected StatefulSet, no API token, no RBAC, JMX exporter with ServiceMonitor', () => {
+    test('protected StatefulSet, no API token, no RBAC, JVM metrics agent with ServiceMonitor', () => {
       expect(sts.metadata.annotations).toEqual(PRUNE_PROTECTION);
       expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
       expect(sts.spec.template.spec.automountServiceAccountToken).toBe(false);
       expect(r.has('Role/nifi')).toBe(false);
-      expect(container(sts, 'jmx-exporter').ports[0].name).toBe('metrics');
+      expect(container(sts, 'nifi').ports).toContainEqual({ name: 'metrics', containerPort: 5556, protocol: 'TCP' });
+      expect(container(sts, 'otel-agent').image).toMatch(/^ghcr\.io\/open-telemetry\//);
+      expect(container(sts, 'configure').command[2]).toContain('echo "java.arg.otel0=-javaagent:/otel-agent/javaagent.jar" >> "$boot"');
+      expect(container(sts, 'nifi').volumeMounts).toContainEqual({ name: 'otel-agent', mountPath: '/otel-agent', readOnly: true });
       expect(r.get('ServiceMonitor/nifi').spec.endpoints[0].port).toBe('metrics');
     });
 

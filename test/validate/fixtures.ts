@@ -152,9 +152,9 @@ export function validObjects(): Obj[] {
         template: {
           metadata: { labels: labels('db') },
           spec: {
-            ...securePodSpec('db', 'docker.io/library/postgres:16.4.0'),
+            ...securePodSpec('db', 'registry.example.com/mirror/postgres:16.4.0'),
             containers: [{
-              ...securePodSpec('db', 'docker.io/library/postgres:16.4.0').containers[0],
+              ...securePodSpec('db', 'registry.example.com/mirror/postgres:16.4.0').containers[0],
               ports: [{ name: 'postgres', containerPort: 5432 }],
               readinessProbe: { exec: { command: ['pg_isready', '-U', 'postgres'] }, periodSeconds: 5 },
               livenessProbe: { tcpSocket: { port: 'postgres' }, periodSeconds: 10 },

@@ -4,7 +4,7 @@
  */
 import { ManifestDocument, RULE_IDS, RuleId, ValidateOptions, ValidationReport, Violation, waiverAnnotation } from '../../lib/validate';
 import { parseManifestText } from '../../lib/validate/load';
-import { Obj, toDocs, validDocs, validObjects, withChange } from './fixtures';
+import { Obj, securePodSpec, toDocs, validDocs, validObjects, withChange } from './fixtures';
 import { summary, validate, violationsOf } from './helpers';
 
 interface Case {
@@ -115,6 +115,27 @@ function meshedShop(): ManifestDocument[] {
     ];
   });
 }
+
+/** A catalog image (Jaeger, lib/core/images.ts) rendered the way its facts ask: the image/* rules pass on it. */
+const jaeger = (change: (container: Obj, pod: Obj, config: Obj) => void = () => undefined): ManifestDocument[] => {
+  const pod = securePodSpec('jaeger', 'docker.io/jaegertracing/jaeger:2.2.0', {
+    securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+    volumes: [{ name: 'tmp', emptyDir: {} }, { name: 'config', configMap: { name: 'jaeger-config' } }],
+  });
+  delete pod.serviceAccountName;
+  const c = pod.containers[0];
+  c.args = ['--config', '/etc/jaeger/config.yaml'];
+  c.ports = [{ name: 'health', containerPort: 13133, protocol: 'TCP' }, { name: 'query', containerPort: 16686, protocol: 'TCP' }];
+  c.readinessProbe = { httpGet: { path: '/status', port: 'health' }, periodSeconds: 10 };
+  c.livenessProbe = { tcpSocket: { port: 'query' }, periodSeconds: 20 };
+  c.volumeMounts = [{ name: 'tmp', mountPath: '/tmp' }, { name: 'config', mountPath: '/etc/jaeger', readOnly: true }];
+  const config: Obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'jaeger-config', namespace: 'shop' }, data: { 'config.yaml': 'extensions:\n  remote_sampling:\n    file:\n      path: /etc/jaeger/sampling.json\n      reload_interval: 1m\n' } };
+  change(c, pod, config);
+  return withAdded({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'jaeger', namespace: 'shop' },
+    spec: { replicas: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'jaeger' } }, template: { metadata: { labels: { 'app.kubernetes.io/name': 'jaeger' } }, spec: pod } },
+  }, config);
+};
 
 const CASES: Record<RuleId, Case> = {
   'schema/invalid-yaml': {
@@ -298,6 +319,47 @@ const CASES: Record<RuleId, Case> = {
     violating: () => withChange('Deployment', 'api', (o) => { apiContainer(o).image = 'registry.example.com/shop/api:latest'; }),
     expect: { kind: 'Deployment', name: 'api', path: 'spec.template.spec.containers[0].image', message: /latest/ },
     passing: () => withChange('Deployment', 'api', (o) => { apiContainer(o).image = `registry.example.com/shop/api@sha256:${'a'.repeat(64)}`; }, 'dist/prod/shop'),
+  },
+  'image/moved-registry': {
+    given: 'an image from docker.io/bitnami (versioned tags moved to bitnamilegacy in 2025)',
+    violating: () => withChange('Deployment', 'api', (o) => { apiContainer(o).image = 'docker.io/bitnami/jmx-exporter:1.0.1'; }),
+    expect: { kind: 'Deployment', name: 'api', path: 'spec.template.spec.containers[0].image', message: /bitnamilegacy/ },
+  },
+  'image/catalog-version': {
+    given: 'a catalog image at a version the image table does not describe',
+    violating: () => jaeger((c) => { c.image = 'docker.io/jaegertracing/jaeger:2.1.0'; }),
+    expect: { kind: 'Deployment', name: 'jaeger', path: 'spec.template.spec.containers[0].image', message: /describes "2\.2\.0"/ },
+    passing: () => jaeger(),
+  },
+  'image/run-as-user': {
+    given: 'a catalog image running as another UID than its files belong to',
+    violating: () => jaeger((_c, pod) => { pod.securityContext.runAsUser = 10002; }),
+    expect: { kind: 'Deployment', name: 'jaeger', path: 'spec.template.spec.securityContext.runAsUser', message: /UID 10001/ },
+    passing: () => jaeger(),
+  },
+  'image/writable-path': {
+    given: 'a read-only root filesystem without a volume at a path the image writes',
+    violating: () => jaeger((c) => { c.volumeMounts = c.volumeMounts.filter((m: Obj) => m.mountPath !== '/tmp'); }),
+    expect: { kind: 'Deployment', name: 'jaeger', path: 'spec.template.spec.containers[0].volumeMounts', message: /writes \/tmp/ },
+    passing: () => jaeger(),
+  },
+  'image/port': {
+    given: 'a container port the catalog image does not listen on',
+    violating: () => jaeger((c) => { c.ports.push({ name: 'extra', containerPort: 9999, protocol: 'TCP' }); }),
+    expect: { kind: 'Deployment', name: 'jaeger', path: 'spec.template.spec.containers[0].ports[2].containerPort', message: /does not listen on 9999/ },
+    passing: () => jaeger(),
+  },
+  'image/probe': {
+    given: 'an HTTPS probe against an image that serves HTTP',
+    violating: () => jaeger((c) => { c.readinessProbe.httpGet.scheme = 'HTTPS'; }),
+    expect: { kind: 'Deployment', name: 'jaeger', path: 'spec.template.spec.containers[0].readinessProbe.httpGet.scheme', message: /serves HTTP/ },
+    passing: () => jaeger(),
+  },
+  'image/config-key': {
+    given: 'a config key the pinned version does not accept',
+    violating: () => jaeger((_c, _pod, config) => { config.data['config.yaml'] += '      refresh: 1m\n'; }),
+    expect: { kind: 'ConfigMap', name: 'jaeger-config', path: 'data["config.yaml"].extensions.remote_sampling.file.refresh', message: /does not accept/ },
+    passing: () => jaeger(),
   },
   'policy/pdb-required': {
     given: 'a PDB that allows no disruption for a replicated workload',
