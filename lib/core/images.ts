@@ -80,6 +80,7 @@ const jaegerKeys = (remoteSamplingFile: KeyTree): KeyTree => ({
 /** The catalog's images. */
 export const IMAGES = {
   traefik: { repository: 'docker.io/library/traefik', version: 'v3.1.4', uid: 65532, writablePaths: ['/tmp'], ports: { web: 8000, websecure: 8443, traefik: 9000, metrics: 9100 } },
+  alertmanager: { repository: 'quay.io/prometheus/alertmanager', version: 'v0.27.0', uid: 65534, writablePaths: ['/alertmanager', '/tmp'], ports: { http: 9093 } },
   prometheus: { repository: 'quay.io/prometheus/prometheus', version: 'v2.54.1', uid: 65534, writablePaths: ['/prometheus', '/tmp'], ports: { http: 9090 } },
   grafana: { repository: 'docker.io/grafana/grafana', version: '11.2.0', uid: 472, writablePaths: ['/var/lib/grafana', '/var/log/grafana', '/tmp'], ports: { http: 3000 } },
   jaeger: {

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { CatalogServiceProps, checksum, hardened, PodSecurityRequirement, RESTRICTED, servicePort, tcp } from '../core/catalog';
 import { checkDnsLabel, checkImage, checkResources, imageRef, PinnedImage } from '../core/checks';
+import { IMAGES, imageUid, pinnedImage } from '../core/images';
 import { PropsError } from '../core/errors';
 import { selectorLabels, standardLabels } from '../core/labels';
 import { ComputeResources, toResourceRequirements } from '../core/resources';
@@ -77,8 +78,8 @@ export interface AlertmanagerProps extends CatalogServiceProps {
   readonly resources?: ComputeResources;
 }
 
-const PORT = 9093;
-const DEFAULT_IMAGE: PinnedImage = { repository: 'quay.io/prometheus/alertmanager', tag: 'v0.27.0' };
+const PORT = IMAGES.alertmanager.ports.http;
+const DEFAULT_IMAGE: PinnedImage = pinnedImage('alertmanager');
 const DEFAULT_RESOURCES: ComputeResources = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } };
 const SECRETS = '/etc/alertmanager/secrets';
 const NOBODY = 'nobody';
@@ -212,7 +213,7 @@ export class Alertmanager extends Construct {
           spec: {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
-            securityContext: restrictedPodSecurityContext(this, { runAsUser: props.uid ?? 65534 }),
+            securityContext: restrictedPodSecurityContext(this, { runAsUser: props.uid ?? imageUid('alertmanager') }),
             containers: [
               hardened({
                 name: 'alertmanager',
