@@ -1,4 +1,4 @@
-// The `npm run diff | promote | rollback` commands. Rendering is passed in
+// The `npm run diff | drift | promote | rollback` commands. Rendering is passed in
 // (scripts/gitops.ts hands over main.ts' synth), so tests drive the same code
 // against temporary project copies.
 import * as fs from 'fs';

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { FileSet } from '../synth';
-import { objectId, objectsOf } from './dist-objects';
+import { objectId, objectsOf, StoredObject } from './dist-objects';
 import { ANY, Condition, groupKind, IGNORED_FIELDS, IgnoredField, pathKeys, pathPattern } from './drift-ignore';
 import { diffFields, equal, FieldChange, formatValue } from './field-diff';
 
@@ -177,7 +177,7 @@ function contextOf(desired: readonly Json[]): Context {
  * when labelled part of a system Git renders.
  */
 export function detectDrift(env: string, files: FileSet, live: readonly LiveObject[]): DriftReport {
-  const desired = [...objectsOf(files).values()];
+  const desired = parsedObjects(files);
   const ctx = contextOf(desired.map((d) => d.object));
   const byKey = new Map(desired.map((d) => [key(d.object), d]));
   const liveByKey = new Map<string, LiveObject>();
@@ -208,6 +208,14 @@ export function detectDrift(env: string, files: FileSet, live: readonly LiveObje
     if (ours) entries.push({ change: 'extra', id: objectId(l.object as never), where: l.source, fields: [] });
   }
   return { env, entries, desired: desired.length, live: live.length };
+}
+
+const parsed = new WeakMap<FileSet, StoredObject[]>();
+/** The rendered objects of a file set, parsed once per set (a scheduled check compares the same dist/ with several exports). */
+function parsedObjects(files: FileSet): StoredObject[] {
+  let objects = parsed.get(files);
+  if (!objects) parsed.set(files, (objects = [...objectsOf(files).values()]));
+  return objects;
 }
 
 function counts(r: DriftReport): string {
@@ -258,7 +266,7 @@ export function resourceName(apiVersion: string, kind: string): string {
  * cluster lacks has no objects: they all show as missing).
  */
 export function readClusterObjects(context: string, files: FileSet, kubectl: Kubectl = runKubectl): { objects: LiveObject[]; notServed: string[] } {
-  const kinds = [...new Set([...objectsOf(files).values()].map((d) => resourceName(d.object.apiVersion, d.object.kind)))].sort();
+  const kinds = [...new Set(parsedObjects(files).map((d) => resourceName(d.object.apiVersion, d.object.kind)))].sort();
   const objects: LiveObject[] = [];
   const notServed: string[] = [];
   for (const kind of kinds) {
