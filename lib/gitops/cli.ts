@@ -68,6 +68,7 @@ export function gitopsCli(argv: readonly string[], ctx: CliContext): number {
     const args = parse(argv);
     switch (args.command) {
       case 'diff': {
+        for (const option of ['--live', '--context']) if (args.values.has(option)) throw new UsageError(`${option} belongs to drift (diff compares a fresh render with dist/)`);
         const d = diff(args, root, ctx.render);
         out(d.text);
         // --exit-code: 1 when dist/ is not what the sources render (a CI check for a forgotten synth).

@@ -34,13 +34,9 @@ export interface IgnoredField {
 
 const ALL = ['*'];
 /** Kinds whose pod template the API server defaults (a Rollout is a custom resource: its template is stored as sent). */
-const POD_TEMPLATES: ReadonlyArray<readonly [string, string]> = [
-  ['Deployment.apps', 'spec.template'],
-  ['StatefulSet.apps', 'spec.template'],
-  ['DaemonSet.apps', 'spec.template'],
-  ['ReplicaSet.apps', 'spec.template'],
-  ['Job.batch', 'spec.template'],
-  ['CronJob.batch', 'spec.jobTemplate.spec.template'],
+const POD_TEMPLATES: ReadonlyArray<readonly [readonly string[], string]> = [
+  [['Deployment.apps', 'StatefulSet.apps', 'DaemonSet.apps', 'ReplicaSet.apps', 'Job.batch'], 'spec.template'],
+  [['CronJob.batch'], 'spec.jobTemplate.spec.template'],
 ];
 
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'];
@@ -48,9 +44,9 @@ const PROBE_DEFAULTS: ReadonlyArray<readonly [string, unknown]> = [['timeoutSeco
 
 function podTemplateDefaults(): IgnoredField[] {
   const rows: IgnoredField[] = [];
-  for (const [kind, template] of POD_TEMPLATES) {
+  for (const [kinds, template] of POD_TEMPLATES) {
     const spec = `${template}.spec`;
-    const d = (path: string, value: unknown, why = 'pod spec defaulting') => rows.push({ kinds: [kind], path, reason: 'default', value, why });
+    const d = (path: string, value: unknown, why = 'pod spec defaulting') => rows.push({ kinds, path, reason: 'default', value, why });
     d(`${template}.metadata.creationTimestamp`, null, 'written as null into every stored pod template');
     d(`${spec}.dnsPolicy`, 'ClusterFirst');
     d(`${spec}.restartPolicy`, 'Always');

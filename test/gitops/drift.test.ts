@@ -7,7 +7,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { stringify } from 'yaml';
+import { dump } from 'js-yaml';
+
+const stringify = (o: unknown): string => dump(o, { noRefs: true, lineWidth: -1 });
 import { gitopsCli } from '../../lib/gitops/cli';
 import { objectsOf } from '../../lib/gitops/dist-objects';
 import { detectDrift, DriftReport, Json, LiveObject, parseLive, readClusterObjects, resourceName } from '../../lib/gitops/drift';
@@ -345,7 +347,7 @@ describe('reading live exports', () => {
   });
 
   test.each([
-    ['not YAML', 'kind: [', /^broken\.yaml#1: not valid YAML/],
+    ['not YAML', 'apiVersion: v1\nkind: [', /^broken\.yaml:3:1: not valid YAML: /],
     ['a scalar', 'just text\n', /^broken\.yaml#1: expected a Kubernetes object or a List, got "just text"/],
     ['no kind', 'apiVersion: v1\nmetadata: {name: x}\n', /^broken\.yaml#1: kind: expected a non-empty string such as "Deployment", got \(absent\)/],
     ['no name', '---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {}\n', /^broken\.yaml#2: metadata\.name: expected a non-empty string, got \(absent\)/],
