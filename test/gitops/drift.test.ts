@@ -186,10 +186,10 @@ function asServerReturns(source: Json): Json {
 /** Objects the cluster makes by itself next to those from Git: never drift. */
 function clusterMade(): Json[] {
   const namespaces = desired.filter((o) => o.kind === 'Namespace').map((o) => (o.metadata as Json).name as string);
-  return namespaces.flatMap((ns) => [
+  return namespaces.flatMap((ns): Json[] => [
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt', namespace: ns, uid: 'a' }, data: { 'ca.crt': 'x' } },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns, uid: 'b' } },
-  ]).concat([
+  ]).concat(<Json[]>[
     // the Secret an ExternalSecret created, owned by it
     { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: 'redis-credentials', namespace: 'ecosystem-prod', ownerReferences: [{ apiVersion: 'external-secrets.io/v1beta1', kind: 'ExternalSecret', name: 'redis-credentials', uid: 'c', controller: true }] } },
     // someone else's namespace
