@@ -27,7 +27,7 @@ class UsageError extends Error {}
 
 const USAGE = `usage:
   npm run diff -- [--env NAME]... [--markdown] [--exit-code]
-  npm run drift -- --env NAME (--live FILE_OR_DIR | --context KUBE_CONTEXT) [--markdown] [--exit-code]
+  npm run drift -- --env NAME (--live FILE_OR_DIR | --context KUBE_CONTEXT) [--system NAME] [--markdown] [--exit-code]
   npm run promote -- --env NAME --service NAME [--tag VERSION] [--system NAME] [--no-render]
   npm run rollback -- --env NAME --service NAME [--tag VERSION] [--abort] [--system NAME] [--no-render]`;
 
@@ -122,11 +122,15 @@ function drift(args: Args, root: string, kubectl: Kubectl | undefined, err: (s: 
   const context = args.values.get('--context');
   if (!env || args.envs.length > 1) throw new UsageError('drift needs exactly one --env');
   if ((live === undefined) === (context === undefined)) throw new UsageError('drift needs one of --live FILE_OR_DIR (a kubectl get -o yaml export) or --context KUBE_CONTEXT');
-  for (const option of ['--service', '--tag', '--system']) if (args.values.has(option)) throw new UsageError(`${option} does not apply to drift`);
+  for (const option of ['--service', '--tag']) if (args.values.has(option)) throw new UsageError(`${option} does not apply to drift`);
   const dist = path.join(root, 'dist');
   const rendered = topLevel(dist);
   if (!rendered.includes(env)) throw new UsageError(`--env ${env}: dist/${env} does not exist; rendered environments: ${rendered.join(', ') || 'none (run npm run synth)'}`);
-  const files = new Map([...readFileSet(dist)].filter(([p]) => p.startsWith(`${env}/`)));
+  // --system: compare one rendered directory (an export of that system's namespaces) instead of the whole environment
+  const system = args.values.get('--system');
+  if (system !== undefined && !topLevel(path.join(dist, env)).includes(system)) throw new UsageError(`--system ${system}: dist/${env}/${system} does not exist; rendered: ${topLevel(path.join(dist, env)).join(', ')}`);
+  const prefix = system === undefined ? `${env}/` : `${env}/${system}/`;
+  const files = new Map([...readFileSet(dist)].filter(([p]) => p.startsWith(prefix)));
   let objects;
   if (live !== undefined) {
     const target = path.resolve(root, live);

@@ -69,6 +69,8 @@ export function parseLive(text: string, file: string): LiveObject[] {
   docs.forEach((value, i) => {
     const where = `${file}#${i + 1}`;
     if (value === null || value === undefined) return;
+    // a kustomization.yaml beside the export is build input, never a cluster object
+    if (isObject(value) && typeof value.apiVersion === 'string' && value.apiVersion.startsWith('kustomize.config.k8s.io/')) return;
     if (!isObject(value)) throw new LiveInputError(`${where}: expected a Kubernetes object or a List, got ${Array.isArray(value) ? 'a sequence' : formatValue(value)}`);
     if (typeof value.kind === 'string' && value.kind.endsWith('List') && 'items' in value) {
       if (!Array.isArray(value.items)) throw new LiveInputError(`${where}: items: expected a list of objects, got ${formatValue(value.items, 60)}`);

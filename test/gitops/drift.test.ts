@@ -383,6 +383,20 @@ describe('npm run drift: options, output and exit codes', () => {
     expect(run(['drift', '--env', 'prod', '--live', liveFile, '--exit-code']).code).toBe(1);
   });
 
+  test('--system: only that rendered directory is compared, so an export of its namespaces has nothing missing', () => {
+    const ecosystem = path.join(dir, 'ecosystem.yaml');
+    const idOf = (o: { kind: unknown; metadata: unknown }) => `${o.kind}/${(o.metadata as Json).namespace}/${(o.metadata as Json).name}`;
+    const mine = new Set([...objectsOf(files).values()].filter((d) => d.dir === 'prod/ecosystem').map((d) => idOf(d.object)));
+    const live = recordLive().filter((o) => mine.has(idOf(o)) || (o.metadata as Json).namespace === 'ecosystem-prod');
+    fs.writeFileSync(ecosystem, stringify({ apiVersion: 'v1', kind: 'List', items: live }));
+    const r = run(['drift', '--env', 'prod', '--system', 'ecosystem', '--live', ecosystem, '--exit-code']);
+    expect(r.out).toMatch(/^prod: no drift \(\d+ objects in dist\/prod, \d+ live\)\n$/);
+    expect(r.code).toBe(0);
+    // the whole environment against the same export: every other system's objects are missing
+    expect(run(['drift', '--env', 'prod', '--live', ecosystem]).out).toMatch(/^prod: drift: [1-9]\d* missing, 0 extra, 0 changed/);
+    expect(run(['drift', '--env', 'prod', '--system', 'nope', '--live', ecosystem]).err).toMatch(/--system nope: dist\/prod\/nope does not exist; rendered: .*ecosystem/);
+  });
+
   test('--markdown: a heading and a git/live table per object', () => {
     const r = run(['drift', '--env=prod', '--live', liveFile, '--markdown']);
     expect(r.out).toContain('## Drift: prod');
