@@ -385,7 +385,7 @@ describe('npm run drift: options, output and exit codes', () => {
 
   test('--system: only that rendered directory is compared, so an export of its namespaces has nothing missing', () => {
     const ecosystem = path.join(dir, 'ecosystem.yaml');
-    const idOf = (o: { kind: unknown; metadata: unknown }) => `${o.kind}/${(o.metadata as Json).namespace}/${(o.metadata as Json).name}`;
+    const idOf = (o: Json | { kind: string; metadata: unknown }) => `${o.kind}/${(o.metadata as Json).namespace}/${(o.metadata as Json).name}`;
     const mine = new Set([...objectsOf(files).values()].filter((d) => d.dir === 'prod/ecosystem').map((d) => idOf(d.object)));
     const live = recordLive().filter((o) => mine.has(idOf(o)) || (o.metadata as Json).namespace === 'ecosystem-prod');
     fs.writeFileSync(ecosystem, stringify({ apiVersion: 'v1', kind: 'List', items: live }));
