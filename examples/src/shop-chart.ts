@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { BlueGreenStrategy, CanaryStrategy, Microservice, Probe, TrafficRouter } from '@platform/manifests';
+import { BlueGreenStrategy, CanaryStrategy, ExternalSecret, Microservice, Probe, SecretBackend, SecretStore, ServiceGraph, TrafficRouter } from '@platform/manifests';
 import { ShopEnvironment } from './environments';
 
 /** The shop system: the same two services in every environment, sized and switched by the environment's values. */
@@ -8,7 +8,17 @@ export class ShopChart extends Chart {
   constructor(scope: Construct, id: string, env: ShopEnvironment) {
     super(scope, id, { namespace: env.namespace });
 
-    new Microservice(this, 'orders', {
+    // Who talks to whom: a default-deny NetworkPolicy for the namespace, DNS for every pod, one policy per service.
+    const graph = new ServiceGraph(this, 'ServiceGraph');
+    // The database URL lives in Vault; Git holds only the reference, the External Secrets Operator makes the Secret.
+    const store = new SecretStore(this, 'SecretStore', {
+      namespace: env.namespace,
+      backend: SecretBackend.vault({ server: 'https://vault.example.com:8200', path: 'secret', role: 'shop' }),
+      keyPrefix: `${env.name}/shop`,
+    });
+    const ordersDb = new ExternalSecret(this, 'orders-db', { name: 'orders-db', store, data: { url: { key: 'orders-db', property: 'url' } } });
+
+    const orders = new Microservice(this, 'orders', {
       namespace: env.namespace,
       partOf: 'shop',
       image: { repository: 'registry.example.com/shop/orders', tag: env.orders.tag },
@@ -17,12 +27,12 @@ export class ShopChart extends Chart {
       metricsPort: 9090,
       readiness: Probe.http('/ready'),
       config: { LOG_LEVEL: 'info' },
-      secretEnv: { DATABASE_URL: { secret: 'orders-db', key: 'url' } },
+      secretEnv: { DATABASE_URL: { secret: ordersDb.secretName, key: 'url' } },
       // Argo Rollouts shifts traffic stage by stage through Istio; with SLO analysis it rolls back on its own.
       strategy: CanaryStrategy.argoRollouts({ stages: env.orders.stages, router: TrafficRouter.istio(), analysis: env.orders.analysis }),
     });
 
-    new Microservice(this, 'payments', {
+    const payments = new Microservice(this, 'payments', {
       namespace: env.namespace,
       partOf: 'shop',
       image: { repository: 'registry.example.com/shop/payments', tag: env.payments.tags[env.payments.activeColor] },
@@ -31,5 +41,8 @@ export class ShopChart extends Chart {
       // Switching colour is a one-line change of activeColor; the idle colour stays up for an instant rollback.
       strategy: BlueGreenStrategy.plain({ activeColor: env.payments.activeColor, tags: env.payments.tags }),
     });
+
+    // orders charges through payments; nothing else reaches either (no ingress in this example).
+    graph.add(orders).add(payments).connect(orders, payments, 'http');
   }
 }

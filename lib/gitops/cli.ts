@@ -1,4 +1,4 @@
-// The `npm run diff | promote | rollback` commands. Rendering is passed in
+// The `npm run diff | drift | promote | rollback` commands. Rendering is passed in
 // (scripts/gitops.ts hands over main.ts' synth), so tests drive the same code
 // against temporary project copies.
 import * as fs from 'fs';
@@ -9,6 +9,7 @@ import { CheckFailedError, readFileSet, RenderError } from '../synth';
 import { fieldHistory } from './git-history';
 import { Direction, planPromotion, PromotionError } from './promotion';
 import { formatMarkdown, formatText, semanticDiff } from './semantic-diff';
+import { detectDrift, formatDriftMarkdown, formatDriftText, Kubectl, LiveInputError, readClusterObjects, readLiveObjects } from './drift';
 import { YamlEditError } from './yaml-edit';
 
 export interface CliContext {
@@ -18,12 +19,15 @@ export interface CliContext {
   readonly root?: string;
   readonly stdout?: (s: string) => void;
   readonly stderr?: (s: string) => void;
+  /** Runs kubectl for `drift --context`. @default the kubectl on PATH */
+  readonly kubectl?: Kubectl;
 }
 
 class UsageError extends Error {}
 
 const USAGE = `usage:
   npm run diff -- [--env NAME]... [--markdown] [--exit-code]
+  npm run drift -- --env NAME (--live FILE_OR_DIR | --context KUBE_CONTEXT) [--system NAME] [--markdown] [--exit-code]
   npm run promote -- --env NAME --service NAME [--tag VERSION] [--system NAME] [--no-render]
   npm run rollback -- --env NAME --service NAME [--tag VERSION] [--abort] [--system NAME] [--no-render]`;
 
@@ -34,7 +38,7 @@ interface Args {
   readonly values: Map<string, string>;
 }
 
-const VALUE_OPTIONS = new Set(['--env', '--service', '--tag', '--system']);
+const VALUE_OPTIONS = new Set(['--env', '--service', '--tag', '--system', '--live', '--context']);
 const FLAG_OPTIONS = new Set(['--markdown', '--exit-code', '--abort', '--no-render']);
 
 function parse(argv: readonly string[]): Args {
@@ -64,10 +68,17 @@ export function gitopsCli(argv: readonly string[], ctx: CliContext): number {
     const args = parse(argv);
     switch (args.command) {
       case 'diff': {
+        for (const option of ['--live', '--context']) if (args.values.has(option)) throw new UsageError(`${option} belongs to drift (diff compares a fresh render with dist/)`);
         const d = diff(args, root, ctx.render);
         out(d.text);
         // --exit-code: 1 when dist/ is not what the sources render (a CI check for a forgotten synth).
         return args.flags.has('--exit-code') && d.changed ? 1 : 0;
+      }
+      case 'drift': {
+        const d = drift(args, root, ctx.kubectl, err);
+        out(d.text);
+        // --exit-code: 1 when the cluster differs from dist/ (a scheduled drift check).
+        return args.flags.has('--exit-code') && d.drifted ? 1 : 0;
       }
       case 'promote':
       case 'rollback':
@@ -81,7 +92,7 @@ export function gitopsCli(argv: readonly string[], ctx: CliContext): number {
       err(`${e.message}\n${USAGE}\n`);
       return 2;
     }
-    if (e instanceof ConfigError || e instanceof PromotionError || e instanceof CheckFailedError || e instanceof RenderError || e instanceof YamlEditError) {
+    if (e instanceof ConfigError || e instanceof PromotionError || e instanceof CheckFailedError || e instanceof RenderError || e instanceof YamlEditError || e instanceof LiveInputError) {
       err(`${e.message}\n`);
       return 1;
     }
@@ -103,6 +114,35 @@ function diff(args: Args, root: string, render: CliContext['render']): { text: s
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+function drift(args: Args, root: string, kubectl: Kubectl | undefined, err: (s: string) => void): { text: string; drifted: boolean } {
+  const env = args.envs[0];
+  const live = args.values.get('--live');
+  const context = args.values.get('--context');
+  if (!env || args.envs.length > 1) throw new UsageError('drift needs exactly one --env');
+  if ((live === undefined) === (context === undefined)) throw new UsageError('drift needs one of --live FILE_OR_DIR (a kubectl get -o yaml export) or --context KUBE_CONTEXT');
+  for (const option of ['--service', '--tag']) if (args.values.has(option)) throw new UsageError(`${option} does not apply to drift`);
+  const dist = path.join(root, 'dist');
+  const rendered = topLevel(dist);
+  if (!rendered.includes(env)) throw new UsageError(`--env ${env}: dist/${env} does not exist; rendered environments: ${rendered.join(', ') || 'none (run npm run synth)'}`);
+  // --system: compare one rendered directory (an export of that system's namespaces) instead of the whole environment
+  const system = args.values.get('--system');
+  if (system !== undefined && !topLevel(path.join(dist, env)).includes(system)) throw new UsageError(`--system ${system}: dist/${env}/${system} does not exist; rendered: ${topLevel(path.join(dist, env)).join(', ')}`);
+  const prefix = system === undefined ? `${env}/` : `${env}/${system}/`;
+  const files = new Map([...readFileSet(dist)].filter(([p]) => p.startsWith(prefix)));
+  let objects;
+  if (live !== undefined) {
+    const target = path.resolve(root, live);
+    if (!fs.existsSync(target)) throw new UsageError(`--live ${live}: no such file or directory; give a kubectl get -o yaml export (a file, a List or a directory of them)`);
+    objects = readLiveObjects(target);
+  } else {
+    const read = readClusterObjects(context!, files, kubectl);
+    if (read.notServed.length) err(`drift: the cluster serves no ${read.notServed.join(', ')}: their objects count as missing\n`);
+    objects = read.objects;
+  }
+  const report = detectDrift(env, files, objects);
+  return { text: args.flags.has('--markdown') ? formatDriftMarkdown(report) : formatDriftText(report), drifted: report.entries.length > 0 };
 }
 
 function topLevel(dir: string): string[] {

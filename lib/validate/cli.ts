@@ -1,5 +1,7 @@
+#!/usr/bin/env node
 /**
  * npm run validate -- [DIR] [--json] [--env NAME] [--no-color]
+ * (installed: manifests-validate [DIR] ..., the package's bin)
  *
  * Checks every Kubernetes YAML file below DIR (default dist/). Exit codes:
  * 0 clean, 1 violations, 2 usage or internal error.
@@ -9,6 +11,7 @@ import * as path from 'path';
 import { formatReport, validateDirectory } from './index';
 
 const USAGE = `usage: npm run validate -- [DIR] [--json] [--env NAME] [--no-color]
+       manifests-validate [DIR] [--json] [--env NAME] [--no-color]   (the installed package)
 
   DIR         directory (or file) of Kubernetes YAML, searched recursively; default dist/
   --json      print the report as JSON (for CI)

@@ -7,6 +7,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { buildSync, Metafile } from 'esbuild';
 import * as ts from 'typescript';
+import { PREBUILT_CATALOG, writePrebuiltCatalog } from '../../lib/validate/schema/catalog';
+
+/** Compiled besides lib/index.ts, as tsconfig.lib.json lists them: the package's `bin`. */
+const EXTRA_ENTRIES = ['lib/validate/cli.ts'];
 
 const metafiles = new Map<string, Metafile>();
 
@@ -35,9 +39,9 @@ export function libraryInputs(root: string): string[] {
   return Object.keys(libraryMetafile(root).inputs).filter((f) => f.endsWith('.ts')).sort();
 }
 
-/** Writes `<outDir>/lib-dist/**` (.js and .d.ts) for the library's inputs. */
+/** Writes `<outDir>/lib-dist/**` (.js and .d.ts) for the library's inputs, and the prebuilt schema catalog. */
 export function transpileLibrary(root: string, outDir: string): string[] {
-  const inputs = libraryInputs(root);
+  const inputs = [...new Set([...libraryInputs(root), ...EXTRA_ENTRIES])].sort();
   buildSync({
     absWorkingDir: root,
     entryPoints: inputs,
@@ -57,5 +61,7 @@ export function transpileLibrary(root: string, outDir: string): string[] {
     const out = ts.transpileDeclaration(fs.readFileSync(path.join(root, f), 'utf8'), { fileName: f, compilerOptions: options });
     fs.writeFileSync(path.join(outDir, 'lib-dist', f.replace(/\.ts$/, '.d.ts')), out.outputText);
   }
+  // as scripts/write-catalog.ts does in `npm run build:lib`
+  writePrebuiltCatalog(root, path.join(outDir, 'lib-dist', 'lib', 'validate', 'schema', PREBUILT_CATALOG));
   return inputs;
 }

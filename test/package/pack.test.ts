@@ -1,8 +1,9 @@
 // The library as another team gets it: packed with `npm pack`, unpacked into
 // a copy of examples/ whose other dependencies come from this project's own
 // install (no npm cache, no network), then the example's own snapshot test and
-// its synth run against the installed package.
-import { execFileSync } from 'child_process';
+// its synth run against the installed package, and the package's own
+// validation gate (`manifests-validate`) checks the consumer's output offline.
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -113,6 +114,13 @@ describe('package contents (npm pack of the project)', () => {
     expect(files).toContain('lib-dist/imports/k8s.js');
     expect(files).toContain('lib-dist/imports/rollouts-rollout-argoproj.io.js');
   });
+
+  test('the tarball holds the validation gate: the bin package.json names and the prebuilt schema catalog', () => {
+    const bin = (pkg as unknown as { bin: Record<string, string> }).bin;
+    expect(Object.keys(bin)).toEqual(['manifests-validate']);
+    expect(files).toContain(bin['manifests-validate']);
+    expect(files).toContain('lib-dist/lib/validate/schema/schema-catalog.txt');
+  });
 });
 
 describe('runtime dependencies', () => {
@@ -167,7 +175,8 @@ describe('example consumer installed from the tarball', () => {
 
   beforeAll(() => {
     example = path.join(tmp, 'example');
-    copyDir(path.join(root, 'examples'), example, new Set(['node_modules', 'build', 'dist', 'package-lock.json']));
+    // dist/ comes along: it is committed, and the example's own test compares it with a fresh render
+    copyDir(path.join(root, 'examples'), example, new Set(['node_modules', 'build', 'package-lock.json']));
     const modules = path.join(example, 'node_modules');
     const installed = path.join(modules, ...pkg.name.split('/'));
     fs.mkdirSync(installed, { recursive: true });
@@ -179,6 +188,11 @@ describe('example consumer installed from the tarball', () => {
     }
     fs.mkdirSync(path.join(modules, '.bin'));
     fs.symlinkSync('../typescript/bin/tsc', path.join(modules, '.bin', 'tsc'));
+    // what npm does for a dependency's `bin`: a link in .bin, the target made executable
+    for (const [name, target] of Object.entries((JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin)) {
+      fs.chmodSync(path.join(installed, target), 0o755);
+      fs.symlinkSync(path.join('..', ...pkg.name.split('/'), target), path.join(modules, '.bin', name));
+    }
   });
 
   test('the project install has exactly the versions examples/package.json pins, and they meet the tarball\'s peer ranges', () => {
@@ -207,7 +221,7 @@ describe('example consumer installed from the tarball', () => {
     expect(satisfies('4.3.1', '4.3.2')).toBe(false);
   });
 
-  test("the example's own snapshot test passes against the installed package", () => {
+  test("the example's own test passes against the installed package (a fresh render equals its committed dist/)", () => {
     // THEN its `npm test` script (tsc with the example's own TypeScript, then
     // node --test) succeeds; run as npm runs it, without npm's start-up
     const bin = path.join(example, 'node_modules', '.bin');
@@ -231,5 +245,48 @@ describe('example consumer installed from the tarball', () => {
     expect(prod).toContain('kustomization.yaml');
     expect(prod).toContain('shop-prod--rollout.argoproj.io--orders.yaml');
     expect(prod).toContain('shop-prod--deployment--payments-blue.yaml');
+  });
+
+  /** Runs `argv` in the example as npm runs a script: .bin first on PATH; TMPDIR fresh, so a catalog derived and cached there would show. */
+  function inExample(argv: string[], cwd = example): { code: number; stdout: string; stderr: string; tmpFiles: string[] } {
+    const tmpdir = fs.mkdtempSync(path.join(tmp, 'tmpdir-'));
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${path.join(example, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH}`, TMPDIR: tmpdir, NO_COLOR: '1' };
+    delete env.VALIDATE_PROJECT_ROOT;
+    const r = spawnSync(argv[0], argv.slice(1), { cwd, env, encoding: 'utf8' });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, tmpFiles: fs.readdirSync(tmpdir) };
+  }
+
+  test('the installed manifests-validate passes the example\'s output with 0 violations, offline, from the catalog built into the package', () => {
+    // GIVEN the example's dist/ as its synth wrote it WHEN its `npm run validate` script runs the package's bin
+    expect(manifest.scripts.validate).toBe('manifests-validate dist');
+    const r = inExample(['sh', '-c', manifest.scripts.validate]);
+    // THEN every object passes, and no catalog was derived (nothing cached in TMPDIR, no imports/ or TypeScript needed)
+    expect(r.stdout).toMatch(/^OK: 0 violations/m);
+    expect(r.stderr).toMatch(/validate: (\d+) objects/);
+    expect(Number(/validate: (\d+) objects/.exec(r.stderr)![1])).toBeGreaterThan(40);
+    expect(r.code).toBe(0);
+    expect(r.tmpFiles).toEqual([]);
+  });
+
+  test('the installed gate has teeth: broken objects in any directory are rejected, custom resources the example never uses included', () => {
+    // GIVEN a directory outside the example holding its prod output plus three broken objects
+    const broken = path.join(tmp, 'broken');
+    copyDir(path.join(example, 'dist', 'prod'), path.join(broken, 'prod'), new Set());
+    const shop = path.join(broken, 'prod', 'shop');
+    fs.writeFileSync(path.join(shop, 'typo.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: typo, namespace: shop-prod}\nspec:\n  replicaz: 2\n  selector: {matchLabels: {app: typo}}\n  template:\n    metadata: {labels: {app: typo}}\n    spec: {containers: [{name: app, image: "registry.example.com/typo:v1.0.0"}]}\n');
+    fs.writeFileSync(path.join(shop, 'certificate.yaml'), 'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: shop-tls, namespace: shop-prod}\nspec: {secretName: shop-tls, issuerRef: {name: letsencrypt}, dnsNamez: [shop.example.com]}\n');
+    fs.rmSync(path.join(shop, 'shop-prod--networkpolicy--default-deny.yaml'));
+    // WHEN the installed bin checks that directory
+    const r = inExample(['manifests-validate', broken, '--json'], tmp);
+    // THEN it fails, naming each broken object and field
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as { violations: Array<{ rule: string; file: string; path: string }> };
+    const seen = report.violations.map((v) => `${v.rule} ${path.basename(v.file)} ${v.path}`);
+    expect(seen).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^schema\/\S+ typo\.yaml spec\.replicaz$/),
+      expect.stringMatching(/^schema\/\S+ certificate\.yaml spec\.dnsNamez$/),
+      expect.stringMatching(/^policy\/default-deny /),
+    ]));
+    expect(r.tmpFiles).toEqual([]);
   });
 });

@@ -5,6 +5,11 @@
  * `imports/` or cdk8s-plus-27 change. In a checkout the cache is
  * `build/validate-schema.txt`; for the installed library package (inside
  * node_modules) it goes to the system temp directory.
+ *
+ * The library package carries its catalog prebuilt (`npm run build:lib`
+ * writes PREBUILT_CATALOG next to this module: Kubernetes 1.27 plus every CRD
+ * under imports/, not only those lib/ reaches), so a consumer validates
+ * offline without TypeScript, bindings or a cache.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
@@ -19,6 +24,9 @@ const DERIVATION_VERSION = '6';
 const CACHE_FORMAT = 2;
 /** The cache file's last line. */
 const END = 'end';
+
+/** File name of the prebuilt catalog shipped beside the compiled module. */
+export const PREBUILT_CATALOG = 'schema-catalog.txt';
 
 let loaded: { root: string; catalog: SchemaCatalog } | undefined;
 
@@ -140,7 +148,16 @@ function lazyStructs(texts: ReadonlyMap<string, string>): Record<string, StructS
  * binding files; hashing them (several MB) is skipped when their sizes and
  * modification times are exactly those recorded when the hash last matched.
  */
-export function loadSchemaCatalog(projectRoot: string = findProjectRoot()): SchemaCatalog {
+export function loadSchemaCatalog(root?: string): SchemaCatalog {
+  const prebuilt = path.join(__dirname, PREBUILT_CATALOG);
+  if (root === undefined && !process.env.VALIDATE_PROJECT_ROOT && fs.existsSync(prebuilt)) {
+    if (loaded && loaded.root === prebuilt) return loaded.catalog;
+    const catalog = parseCache(fs.readFileSync(prebuilt, 'utf8')).catalog;
+    if (!catalog) throw new Error(`${prebuilt}: not a schema catalog of format ${CACHE_FORMAT} (rebuild the package with npm run build:lib)`);
+    loaded = { root: prebuilt, catalog };
+    return catalog;
+  }
+  const projectRoot = root ?? findProjectRoot();
   if (loaded && loaded.root === projectRoot) return loaded.catalog;
   const sources = projectBindingSources(projectRoot);
   const files = sources.flatMap((s) => s.files.map((f) => ({ module: s.module, file: f })));
@@ -172,6 +189,18 @@ export function loadSchemaCatalog(projectRoot: string = findProjectRoot()): Sche
   }
   loaded = { root: projectRoot, catalog };
   return catalog;
+}
+
+/**
+ * Writes the catalog of `projectRoot`'s bindings (cdk8s-plus-27's k8s and
+ * every module of imports/) to `file` in the cache format: the library
+ * package's prebuilt catalog. Returns its kinds and structs.
+ */
+export function writePrebuiltCatalog(projectRoot: string, file: string): { kinds: number; structs: number } {
+  const catalog = deriveCatalog(projectBindingSources(projectRoot), readCoreScopes(projectRoot));
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, formatCache('prebuilt', 'prebuilt', catalog));
+  return { kinds: Object.keys(catalog.kinds).length, structs: Object.keys(catalog.structs).length };
 }
 
 function writeAtomically(file: string, text: string): void {
