@@ -7,6 +7,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { environmentTargets } from './charts';
 import { withGitOps } from './charts/gitops';
+import { withPlatform } from './charts/platform';
 import { runParity } from './charts/parity';
 import { formatParity } from './lib/parity/parity';
 import { ConfigError, EnvironmentConfig, listEnvironments, loadEnvironment } from './lib/config';
@@ -149,7 +150,7 @@ export function synthHooks(opts: Pick<CliOptions, 'allowDestructive'>): Pick<Syn
 
 /** Every chart of one environment: its systems plus their GitOps objects (also used by bench/). */
 export function renderEnvironment(config: EnvironmentConfig, app: App = new App()): RenderTarget[] {
-  return withGitOps(config, environmentTargets(config, app), app);
+  return withGitOps(config, withPlatform(config, environmentTargets(config, app), app), app);
 }
 
 function summarize(result: SynthResult, outDir: string, log: (s: string) => void): void {

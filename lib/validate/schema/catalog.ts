@@ -11,10 +11,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { projectBindingSources, readCoreScopes, deriveCatalog } from './derive';
+import { HAND_WRITTEN } from './hand-written';
 import { SchemaCatalog, StructSchema } from './types';
 
 /** bump when derive.ts changes the catalog's shape or meaning */
-const DERIVATION_VERSION = '6';
+const DERIVATION_VERSION = '7';
 /** bump when the cache file's layout changes */
 const CACHE_FORMAT = 2;
 /** The cache file's last line. */
@@ -167,7 +168,7 @@ export function loadSchemaCatalog(projectRoot: string = findProjectRoot()): Sche
   if (cached.catalog && cached.key !== undefined && cached.stats === stats && (key ?? cached.key) === cached.key) catalog = cached.catalog;
   if (!catalog) {
     key ??= contentKey();
-    catalog = cached.catalog && cached.key === key ? cached.catalog : deriveCatalog(sources, readCoreScopes(projectRoot));
+    catalog = cached.catalog && cached.key === key ? cached.catalog : deriveCatalog(sources, readCoreScopes(projectRoot), HAND_WRITTEN);
     writeAtomically(cacheFile, formatCache(key, stats, catalog));
   }
   loaded = { root: projectRoot, catalog };
