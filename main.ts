@@ -7,7 +7,8 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { environmentTargets } from './charts';
 import { withGitOps } from './charts/gitops';
-import { withPlatform } from './charts/platform';
+import { clusterFacts, withPlatform } from './charts/platform';
+import { ClusterGate } from './lib/platform/cluster-gate';
 import { runParity } from './charts/parity';
 import { formatParity } from './lib/parity/parity';
 import { ConfigError, EnvironmentConfig, listEnvironments, loadEnvironment } from './lib/config';
@@ -140,6 +141,8 @@ export function synthHooks(opts: Pick<CliOptions, 'allowDestructive'>): Pick<Syn
     checks: [
       // Schema, structure, references and policy (lib/validate/RULES.md), per environment.
       new ValidationGate(),
+      // Every kind provided by an add-on or the engine, add-ons ordered before their users, one engine per object.
+      new ClusterGate((env) => clusterFacts(loadEnvironment(env))),
       new DestructiveChangeGuard({
         allow: opts.allowDestructive,
         onAllowed: (c) => process.stderr.write(`synth: allowed destructive change of ${c.id} in ${c.dir}: ${c.details.join('; ')}\n`),

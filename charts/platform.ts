@@ -12,10 +12,9 @@ import { ArgoProject } from '../lib/gitops/argocd-project';
 import { PLATFORM_DIR } from '../lib/gitops/delivery-plan';
 import { FluxHelmRelease, FluxHelmRepository } from '../lib/gitops/flux-helm';
 import { ADDONS, AddonId, installLevel, providerOf, withRequirements } from '../lib/platform/addons';
+import { ADDON_LABEL, ClusterFacts } from '../lib/platform/cluster-gate';
 import { RenderTarget } from '../lib/synth';
 
-/** Label on every add-on object: which add-on it installs (read by the synth gate). */
-export const ADDON_LABEL = 'platform.dev/addon';
 
 /** What an environment's cluster needs and who provides it. */
 export interface PlatformPlan {
@@ -42,6 +41,16 @@ function objectsOf(targets: readonly RenderTarget[]): ObjectShape[] {
     }
   }
   return out;
+}
+
+/** What the cluster gate (lib/platform/cluster-gate.ts) needs to know of an environment's cluster. */
+export function clusterFacts(env: EnvironmentConfig): ClusterFacts {
+  const settings = env.platform?.addons ?? {};
+  return {
+    shared: env.cluster.mode === 'shared',
+    external: (Object.keys(settings) as AddonId[]).filter((id) => settings[id]?.external === true),
+    providerOptions: { nginxClasses: nginxClasses(env) },
+  };
 }
 
 /** The border's nginx IngressClass names: Ingresses of these classes need ingress-nginx. */
