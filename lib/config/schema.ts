@@ -136,7 +136,7 @@ const engineSchema = expects(z.enum(GITOPS_CONTROLLERS), 'one of "argocd", "flux
  * engines reconciling the same objects fight over them.
  */
 const retiredControllers = z.unknown().superRefine((_, ctx) => {
-  ctx.addIssue({ code: 'custom', message: 'replaced by gitops.engine: one engine per cluster delivers every system (remove this list; set gitops.engine: argocd or flux)' });
+  ctx.addIssue({ code: 'custom', message: '`gitops.engine: argocd` or `gitops.engine: flux` in place of this list (replaced: one engine per cluster delivers every system)' });
 });
 
 /** How one system is delivered; everything falls back to the `gitops:` defaults. */

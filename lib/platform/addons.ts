@@ -254,3 +254,15 @@ export function installLevel(id: AddonId): number {
 export function isAddonId(s: string): s is AddonId {
   return (ADDON_IDS as readonly string[]).includes(s);
 }
+
+/** The pinned add-ons as a Markdown table (the README carries it; a test keeps them equal). */
+export function addonTable(): string {
+  const rows = ADDON_IDS.map((id) => {
+    const a = ADDONS[id];
+    const chart = a.chart ? `\`${a.chart.chart}\` ${a.chart.version} from ${a.chart.repoURL}` : 'no Helm chart: declare `external: true`';
+    const provides = PROVIDER_RULES.filter((r) => 'addons' in r.provider && r.provider.addons.includes(id)).map((r) => (r.kinds ? `${r.group} ${r.kinds.join(', ')}` : r.group));
+    if (id === 'ingress-nginx') provides.push('Ingress of an nginx class');
+    return `| \`${id}\` | ${a.title} | ${chart} | ${provides.join('; ') || `(required by ${ADDON_IDS.filter((x) => ADDONS[x].requires.includes(id)).join(', ') || 'an Istio mesh in CNI mode (not inferred yet)'})`} |`;
+  });
+  return ['| add-on | what | pinned chart | provides |', '|---|---|---|---|', ...rows].join('\n');
+}
