@@ -72,7 +72,7 @@ export const ADDONS: Readonly<Record<AddonId, AddonInfo>> = {
   'traefik-crds': {
     id: 'traefik-crds',
     title: 'Traefik CRDs (the systems run their own Traefik)',
-    chart: { repoURL: 'https://traefik.github.io/charts', chart: 'traefik-crds', version: '1.0.0' },
+    chart: { repoURL: 'https://traefik.github.io/charts', chart: 'traefik-crds', version: '1.6.0' },
     namespace: 'traefik',
     values: {},
     requires: [],
