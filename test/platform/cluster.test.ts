@@ -13,6 +13,7 @@ import { checkCluster, GateObject } from '../../lib/platform/cluster-gate';
 import { validateManifests } from '../../lib/validate';
 import { testChart } from '../helpers/chart';
 import { ROOT } from '../helpers/project';
+import { synthHooks } from '../../main';
 
 const ENVS = ['dev', 'staging', 'prod', 'prod-failover', 'prod-shared'];
 const envDir = path.join(ROOT, 'environments');
@@ -24,7 +25,8 @@ function readDist(): GateObject[] {
   for (const f of fs.readdirSync(root, { recursive: true }) as string[]) {
     if (f.endsWith('.yaml')) files.set(f.split(path.sep).join('/'), fs.readFileSync(path.join(root, f), 'utf8'));
   }
-  return [...objectsOf(files).values()] as unknown as GateObject[];
+  // GateObject.file is the name inside dir, as synth hands it over.
+  return [...objectsOf(files).values()].map((o) => ({ ...o, file: path.posix.basename(o.file) })) as unknown as GateObject[];
 }
 const DIST = readDist();
 const inEnv = (env: string) => DIST.filter((o) => o.dir.split('/')[0] === env);
@@ -75,13 +77,26 @@ describe('committed dist/: every kind provided, ordered and owned by one engine'
   });
 });
 
+describe('the synth gate', () => {
+  test('GIVEN npm run synth\'s checks THEN the cluster gate is one of them and refuses a render whose Rollout has no Argo Rollouts', () => {
+    const gate = synthHooks({}).checks!.find((c) => c.name === 'cluster')!;
+    expect(gate).toBeDefined();
+    const objects = inEnv('prod').filter((o) => o.object.metadata.name !== 'argo-rollouts-prod');
+    const problems = gate.runEnvironment!({ env: 'prod', objects: objects as never, files: new Map() });
+    expect([...problems].sort()).toEqual([
+      expect.stringMatching(/^cluster\/unprovided: dist\/prod\/ecosystem\/ecosystem-prod--analysistemplate\.argoproj\.io--user-service-slo\.yaml \(AnalysisTemplate ecosystem-prod\/user-service-slo\): needs Argo Rollouts/),
+      expect.stringMatching(/^cluster\/unprovided: dist\/prod\/ecosystem\/ecosystem-prod--rollout\.argoproj\.io--user-service\.yaml \(Rollout ecosystem-prod\/user-service\): needs Argo Rollouts \(argo-rollouts\), which is neither rendered in dist\/prod\/_platform\/ nor declared platform\.addons\.argo-rollouts\.external: true/),
+    ]);
+  });
+});
+
 describe('the defects of the render before #20, reproduced on today\'s objects', () => {
   test('GIVEN prod without _platform WHEN checked THEN each object of an add-on kind is unprovided (e.g. the Rollout)', () => {
     const objects = inEnv('prod').filter((o) => !o.dir.endsWith('/_platform'));
     const r = checkCluster('prod', objects, clusterFacts(load('prod')));
     const unprovided = r.violations.filter((v) => v.startsWith('cluster/unprovided'));
     expect(unprovided.length).toBe(objects.reduce((n, o) => n + ((providerOf(o.object) as { addons?: string[] }).addons?.length ?? 0), 0));
-    expect(unprovided.join('\n')).toMatch(/prod-ecosystem|ecosystem-prod--rollout\.argoproj\.io--user-service\.yaml \(Rollout ecosystem-prod\/user-service\): needs Argo Rollouts \(argo-rollouts\)/);
+    expect(unprovided.join('\n')).toMatch(/dist\/prod\/ecosystem\/ecosystem-prod--rollout\.argoproj\.io--user-service\.yaml \(Rollout ecosystem-prod\/user-service\): needs Argo Rollouts \(argo-rollouts\)/);
   });
 
   test('GIVEN a Flux bootstrap that also delivers specify (as dist/<env>/_gitops/flux did) WHEN checked THEN every specify object is owned by two engines', () => {
