@@ -7,6 +7,8 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { environmentTargets } from './charts';
 import { withGitOps } from './charts/gitops';
+import { clusterFacts, withPlatform } from './charts/platform';
+import { ClusterGate } from './lib/platform/cluster-gate';
 import { runParity } from './charts/parity';
 import { formatParity } from './lib/parity/parity';
 import { ConfigError, EnvironmentConfig, listEnvironments, loadEnvironment } from './lib/config';
@@ -139,6 +141,8 @@ export function synthHooks(opts: Pick<CliOptions, 'allowDestructive'>): Pick<Syn
     checks: [
       // Schema, structure, references and policy (lib/validate/RULES.md), per environment.
       new ValidationGate(),
+      // Every kind provided by an add-on or the engine, add-ons ordered before their users, one engine per object.
+      new ClusterGate((env) => clusterFacts(loadEnvironment(env))),
       new DestructiveChangeGuard({
         allow: opts.allowDestructive,
         onAllowed: (c) => process.stderr.write(`synth: allowed destructive change of ${c.id} in ${c.dir}: ${c.details.join('; ')}\n`),
@@ -149,7 +153,7 @@ export function synthHooks(opts: Pick<CliOptions, 'allowDestructive'>): Pick<Syn
 
 /** Every chart of one environment: its systems plus their GitOps objects (also used by bench/). */
 export function renderEnvironment(config: EnvironmentConfig, app: App = new App()): RenderTarget[] {
-  return withGitOps(config, environmentTargets(config, app), app);
+  return withGitOps(config, withPlatform(config, environmentTargets(config, app), app), app);
 }
 
 function summarize(result: SynthResult, outDir: string, log: (s: string) => void): void {

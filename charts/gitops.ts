@@ -1,7 +1,7 @@
-// GitOps bootstrap: the Argo CD and Flux objects that pull every system's
-// rendered directory from Git into its cluster (docs/gitops.md). One chart per
-// controller and environment, rendered into dist/<env>/_gitops/<controller>/;
-// each also manages its own directory (app of apps), so adding a system to an
+// GitOps bootstrap: the Argo CD or Flux objects that pull every system's
+// rendered directory from Git into its cluster (docs/gitops.md). One engine
+// per cluster (`gitops.engine`), rendered into dist/<env>/_gitops/<engine>/;
+// it also manages its own directory (app of apps), so adding a system to an
 // environment file is all it takes to deploy it.
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -9,7 +9,7 @@ import { EnvironmentConfig, GitOpsController } from '../lib/config';
 import { ArgoApplication } from '../lib/gitops/argocd-application';
 import { ArgoProject } from '../lib/gitops/argocd-project';
 import { applyDeliveryMetadata } from '../lib/gitops/delivery-metadata';
-import { BOOTSTRAP_DIR, DeliveryPlan, DeliveryPlanError, planDelivery } from '../lib/gitops/delivery-plan';
+import { BOOTSTRAP_DIR, DeliveryPlan, planDelivery } from '../lib/gitops/delivery-plan';
 import { FluxGitSource } from '../lib/gitops/flux-source';
 import { FluxKustomization } from '../lib/gitops/flux-kustomization';
 import { RenderTarget } from '../lib/synth';
@@ -45,7 +45,7 @@ export class ArgoCdBootstrapChart extends Chart {
       server: IN_CLUSTER,
       destinationNamespace: namespace,
     });
-    for (const u of plan.units.filter((x) => x.controllers.includes('argocd'))) {
+    for (const u of plan.units) {
       new ArgoProject(this, `${u.name}-project`, {
         name: u.name,
         namespace,
@@ -88,13 +88,7 @@ export class FluxBootstrapChart extends Chart {
     });
     const common = { namespace, sourceName: source.name, interval: plan.fluxInterval, timeout: plan.fluxTimeout };
     new FluxKustomization(this, 'root', { ...common, name: `gitops-${plan.env}`, path: `${plan.distPath}/${bootstrapDir(plan.env, 'flux')}` });
-    const flux = plan.units.filter((u) => u.controllers.includes('flux'));
-    const names = new Set(flux.map((u) => u.name));
-    for (const u of flux) {
-      const missing = u.dependsOn.filter((d) => !names.has(d));
-      if (missing.length) {
-        throw new DeliveryPlanError(plan.env, `${u.system} is delivered by Flux and depends on ${missing.join(', ')}, which Flux does not deliver here; add "flux" to their controllers`, `gitops.systems.${u.system}.dependsOn`);
-      }
+    for (const u of plan.units) {
       new FluxKustomization(this, u.name, { ...common, name: u.name, path: `${plan.distPath}/${u.dir}`, dependsOn: [...u.dependsOn] });
     }
   }
@@ -107,15 +101,12 @@ export function bootstrapDir(env: string, controller: GitOpsController): string 
 
 /**
  * The environment's system targets made ready for GitOps (sync waves, prune
- * protection), followed by the bootstrap targets of every controller in use.
+ * protection), followed by the bootstrap target of the cluster's one engine.
  */
 export function withGitOps(env: EnvironmentConfig, targets: readonly RenderTarget[], app: App): RenderTarget[] {
   for (const t of targets) applyDeliveryMetadata(t.chart);
   const plan = planDelivery(env, targets);
   if (!plan) return [...targets];
-  const used = new Set(plan.units.flatMap((u) => u.controllers));
-  const out = [...targets];
-  if (used.has('argocd')) out.push({ dir: bootstrapDir(env.name, 'argocd'), chart: new ArgoCdBootstrapChart(app, `${BOOTSTRAP_DIR}-argocd`, { plan }) });
-  if (used.has('flux')) out.push({ dir: bootstrapDir(env.name, 'flux'), chart: new FluxBootstrapChart(app, `${BOOTSTRAP_DIR}-flux`, { plan }) });
-  return out;
+  const Bootstrap = plan.engine === 'argocd' ? ArgoCdBootstrapChart : FluxBootstrapChart;
+  return [...targets, { dir: bootstrapDir(env.name, plan.engine), chart: new Bootstrap(app, `${BOOTSTRAP_DIR}-${plan.engine}`, { plan }) }];
 }

@@ -92,6 +92,10 @@ export { Logstash } from './platform/logstash';
 export type { LogstashElasticsearchOutput, LogstashProps } from './platform/logstash';
 export { TraefikController } from './platform/traefik';
 export type { TraefikControllerProps, TraefikExposure } from './platform/traefik';
+export { ADDON_IDS, ADDONS, addonTable, installLevel, isAddonId, PROVIDER_RULES, providerOf, withRequirements } from './platform/addons';
+export type { AddonId, AddonInfo, GitOpsEngine, PinnedChart, ProvidedObject, Provider, ProviderOptions, ProviderRule } from './platform/addons';
+export { ADDON_LABEL, checkCluster, ClusterGate } from './platform/cluster-gate';
+export type { ClusterFacts, ClusterGateReport, GateObject } from './platform/cluster-gate';
 
 // ---------------------------------------------------------------- observability
 export { monitorService, ServiceMonitor } from './observability/service-monitor';
@@ -140,13 +144,15 @@ export type { VeleroScheduleProps } from './backup/velero-schedule';
 
 // ---------------------------------------------------------------- gitops
 export { ArgoApplication } from './gitops/argocd-application';
-export type { ArgoApplicationProps, SyncRetry } from './gitops/argocd-application';
+export type { ArgoApplicationProps, ArgoHelmChart, SyncRetry } from './gitops/argocd-application';
 export { ArgoProject } from './gitops/argocd-project';
 export type { ArgoProjectProps, GroupKind, ProjectDestination } from './gitops/argocd-project';
 export { FluxGitSource } from './gitops/flux-source';
 export type { FluxGitSourceProps } from './gitops/flux-source';
 export { FluxKustomization } from './gitops/flux-kustomization';
 export type { FluxKustomizationProps } from './gitops/flux-kustomization';
+export { FluxHelmRelease, FluxHelmRepository } from './gitops/flux-helm';
+export type { FluxHelmReleaseProps, FluxHelmRepositoryProps } from './gitops/flux-helm';
 export { ignoreDifferences, ignoreDifferencesOf } from './gitops/ignore-differences';
 export { protectFromPrune } from './gitops/prune-protection';
 export { applyDeliveryMetadata } from './gitops/delivery-metadata';

@@ -7,6 +7,8 @@ import { expects } from './schema-kit';
 import { blueGreenSchema, canarySchema, serviceStrategyProblems } from './strategy-schema';
 import { clusterModeSchema, environmentSecurityFields, requireTlsOutsideDevelopment, serviceExposureFields, systemSecurityFields } from './security-schema';
 import { requireServices, systemComponentFields } from './components-schema';
+// Pure data (no constructs): the add-on ids the environment file may name.
+import { ADDON_IDS, AddonId } from '../platform/addons';
 
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -127,14 +129,19 @@ export const SYSTEM_NAMES = ['ecosystem', 'fediflow', 'idp', 'infometis', 'speci
 
 /** A GitOps controller that can pull a system's rendered directory. */
 export const GITOPS_CONTROLLERS = ['argocd', 'flux'] as const;
-const controllerList = expects(
-  z.array(z.enum(GITOPS_CONTROLLERS)).min(1),
-  'a non-empty list of "argocd" and/or "flux", e.g. [argocd] or [argocd, flux]',
-);
+const engineSchema = expects(z.enum(GITOPS_CONTROLLERS), 'one of "argocd", "flux" (the one engine of this cluster)');
+
+/**
+ * `controllers:` lists were replaced by one `gitops.engine` per cluster: two
+ * engines reconciling the same objects fight over them.
+ */
+const retiredControllers = z.unknown().superRefine((_, ctx) => {
+  ctx.addIssue({ code: 'custom', message: '`gitops.engine: argocd` or `gitops.engine: flux` in place of this list (replaced: one engine per cluster delivers every system)' });
+});
 
 /** How one system is delivered; everything falls back to the `gitops:` defaults. */
 export const systemDeliverySchema = z.strictObject({
-  controllers: controllerList.optional(),
+  controllers: retiredControllers.optional(),
   dependsOn: expects(z.array(z.enum(SYSTEM_NAMES)), `a list of system names (${SYSTEM_NAMES.join(', ')}) that must be healthy first`).optional(),
 });
 
@@ -146,10 +153,28 @@ const systemDeliveryShape = Object.fromEntries(SYSTEM_NAMES.map((n) => [n, syste
 export const gitopsSchema = z.strictObject({
   repoURL: expects(z.string().regex(/^(https:\/\/|ssh:\/\/|git@)\S+$/), 'a Git URL such as "https://github.com/example/platform-manifests.git"'),
   targetRevision: expects(z.string().regex(/^[A-Za-z0-9._\/-]+$/), 'a branch, tag or commit such as "main"'),
-  controllers: controllerList.optional(),
+  engine: engineSchema.optional(),
+  controllers: retiredControllers.optional(),
   argocd: z.strictObject({ namespace: dnsLabel.optional() }).optional(),
   flux: z.strictObject({ namespace: dnsLabel.optional(), interval: duration.optional(), timeout: duration.optional() }).optional(),
   systems: z.strictObject(systemDeliveryShape).optional(),
+});
+
+/** One platform add-on (lib/platform/addons.ts): installed by the engine, or already in the cluster. */
+export const addonSettingsSchema = z.strictObject({
+  /** The cluster has it already (installed by its operators): render nothing for it. */
+  external: expects(z.boolean(), 'true or false').optional(),
+  /** Helm values merged over the add-on's defaults. */
+  values: expects(z.record(z.string(), z.unknown()), 'a map of Helm values').optional(),
+});
+
+const addonShape = Object.fromEntries(ADDON_IDS.map((n) => [n, addonSettingsSchema.optional()])) as {
+  [K in AddonId]: z.ZodOptional<typeof addonSettingsSchema>;
+};
+
+/** The controllers and CRDs the rendered objects need (inferred; see docs/platform.md). */
+export const platformSchema = z.strictObject({
+  addons: z.strictObject(addonShape).optional(),
 });
 
 export const environmentSchema = z.strictObject({
@@ -183,6 +208,7 @@ export const environmentSchema = z.strictObject({
     specify: systemSchema.superRefine(requireServices(['specify'], 'the Specify document')).optional(),
   }),
   gitops: gitopsSchema.optional(),
+  platform: platformSchema.optional(),
   ...environmentSecurityFields,
 }).superRefine(requireTlsOutsideDevelopment);
 
@@ -195,6 +221,7 @@ export type AutoscalingConfig = z.infer<typeof autoscalingSchema>;
 export type StrategyConfig = z.infer<typeof strategySchema>;
 export type SystemName = keyof EnvironmentFile['systems'];
 export type GitOpsConfig = z.infer<typeof gitopsSchema>;
+export type PlatformConfig = z.infer<typeof platformSchema>;
 export type GitOpsController = (typeof GITOPS_CONTROLLERS)[number];
 
 /** A fully resolved environment: defaults merged with the environment file, validated. */

@@ -27,8 +27,12 @@ export interface ArgoApplicationProps {
   readonly repoURL: string;
   /** Branch, tag or commit to follow. @default "HEAD" */
   readonly targetRevision?: string;
-  /** Directory inside the repository, e.g. `dist/prod/ecosystem`. */
-  readonly path: string;
+  /** Directory inside the repository, e.g. `dist/prod/ecosystem` (a Git source; exactly one of path and helmChart). */
+  readonly path?: string;
+  /** A Helm chart of the `repoURL` chart repository instead of a Git directory; `targetRevision` is then its exact version. @default none */
+  readonly helmChart?: ArgoHelmChart;
+  /** Apply server-side (CRDs too large for the last-applied annotation). @default false */
+  readonly serverSideApply?: boolean;
   /** API server URL of the target cluster as registered in Argo CD. */
   readonly server: string;
   /** Namespace objects without one go to (and that CreateNamespace creates). @default none */
@@ -49,7 +53,17 @@ export interface ArgoApplicationProps {
   readonly revisionHistoryLimit?: number;
 }
 
+/** A Helm chart source. */
+export interface ArgoHelmChart {
+  readonly chart: string;
+  /** Helm release name. @default the chart name */
+  readonly releaseName?: string;
+  /** Chart values. @default none */
+  readonly values?: Record<string, unknown>;
+}
+
 const DURATION = /^(\d+h)?(\d+m)?(\d+s)?$/;
+const EXACT_VERSION = /^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/;
 
 /**
  * An Argo CD Application that keeps one rendered directory synced:
@@ -73,14 +87,21 @@ export class ArgoApplication extends Construct {
     for (const [field, v] of [['retry.backoff', retry.backoff], ['retry.maxBackoff', retry.maxBackoff]] as const) {
       if (!v || !DURATION.test(v)) throw new PropsError(this, field, v, 'a duration such as "5s" or "3m"');
     }
-    if (props.path.startsWith('/') || props.path.split('/').includes('..')) {
+    if ((props.path === undefined) === (props.helmChart === undefined)) {
+      throw new PropsError(this, 'path', props.path, 'either a Git directory (path) or a Helm chart (helmChart), not both or neither');
+    }
+    if (props.path !== undefined && (props.path.startsWith('/') || props.path.split('/').includes('..'))) {
       throw new PropsError(this, 'path', props.path, 'a path relative to the repository root, e.g. "dist/prod/ecosystem"');
+    }
+    if (props.helmChart && !EXACT_VERSION.test(props.targetRevision ?? '')) {
+      throw new PropsError(this, 'targetRevision', props.targetRevision, 'the exact chart version, e.g. "1.15.3" (no ranges)');
     }
     const revisionHistoryLimit = props.revisionHistoryLimit ?? 10;
     const ignores = props.ignoreDifferences ?? [];
     const syncOptions = [
       ...((props.createNamespace ?? true) ? ['CreateNamespace=true'] : []),
       'PruneLast=true',
+      ...(props.serverSideApply ? ['ServerSideApply=true'] : []),
       // Without it a sync (for any other change) writes the ignored fields back, e.g. resets HPA-owned replicas.
       ...(ignores.length ? ['RespectIgnoreDifferences=true'] : []),
     ];
@@ -92,7 +113,17 @@ export class ArgoApplication extends Construct {
       },
       spec: {
         project: props.project,
-        source: { repoUrl: props.repoURL, targetRevision: props.targetRevision ?? 'HEAD', path: props.path },
+        source: props.helmChart
+          ? {
+            repoUrl: props.repoURL,
+            chart: props.helmChart.chart,
+            targetRevision: props.targetRevision,
+            helm: {
+              releaseName: props.helmChart.releaseName ?? props.helmChart.chart,
+              valuesObject: props.helmChart.values && Object.keys(props.helmChart.values).length ? props.helmChart.values : undefined,
+            },
+          }
+          : { repoUrl: props.repoURL, targetRevision: props.targetRevision ?? 'HEAD', path: props.path },
         destination: { server: props.server, namespace: props.destinationNamespace },
         syncPolicy: {
           automated: { prune: props.prune ?? true, selfHeal: props.selfHeal ?? true },

@@ -7,6 +7,8 @@ import { IgnoreDifference, ignoreDifferencesOf } from './ignore-differences';
 
 /** Directory (under an environment's output) the bootstrap objects render into, one sub-directory per controller. */
 export const BOOTSTRAP_DIR = '_gitops';
+/** Directory (under an environment's output) of the platform add-ons every system depends on. */
+export const PLATFORM_DIR = '_platform';
 
 /** One rendered directory and how it is delivered. */
 export interface DeliveryUnit {
@@ -16,8 +18,6 @@ export interface DeliveryUnit {
   readonly system: string;
   /** Directory relative to the output root, e.g. `prod/ecosystem`. */
   readonly dir: string;
-  /** Controllers that deploy it. */
-  readonly controllers: readonly GitOpsController[];
   /** The namespace most of its objects live in (the Argo CD destination namespace). */
   readonly namespace?: string;
   /** Every namespace its objects live in. */
@@ -34,6 +34,8 @@ export interface DeliveryUnit {
 /** Everything the bootstrap charts need for one environment. */
 export interface DeliveryPlan {
   readonly env: string;
+  /** The cluster's one GitOps engine: it delivers every unit. */
+  readonly engine: GitOpsController;
   readonly repoURL: string;
   readonly targetRevision: string;
   /** Repository path of the output root. */
@@ -77,17 +79,27 @@ export function planDelivery(env: EnvironmentConfig, targets: readonly RenderTar
   const g = env.gitops;
   if (!g) return undefined;
   const systemOf = (dir: string) => dir.split('/')[1];
+  const platform = targets.find((t) => systemOf(t.dir) === PLATFORM_DIR);
+  const platformName = `platform-${env.name}`;
   const drafts = targets.map((t) => {
     const system = systemOf(t.dir);
-    const settings = (g.systems as Record<string, { controllers?: GitOpsController[]; dependsOn?: string[] } | undefined> | undefined)?.[system];
-    return { target: t, system, name: [...t.dir.split('/').slice(1), env.name].join('-'), controllers: settings?.controllers ?? g.controllers ?? ['argocd'], dependsOnSystems: settings?.dependsOn ?? [] };
+    const settings = (g.systems as Record<string, { dependsOn?: string[] } | undefined> | undefined)?.[system];
+    const isPlatform = t === platform;
+    return {
+      target: t,
+      system,
+      name: isPlatform ? platformName : [...t.dir.split('/').slice(1), env.name].join('-'),
+      dependsOnSystems: settings?.dependsOn ?? [],
+      // Every system waits for the add-ons (CRDs and controllers) it uses.
+      dependsOnUnits: platform && !isPlatform ? [platformName] : [],
+    };
   });
   const bySystem = new Map<string, string[]>();
   for (const d of drafts) bySystem.set(d.system, [...(bySystem.get(d.system) ?? []), d.name]);
 
   const dependsOn = new Map<string, string[]>();
   for (const d of drafts) {
-    const deps: string[] = [];
+    const deps: string[] = [...d.dependsOnUnits];
     for (const s of d.dependsOnSystems) {
       const units = bySystem.get(s);
       if (!units) throw new DeliveryPlanError(env.name, `names "${s}", which this environment does not render (enabled systems: ${[...bySystem.keys()].join(', ')})`, `gitops.systems.${d.system}.dependsOn`);
@@ -107,7 +119,6 @@ export function planDelivery(env: EnvironmentConfig, targets: readonly RenderTar
       name: d.name,
       system: d.system,
       dir: d.target.dir,
-      controllers: [...new Set(d.controllers)].sort(),
       namespace,
       namespaces,
       clusterKinds,
@@ -118,6 +129,7 @@ export function planDelivery(env: EnvironmentConfig, targets: readonly RenderTar
   });
   return {
     env: env.name,
+    engine: g.engine ?? 'argocd',
     repoURL: g.repoURL,
     targetRevision: g.targetRevision,
     distPath: options.distPath ?? 'dist',

@@ -18,8 +18,8 @@ function readObjects(dir: string): Obj[] {
 }
 
 describe('bootstrap objects in a render', () => {
-  // GIVEN a project copy where dev delivers ecosystem with both Argo CD and
-  // Flux, dev rendered afresh. The other environments are read from the
+  // GIVEN a project copy where dev's cluster runs Flux (gitops.engine: flux),
+  // dev rendered afresh. The other environments are read from the
   // committed dist/: test/synth/dist.test.ts proves it byte-identical to a
   // fresh render and builds every one of its directories with kubectl
   // kustomize, so here kubectl builds what this change affects, dev.
@@ -27,7 +27,7 @@ describe('bootstrap objects in a render', () => {
   const others = envs.filter((e) => e !== 'dev');
   const scratch = scratchProject({ dist: false });
   const devFile = path.join(scratch, 'environments/dev.yaml');
-  fs.appendFileSync(devFile, '\ngitops:\n  systems:\n    ecosystem:\n      controllers: [argocd, flux]\n');
+  fs.appendFileSync(devFile, '\ngitops:\n  engine: flux\n');
   const result = runSynth(scratch, ['--env', 'dev']);
   afterAll(() => removeScratch(scratch));
   /** Where `dist/<env>/...` of each environment is: dev's render, or the project for the committed others. */
@@ -58,8 +58,8 @@ describe('bootstrap objects in a render', () => {
     if (result.status !== 0) return;
     const jobs: Array<[string, string[]]> = [
       ['dev', [...new Set(deliveredPaths('dev'))].filter((p) => fs.existsSync(path.join(at(p), 'kustomization.yaml')))],
-      ['dev/_gitops/argocd', ['dist/dev/_gitops/argocd']],
       ['dev/_gitops/flux', ['dist/dev/_gitops/flux']],
+      ['dev/_platform', ['dist/dev/_platform']],
     ];
     const settled = await Promise.allSettled(jobs.map(([, dirs]) => kustomizeTogether(dirs.map(at))));
     jobs.forEach(([key], i) => builds.set(key, settled[i]));
@@ -98,15 +98,26 @@ describe('bootstrap objects in a render', () => {
     expectDelivered(env);
   });
 
-  test('dev has Flux objects: a GitRepository on the branch and a pruning, waiting Kustomization per system', () => {
+  test('dev on Flux: a GitRepository on the branch and a pruning, waiting Kustomization per system, each after the platform add-ons', () => {
     const flux = objectsIn('dist/dev/_gitops/flux');
     const repo = flux.find((o) => o.kind === 'GitRepository')!;
     expect(repo.spec).toMatchObject({ url: 'https://github.com/example/platform-manifests.git', ref: { branch: 'main' } });
-    const eco = flux.find((o) => o.kind === 'Kustomization' && o.metadata.name === 'ecosystem-dev')!;
-    expect(eco.spec).toMatchObject({ path: './dist/dev/ecosystem', prune: true, wait: true, interval: '5m', timeout: '5m', sourceRef: { name: repo.metadata.name } });
-    // In prod ecosystem is left to Argo CD (the default), so Flux does not deliver it there.
-    const prodFlux = objectsIn('dist/prod/_gitops/flux').filter((o) => o.kind === 'Kustomization').map((o) => o.metadata.name);
-    expect(prodFlux).not.toContain('ecosystem-prod');
+    const systems = fs.readdirSync(at('dist/dev')).filter((d) => !d.startsWith('_') && fs.statSync(at(`dist/dev/${d}`)).isDirectory());
+    expect(systems).toHaveLength(5);
+    for (const s of systems) {
+      const k = flux.find((o) => o.kind === 'Kustomization' && o.metadata.name === `${s}-dev`)!;
+      expect(k.spec).toMatchObject({ path: `./dist/dev/${s}`, prune: true, wait: true, interval: '5m', timeout: '5m', sourceRef: { name: repo.metadata.name } });
+      expect(k.spec.dependsOn).toContainEqual({ name: 'platform-dev' });
+    }
+    // The add-ons as Flux installs charts: a HelmRelease per add-on from a HelmRepository, exact versions.
+    const platform = objectsIn('dist/dev/_platform');
+    expect(platform.filter((o) => o.kind === 'Application')).toEqual([]);
+    const releases = platform.filter((o) => o.kind === 'HelmRelease');
+    expect(releases.map((o) => o.metadata.name).sort()).toEqual(['external-secrets', 'prometheus-operator-crds', 'traefik-crds']);
+    for (const r of releases) {
+      expect(r.spec.chart.spec.version).toMatch(/^v?\d+\.\d+\.\d+$/);
+      expect(platform).toContainEqual(expect.objectContaining({ kind: 'HelmRepository', metadata: expect.objectContaining({ name: r.spec.chart.spec.sourceRef.name }) }));
+    }
   });
 
   test('AppProjects whitelist exactly the cluster-scoped kinds their directory renders', () => {
@@ -121,9 +132,10 @@ describe('bootstrap objects in a render', () => {
     }
   });
 
-  test('both bootstrap directories build with kubectl kustomize', () => {
-    expect(built('dev/_gitops/argocd')).toMatch(/kind: Application/);
+  test('only the engine\'s bootstrap is rendered, and it and the add-ons build with kubectl kustomize', () => {
+    expect(fs.existsSync(at('dist/dev/_gitops/argocd'))).toBe(false);
     expect(built('dev/_gitops/flux')).toMatch(/kind: Kustomization/);
+    expect(built('dev/_platform')).toMatch(/kind: HelmRelease/);
   });
 });
 
@@ -139,7 +151,7 @@ describe('planDelivery', () => {
 
   test('orders units after what they depend on and passes the order to Argo CD waves and Flux dependsOn', () => {
     // GIVEN app depends on data
-    const plan = planDelivery(env({ app: { controllers: ['argocd', 'flux'], dependsOn: ['data'] }, data: { controllers: ['argocd', 'flux'] } }), [target('app', 'app'), target('data', 'data')])!;
+    const plan = planDelivery(env({ app: { dependsOn: ['data'] } }), [target('app', 'app'), target('data', 'data')])!;
     // THEN
     const app = plan.units.find((u) => u.system === 'app')!;
     expect(app).toMatchObject({ name: 'app-dev', dependsOn: ['data-dev'], order: 1, namespace: 'app', clusterKinds: [] });
@@ -157,9 +169,10 @@ describe('planDelivery', () => {
     expect(() => planDelivery(env({ a: { dependsOn: ['zzz'] } }), [target('a', 'a')])).toThrow(/gitops\.systems\.a\.dependsOn: names "zzz", which this environment does not render/);
   });
 
-  test('Flux cannot wait for a system only Argo CD delivers', () => {
-    const plan = planDelivery(env({ a: { controllers: ['flux'], dependsOn: ['b'] }, b: { controllers: ['argocd'] } }), [target('a', 'a'), target('b', 'b')])!;
-    expect(() => new FluxBootstrapChart(new App(), 'f', { plan })).toThrow(/a is delivered by Flux and depends on b-dev, which Flux does not deliver here/);
+  test('GIVEN a _platform target WHEN planned THEN it is unit platform-<env> of order 0 and every system depends on it', () => {
+    const plan = planDelivery(env({}), [target('a', 'a'), target('_platform', 'argocd')])!;
+    expect(plan.units.find((u) => u.dir === 'dev/_platform')).toMatchObject({ name: 'platform-dev', order: 0, dependsOn: [] });
+    expect(plan.units.find((u) => u.dir === 'dev/a')).toMatchObject({ dependsOn: ['platform-dev'], order: 1 });
   });
 
   test('shared cluster: a target rendering cluster-scoped kinds is refused; namespaced ones get no CreateNamespace', () => {

@@ -16,10 +16,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { projectBindingSources, readCoreScopes, deriveCatalog } from './derive';
+import { HAND_WRITTEN } from './hand-written';
 import { SchemaCatalog, StructSchema } from './types';
 
 /** bump when derive.ts changes the catalog's shape or meaning */
-const DERIVATION_VERSION = '6';
+const DERIVATION_VERSION = '7';
 /** bump when the cache file's layout changes */
 const CACHE_FORMAT = 2;
 /** The cache file's last line. */
@@ -184,7 +185,7 @@ export function loadSchemaCatalog(root?: string): SchemaCatalog {
   if (cached.catalog && cached.key !== undefined && cached.stats === stats && (key ?? cached.key) === cached.key) catalog = cached.catalog;
   if (!catalog) {
     key ??= contentKey();
-    catalog = cached.catalog && cached.key === key ? cached.catalog : deriveCatalog(sources, readCoreScopes(projectRoot));
+    catalog = cached.catalog && cached.key === key ? cached.catalog : deriveCatalog(sources, readCoreScopes(projectRoot), HAND_WRITTEN);
     writeAtomically(cacheFile, formatCache(key, stats, catalog));
   }
   loaded = { root: projectRoot, catalog };
@@ -197,7 +198,8 @@ export function loadSchemaCatalog(root?: string): SchemaCatalog {
  * package's prebuilt catalog. Returns its kinds and structs.
  */
 export function writePrebuiltCatalog(projectRoot: string, file: string): { kinds: number; structs: number } {
-  const catalog = deriveCatalog(projectBindingSources(projectRoot), readCoreScopes(projectRoot));
+  // The same derivation as loadSchemaCatalog, hand-written kinds included.
+  const catalog = deriveCatalog(projectBindingSources(projectRoot), readCoreScopes(projectRoot), HAND_WRITTEN);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, formatCache('prebuilt', 'prebuilt', catalog));
   return { kinds: Object.keys(catalog.kinds).length, structs: Object.keys(catalog.structs).length };

@@ -30,6 +30,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { HandWrittenSchemas } from './hand-written';
 import { KindSchema, SchemaCatalog, SchemaNode, StructSchema, kindKey } from './types';
 
 export interface BindingSource {
@@ -103,9 +104,10 @@ export function readCoreScopes(root: string): Map<string, boolean> {
   return scopes;
 }
 
-export function deriveCatalog(sources: readonly BindingSource[], coreScopes: ReadonlyMap<string, boolean>): SchemaCatalog {
-  const structs: Record<string, StructSchema> = {};
-  const kinds: Record<string, KindSchema> = {};
+export function deriveCatalog(sources: readonly BindingSource[], coreScopes: ReadonlyMap<string, boolean>, handWritten?: HandWrittenSchemas): SchemaCatalog {
+  // Hand-written entries first: a generated binding of the same kind (a CRD imported later) wins.
+  const structs: Record<string, StructSchema> = { ...handWritten?.structs };
+  const kinds: Record<string, KindSchema> = { ...handWritten?.kinds };
   const unresolved: string[] = [];
 
   for (const source of sources) {
@@ -157,7 +159,7 @@ export function deriveCatalog(sources: readonly BindingSource[], coreScopes: Rea
         continue;
       }
       const key = kindKey(gvk.apiVersion, gvk.kind);
-      if (kinds[key]) continue;
+      if (kinds[key] && !handWritten?.kinds[key]) continue;
       // The bindings leave out type meta and status; objects embedded in
       // others (volumeClaimTemplates) may carry them, and the API server
       // accepts (and ignores) a status. Status content is not checked.

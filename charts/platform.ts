@@ -1,0 +1,191 @@
+// Platform add-ons (docs/platform.md): the controllers and CRDs the rendered
+// systems use, inferred from their objects through the one provider table in
+// lib/platform/addons.ts, rendered into dist/<env>/_platform/ for the
+// cluster's engine (Argo CD Applications of pinned Helm charts, or Flux
+// HelmRepositories + HelmReleases). The GitOps bootstrap delivers that
+// directory first and every system after it.
+import { ApiObject, App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { configErrorAt, deepMerge, EnvironmentConfig, GitOpsController } from '../lib/config';
+import { ArgoApplication } from '../lib/gitops/argocd-application';
+import { ArgoProject } from '../lib/gitops/argocd-project';
+import { PLATFORM_DIR } from '../lib/gitops/delivery-plan';
+import { FluxHelmRelease, FluxHelmRepository } from '../lib/gitops/flux-helm';
+import { ADDONS, AddonId, installLevel, providerOf, withRequirements } from '../lib/platform/addons';
+import { ADDON_LABEL, ClusterFacts } from '../lib/platform/cluster-gate';
+import { RenderTarget } from '../lib/synth';
+
+
+/** What an environment's cluster needs and who provides it. */
+export interface PlatformPlan {
+  readonly env: string;
+  readonly engine: GitOpsController;
+  /** Add-ons rendered into `_platform`, requirements first. */
+  readonly rendered: readonly AddonId[];
+  /** Add-ons used but provided by the cluster (`external: true`, or every one in a shared cluster). */
+  readonly external: readonly AddonId[];
+  /** Kinds (`group/Kind`) that made each add-on needed. */
+  readonly usedBy: ReadonlyMap<AddonId, readonly string[]>;
+}
+
+type ObjectShape = { apiVersion: string; kind: string; spec?: unknown };
+
+/** The objects of the targets, as the provider table needs them (spec only where it decides). */
+function objectsOf(targets: readonly RenderTarget[]): ObjectShape[] {
+  const out: ObjectShape[] = [];
+  for (const t of targets) {
+    for (const c of t.chart.node.findAll()) {
+      if (!(c instanceof ApiObject)) continue;
+      const decidesBySpec = c.kind === 'Ingress' || c.kind === 'IngressClass';
+      out.push({ apiVersion: c.apiVersion, kind: c.kind, spec: decidesBySpec ? (c.toJson() as { spec?: unknown }).spec : undefined });
+    }
+  }
+  return out;
+}
+
+/** What the cluster gate (lib/platform/cluster-gate.ts) needs to know of an environment's cluster. */
+export function clusterFacts(env: EnvironmentConfig): ClusterFacts {
+  const settings = env.platform?.addons ?? {};
+  return {
+    shared: env.cluster.mode === 'shared',
+    external: (Object.keys(settings) as AddonId[]).filter((id) => settings[id]?.external === true),
+    providerOptions: { nginxClasses: nginxClasses(env) },
+  };
+}
+
+/** The border's nginx IngressClass names: Ingresses of these classes need ingress-nginx. */
+function nginxClasses(env: EnvironmentConfig): string[] {
+  const border = (env as { border?: { kind?: string; className?: string } }).border;
+  return border?.kind === 'nginx' ? [border.className ?? 'nginx'] : ['nginx'];
+}
+
+/**
+ * Works out the add-ons the targets' objects use: every kind must map to a
+ * provider (else the table needs a row), the engine's kinds to this cluster's
+ * engine, and every add-on to a chart or an `external: true` declaration.
+ */
+export function planPlatform(env: EnvironmentConfig, targets: readonly RenderTarget[]): PlatformPlan {
+  const engine: GitOpsController = env.gitops?.engine ?? 'argocd';
+  const usedBy = new Map<AddonId, Set<string>>();
+  const options = { nginxClasses: nginxClasses(env) };
+  for (const o of objectsOf(targets)) {
+    const provider = providerOf(o, options);
+    const gk = `${o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.lastIndexOf('/')) : 'core'}/${o.kind}`;
+    if (!provider) throw new Error(`platform: no add-on provides ${o.apiVersion} ${o.kind}; add a row to PROVIDER_RULES in lib/platform/addons.ts`);
+    if ('engine' in provider) {
+      if (provider.engine !== engine) {
+        throw configErrorAt(env, ['gitops', 'engine'], `the systems render ${gk}, which only ${provider.engine} serves, but this cluster's engine is ${engine}`);
+      }
+      continue;
+    }
+    for (const id of provider.addons) usedBy.set(id, new Set([...(usedBy.get(id) ?? []), gk]));
+  }
+  const settings = env.platform?.addons ?? {};
+  for (const id of Object.keys(settings) as AddonId[]) {
+    if (!usedBy.has(id) && settings[id]?.values) {
+      throw configErrorAt(env, ['platform', 'addons', id, 'values'], `values for ${id}, which no rendered object uses (used: ${[...usedBy.keys()].join(', ') || 'none'})`);
+    }
+  }
+  const needed = withRequirements(usedBy.keys());
+  for (const id of needed) if (!usedBy.has(id)) usedBy.set(id, new Set([`required by ${needed.filter((n) => ADDONS[n].requires.includes(id)).join(', ')}`]));
+  const shared = env.cluster.mode === 'shared';
+  const external = needed.filter((id) => shared || settings[id]?.external === true);
+  for (const id of needed) {
+    if (!external.includes(id) && !ADDONS[id].chart) {
+      throw configErrorAt(env, ['platform', 'addons', id, 'external'],
+        `${[...usedBy.get(id)!].sort().join(', ')} need ${ADDONS[id].title}, which has no Helm chart to render: install it in the cluster and declare platform.addons.${id}.external: true`);
+    }
+  }
+  return {
+    env: env.name,
+    engine,
+    rendered: needed.filter((id) => !external.includes(id)),
+    external,
+    usedBy: new Map([...usedBy].map(([k, v]) => [k, [...v].sort()])),
+  };
+}
+
+export interface PlatformChartProps {
+  readonly config: EnvironmentConfig;
+  readonly plan: PlatformPlan;
+}
+
+/** The add-ons of one cluster, as its engine installs Helm charts. */
+export class PlatformChart extends Chart {
+  constructor(scope: Construct, id: string, props: PlatformChartProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const { config, plan } = props;
+    const valuesOf = (a: AddonId) => deepMerge(ADDONS[a].values, config.platform?.addons?.[a]?.values ?? {}) as Record<string, unknown>;
+    const labelled = <T extends { resource: ApiObject }>(x: T, a: AddonId): T => {
+      x.resource.metadata.addLabel(ADDON_LABEL, a);
+      return x;
+    };
+    if (plan.engine === 'argocd') {
+      const namespace = config.gitops?.argocd?.namespace ?? 'argocd';
+      const project = new ArgoProject(this, 'project', {
+        name: `addons-${plan.env}`,
+        namespace,
+        description: `platform add-ons of ${plan.env}`,
+        sourceRepos: plan.rendered.map((a) => ADDONS[a].chart!.repoURL),
+        destinations: [...new Set(plan.rendered.map((a) => ADDONS[a].namespace))].sort().map((ns) => ({ server: config.cluster.server, namespace: ns })),
+        // Charts install CRDs, cluster roles and webhooks.
+        clusterResources: [{ group: '*', kind: '*' }],
+      });
+      for (const a of plan.rendered) {
+        const info = ADDONS[a];
+        labelled(new ArgoApplication(this, a, {
+          name: `${a}-${plan.env}`,
+          namespace,
+          project: project.name,
+          repoURL: info.chart!.repoURL,
+          targetRevision: info.chart!.version,
+          helmChart: { chart: info.chart!.chart, releaseName: a, values: valuesOf(a) },
+          server: config.cluster.server,
+          destinationNamespace: info.namespace,
+          // CRDs such as Prometheus's exceed the client-side last-applied annotation.
+          serverSideApply: true,
+          // Requirements (CRDs) sync before what needs them.
+          syncWave: installLevel(a),
+        }), a);
+      }
+    } else {
+      const namespace = config.gitops?.flux?.namespace ?? 'flux-system';
+      const repos = new Map<string, FluxHelmRepository>();
+      for (const a of plan.rendered) {
+        const url = ADDONS[a].chart!.repoURL;
+        if (!repos.has(url)) repos.set(url, new FluxHelmRepository(this, `repo-${repoName(url)}`, { name: repoName(url), namespace, url }));
+      }
+      for (const a of plan.rendered) {
+        const info = ADDONS[a];
+        labelled(new FluxHelmRelease(this, a, {
+          name: a,
+          namespace,
+          repository: repos.get(info.chart!.repoURL)!,
+          chart: info.chart!.chart,
+          version: info.chart!.version,
+          targetNamespace: info.namespace,
+          values: valuesOf(a),
+          dependsOn: info.requires.filter((r) => plan.rendered.includes(r)),
+        }), a);
+      }
+    }
+  }
+}
+
+/** A HelmRepository name from its URL's host: `charts.jetstack.io` -> `charts-jetstack-io`. */
+function repoName(url: string): string {
+  return new URL(url).host.replace(/[^a-z0-9]+/g, '-');
+}
+
+/** `<env>/_platform`, relative to the output root. */
+export function platformDir(env: string): string {
+  return `${env}/${PLATFORM_DIR}`;
+}
+
+/** The targets plus, when the cluster needs any add-on rendered, the `_platform` target. */
+export function withPlatform(env: EnvironmentConfig, targets: readonly RenderTarget[], app: App): RenderTarget[] {
+  const plan = planPlatform(env, targets);
+  if (!plan.rendered.length) return [...targets];
+  return [...targets, { dir: platformDir(env.name), chart: new PlatformChart(app, PLATFORM_DIR, { config: env, plan }) }];
+}
+
