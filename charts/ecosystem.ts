@@ -11,13 +11,13 @@ import { SloRules } from '../lib/observability/slo-rules';
 import { TracingSampling } from '../lib/observability/tracing-sampling';
 import { ExternalSecret } from '../lib/security/external-secret';
 import { ExternalPeer } from '../lib/security/peer';
-import { SecretBackend, SecretStore } from '../lib/security/secret-store';
+import { SecretStore } from '../lib/security/secret-store';
 import { ServiceGraph } from '../lib/security/service-graph';
 import { SystemNamespace } from '../lib/security/system-namespace';
 import { Microservice } from '../lib/workloads/microservice';
 import { Probe } from '../lib/workloads/probes';
 import { serviceSettings } from '../lib/workloads/from-config';
-import { controllerInMesh, describeSystem, elasticsearchFromConfig, logShippingFromConfig, observabilityFromConfig, postgresFromConfig, redisFromConfig, renderChecks } from './system-base';
+import { controllerInMesh, describeSystem, elasticsearchFromConfig, logShippingFromConfig, observabilityFromConfig, postgresFromConfig, redisFromConfig, renderChecks, meshModeOf, secretBackendOf } from './system-base';
 
 export interface EcosystemChartProps {
   readonly env: EnvironmentConfig;
@@ -43,6 +43,7 @@ export class EcosystemChart extends Chart {
       create: !shared,
       // Sidecars are what the mesh policies and the canary's VirtualService act on.
       labels: { environment: env.name, tier: env.environment.tier, ...(env.mesh?.enabled ? { 'istio-injection': 'enabled' } : {}) },
+      meshMode: meshModeOf(env),
       podSecurity: ps && ps.level !== 'restricted' ? { level: ps.level, reason: ps.reason ?? '' } : { level: 'restricted' },
       quota: shared ? undefined : system.quota,
       containerDefaults: shared ? undefined : system.limitRange,
@@ -66,7 +67,7 @@ export class EcosystemChart extends Chart {
     if (env.mesh?.enabled && env.observability?.tracingSamplingPercent !== undefined) {
       new TracingSampling(this, 'Tracing', { namespace: ns, samplingPercent: env.observability.tracingSamplingPercent });
     }
-    const secretStore = new SecretStore(this, 'SecretStore', { namespace: ns, backend: secretBackend(env), keyPrefix: env.security?.keyPrefix });
+    const secretStore = new SecretStore(this, 'SecretStore', { namespace: ns, backend: secretBackendOf(env, system), keyPrefix: env.security?.keyPrefix });
     const user = system.services['user-service'];
     if (!user) throw new Error(`${id}: systems.ecosystem.services.user-service is required by the 060 document`);
 
@@ -118,7 +119,8 @@ export class EcosystemChart extends Chart {
         OTEL_SERVICE_NAME: 'user-service',
         ...user.config,
       },
-      secretEnv: { DATABASE_URL: { secret: 'database-secret', key: 'url' } },
+      // Redis enforces `--requirepass`: without its password every command fails with NOAUTH.
+      secretEnv: { DATABASE_URL: { secret: 'database-secret', key: 'url' }, REDIS_PASSWORD: { secret: cache.passwordSecret, key: cache.passwordKey } },
     });
     graph.add(this.userService);
     graph.connect(this.userService, dbPeer, 'postgres').connect(this.userService, redisPeer, 'redis');
@@ -126,7 +128,9 @@ export class EcosystemChart extends Chart {
     graph.connect(this.userService, obs.peers.jaeger, 'otlp-grpc');
     graph.scrape(this.userService, 'http', obs.peers.prometheus);
     // "Secrets Management": the Secret comes from the environment's store, never from Git.
-    new ExternalSecret(this, 'database-secret', { name: 'database-secret', store: secretStore, data: { url: { key: 'database', property: 'url' } } });
+    // The URL is read from the database's own entry, next to the password the
+    // server enforces, so rotating one cannot leave the other behind.
+    new ExternalSecret(this, 'database-secret', { name: 'database-secret', store: secretStore, data: { url: { key: 'postgres', property: 'url' } } });
 
     // "Monitoring & Observability": scraped by Prometheus, SLOs and a dashboard.
     const prom = env.observability?.prometheus;
@@ -166,9 +170,3 @@ export class EcosystemChart extends Chart {
   }
 }
 
-function secretBackend(env: EnvironmentConfig): SecretBackend {
-  const s = env.security?.secretStore;
-  if (!s || s.kind === 'local') return SecretBackend.local();
-  if (s.kind === 'vault') return SecretBackend.vault({ server: s.server, path: s.path, version: s.version, role: s.role, authMountPath: s.authMountPath });
-  return SecretBackend.awsSecretsManager({ region: s.region, roleArn: s.roleArn });
-}

@@ -46,7 +46,9 @@ export class FediFlowChart extends Chart {
 
     // "Cluster Architecture" / "Serverless Integration": DATABASE_URL from the
     // Secret database-credentials (key url), REDIS_URL likewise.
-    storedSecret(base, this, 'database-credentials', { url: { key: 'database', property: 'url' } });
+    // In-cluster, the URL is read from the database's own entry, next to the
+    // password the server enforces (as REDIS_URL is from Redis' entry).
+    storedSecret(base, this, 'database-credentials', { url: { key: system.components?.postgres?.mode === 'external' ? 'database' : 'postgres', property: 'url' } });
     storedSecret(base, this, 'redis-url', { url: { key: 'redis', property: 'url' } });
     const secretEnv = {
       DATABASE_URL: { secret: 'database-credentials', key: 'url' },

@@ -6,7 +6,7 @@
 // observability stack, log shipping and render-time checks. Charts stay
 // readable as their documents: they call these and spell out only what the
 // document says.
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as k8s from '../imports/k8s';
 import { Construct } from 'constructs';
 import { ComponentsConfig, configErrorAt, EnvironmentConfig, ExternalEndpointConfig, SystemConfig } from '../lib/config';
@@ -32,7 +32,7 @@ import { ExternalSecret, RemoteValue } from '../lib/security/external-secret';
 import { ExternalPeer, Peer } from '../lib/security/peer';
 import { SecretBackend, SecretStore } from '../lib/security/secret-store';
 import { ServiceGraph } from '../lib/security/service-graph';
-import { SystemNamespace } from '../lib/security/system-namespace';
+import { MeshMode, SystemNamespace } from '../lib/security/system-namespace';
 
 /** What a system chart builds on. */
 export interface SystemBase {
@@ -72,6 +72,7 @@ export function systemBase(chart: Chart, partOf: string, env: EnvironmentConfig,
     create: !shared,
     // Sidecars are what the mesh policies (STRICT mTLS, authorization) act on.
     labels: { ...options.namespaceLabels, ...(options.meshed && env.mesh?.enabled ? { 'istio-injection': 'enabled' } : {}) },
+    meshMode: options.meshed ? meshModeOf(env) : undefined,
     podSecurity: ps && ps.level !== 'restricted' ? { level: ps.level, reason: ps.reason ?? '' } : { level: 'restricted' },
     // On a shared cluster the owners create the namespace's quota and
     // defaults; clusterChecks() proves that our peak usage fits it.
@@ -80,10 +81,15 @@ export function systemBase(chart: Chart, partOf: string, env: EnvironmentConfig,
   });
   const store = new SecretStore(chart, 'SecretStore', {
     namespace: system.namespace,
-    backend: backendOf(env),
+    backend: secretBackendOf(env, system),
     keyPrefix: `${env.name}/${partOf}`,
   });
   return describeSystem(partOf, env, system, new ServiceGraph(chart, 'ServiceGraph'), store);
+}
+
+/** The cluster's mesh mode where the environment runs the mesh, declared on injected namespaces. */
+export function meshModeOf(env: EnvironmentConfig): MeshMode | undefined {
+  return env.mesh?.enabled ? { cni: env.mesh.cni ?? false, nativeSidecars: env.mesh.nativeSidecars ?? false } : undefined;
 }
 
 /**
@@ -107,11 +113,13 @@ export function describeSystem(partOf: string, env: EnvironmentConfig, system: S
   };
 }
 
-function backendOf(env: EnvironmentConfig): SecretBackend {
+/** The environment's secret backend with this system's identity: its override, or the environment's (with "{namespace}" per system). */
+export function secretBackendOf(env: EnvironmentConfig, system: SystemConfig): SecretBackend {
   const s = env.security?.secretStore;
+  const own = system.secretStoreIdentity;
   if (!s || s.kind === 'local') return SecretBackend.local();
-  if (s.kind === 'vault') return SecretBackend.vault({ server: s.server, path: s.path, version: s.version, role: s.role, authMountPath: s.authMountPath });
-  return SecretBackend.awsSecretsManager({ region: s.region, roleArn: s.roleArn });
+  if (s.kind === 'vault') return SecretBackend.vault({ server: s.server, path: s.path, version: s.version, role: own ?? s.role, authMountPath: s.authMountPath });
+  return SecretBackend.awsSecretsManager({ region: s.region, roleArn: own ?? s.roleArn });
 }
 
 /** A Secret the External Secrets Operator fills from the system's store (`<env>/<system>/<key>`). */
@@ -313,7 +321,25 @@ export function meshFromConfig(base: SystemBase, chart: Chart): MeshPolicies | u
   });
   const sampling = base.env.observability?.tracingSamplingPercent;
   if (sampling !== undefined) new TracingSampling(chart, 'Tracing', { namespace: base.namespace, samplingPercent: sampling });
+  if (m.nativeSidecars) nativeSidecarJobs(chart, base.namespace);
   return mesh;
+}
+
+/**
+ * Jobs in an injected namespace ask for the proxy as a native sidecar on
+ * their own pods (`sidecar.istio.io/nativeSidecar`, which takes precedence
+ * over istiod's ENABLE_NATIVE_SIDECARS): it starts before the job's container
+ * and stops when that exits, so the Job completes instead of running until
+ * its deadline.
+ */
+function nativeSidecarJobs(chart: Chart, namespace: string): void {
+  for (const o of chart.node.findAll()) {
+    if (!(o instanceof ApiObject) || o.metadata.namespace !== namespace || (o.kind !== 'CronJob' && o.kind !== 'Job')) continue;
+    const base = o.kind === 'CronJob' ? '/spec/jobTemplate/spec/template/metadata' : '/spec/template/metadata';
+    const json = o.toJson() as { spec?: Record<string, any> };
+    const tpl = o.kind === 'CronJob' ? json.spec?.jobTemplate?.spec?.template : json.spec?.template;
+    o.addJsonPatch(JsonPatch.add(`${base}/annotations`, { ...(tpl?.metadata?.annotations ?? {}), 'sidecar.istio.io/nativeSidecar': 'true' }));
+  }
 }
 
 /** A Velero Schedule of the system's namespace where the environment backs up (`backup:`); none on shared clusters (Velero's namespace is not ours). */

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { expects } from './schema-kit';
 import { blueGreenSchema, canarySchema, serviceStrategyProblems } from './strategy-schema';
-import { clusterModeSchema, environmentSecurityFields, requireTlsOutsideDevelopment, serviceExposureFields, systemSecurityFields } from './security-schema';
+import { clusterModeSchema, environmentSecurityFields, requireMeshAdmission, requireTlsOutsideDevelopment, serviceExposureFields, systemSecurityFields } from './security-schema';
 import { requireServices, systemComponentFields } from './components-schema';
 // Pure data (no constructs): the add-on ids the environment file may name.
 import { ADDON_IDS, AddonId } from '../platform/addons';
@@ -210,7 +210,8 @@ export const environmentSchema = z.strictObject({
   gitops: gitopsSchema.optional(),
   platform: platformSchema.optional(),
   ...environmentSecurityFields,
-}).superRefine(requireTlsOutsideDevelopment);
+}).superRefine(requireTlsOutsideDevelopment)
+  .superRefine(requireMeshAdmission);
 
 export type EnvironmentFile = z.infer<typeof environmentSchema>;
 export type ServiceConfig = z.infer<typeof serviceSchema>;

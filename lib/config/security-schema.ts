@@ -37,13 +37,15 @@ export const secretStoreSchema = z.discriminatedUnion('kind', [
     server: url,
     path: nonEmpty,
     version: expects(z.enum(['v1', 'v2']), '"v1" or "v2" (the KV engine version)').optional(),
+    /** Vault role; "{namespace}" stands for each system's namespace (one role per system). */
     role: nonEmpty,
     authMountPath: nonEmpty.optional(),
   }),
   z.strictObject({
     kind: z.literal('aws'),
     region: expects(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/), 'an AWS region such as "eu-west-1"'),
-    roleArn: expects(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/), 'an IAM role ARN for IRSA').optional(),
+    /** IAM role for IRSA; "{namespace}" stands for each system's namespace (one role per system). */
+    roleArn: expects(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/), 'an IAM role ARN for IRSA, e.g. "arn:aws:iam::123456789012:role/{namespace}-external-secrets"').optional(),
   }),
   z.strictObject({
     kind: z.literal('local'),
@@ -58,6 +60,18 @@ export const securitySchema = z.strictObject({
 
 export const meshSchema = z.strictObject({
   enabled: expects(z.boolean(), 'true or false'),
+  /**
+   * Istio runs with its CNI plugin (no `istio-init` container needing
+   * NET_ADMIN/NET_RAW, which restricted and baseline Pod Security reject).
+   * Required when enabled.
+   */
+  cni: expects(z.boolean(), 'true or false').optional(),
+  /**
+   * The proxy runs as a Kubernetes native sidecar (SidecarContainers,
+   * Kubernetes >= 1.29; Istio ENABLE_NATIVE_SIDECARS): Jobs finish when their
+   * container exits. Required when enabled.
+   */
+  nativeSidecars: expects(z.boolean(), 'true or false').optional(),
   /** Circuit breaking of every DestinationRule. */
   maxConnections: positiveInt.optional(),
   maxPendingRequests: positiveInt.optional(),
@@ -130,6 +144,11 @@ export const limitRangeSchema = z.strictObject({
 /** Fields added to each system (namespace policy). */
 export const systemSecurityFields = {
   podSecurity: podSecuritySchema.optional(),
+  /**
+   * The identity of this system's SecretStore: a Vault role (vault) or an IAM
+   * role ARN (aws), instead of the one derived from security.secretStore.
+   */
+  secretStoreIdentity: nonEmpty.optional(),
   quota: quotaSchema.optional(),
   limitRange: limitRangeSchema.optional(),
 };
@@ -181,5 +200,32 @@ export function requireTlsOutsideDevelopment(
     ctx.addIssue({ code: 'custom', path: ['border'], message: 'a border (kind nginx, traefik or gateway) because a service sets expose' });
   } else if (env.environment.tier !== 'development' && !env.border.tls) {
     ctx.addIssue({ code: 'custom', path: ['border', 'tls'], message: `a TLS issuer (issuer and issuerKind): TLS is required outside development (tier ${env.environment.tier})` });
+  }
+}
+
+/**
+ * Environment-wide rule: a mesh with injected sidecars names its mode, and a
+ * mode whose `istio-init` container (NET_ADMIN, NET_RAW) restricted or
+ * baseline Pod Security would reject is refused. Registered on the
+ * environment schema with superRefine.
+ */
+export function requireMeshAdmission(
+  env: { mesh?: MeshConfig; systems: Record<string, { namespace: string; podSecurity?: PodSecurityConfig } | undefined> },
+  ctx: z.RefinementCtx,
+): void {
+  const m = env.mesh;
+  if (!m?.enabled) return;
+  for (const f of ['cni', 'nativeSidecars'] as const) {
+    if (m[f] === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['mesh', f], message: f === 'cni'
+        ? 'true or false: whether Istio runs its CNI plugin (required when mesh.enabled; without it every injected pod has an istio-init container that needs NET_ADMIN and NET_RAW)'
+        : 'true or false: whether the proxy runs as a native sidecar (Kubernetes >= 1.29 and Istio ENABLE_NATIVE_SIDECARS; required when mesh.enabled, Jobs only finish with it)' });
+    }
+  }
+  if (m.cni !== false) return;
+  const strict = Object.entries(env.systems).filter(([, s]) => s && (s.podSecurity?.level ?? 'restricted') !== 'privileged');
+  if (strict.length > 0) {
+    const names = strict.map(([n, s]) => `${n} (${s!.namespace}: ${s!.podSecurity?.level ?? 'restricted'})`).join(', ');
+    ctx.addIssue({ code: 'custom', path: ['mesh', 'cni'], message: `true: without the Istio CNI plugin every injected pod gets an istio-init container needing NET_ADMIN and NET_RAW, which Pod Security rejects in ${names}; install Istio with its CNI plugin (docs/security.md) or set mesh.enabled: false` });
   }
 }

@@ -5,6 +5,9 @@ import { PropsError } from '../core/errors';
 import { MANAGED_BY } from '../core/labels';
 import { ApiAccess } from './api-access';
 
+/** Placeholder in a Vault role or IAM role ARN that the store replaces with its namespace, so each namespace gets its own identity. */
+export const NAMESPACE_PLACEHOLDER = '{namespace}';
+
 /** HashiCorp Vault KV, authenticated with the Kubernetes auth method. */
 export interface VaultBackendOptions {
   /** e.g. `https://vault.example.com:8200` */
@@ -13,7 +16,11 @@ export interface VaultBackendOptions {
   readonly path: string;
   /** KV engine version. @default "v2" */
   readonly version?: 'v1' | 'v2';
-  /** Vault role bound to the store's ServiceAccount. */
+  /**
+   * Vault role bound to the store's ServiceAccount; `{namespace}` is replaced
+   * by the store's namespace (one role per namespace, so a system reads only
+   * its own paths).
+   */
   readonly role: string;
   /** Mount path of the Kubernetes auth method. @default "kubernetes" */
   readonly authMountPath?: string;
@@ -22,7 +29,11 @@ export interface VaultBackendOptions {
 /** AWS Secrets Manager, authenticated with IRSA (the ServiceAccount's role annotation). */
 export interface AwsBackendOptions {
   readonly region: string;
-  /** IAM role the store's ServiceAccount assumes. @default none (the controller's own identity) */
+  /**
+   * IAM role the store's ServiceAccount assumes; `{namespace}` is replaced by
+   * the store's namespace (one role per namespace, whose trust policy names
+   * only that namespace's ServiceAccount). @default none (the controller's own identity)
+   */
   readonly roleArn?: string;
 }
 
@@ -89,7 +100,7 @@ export class SecretStore extends Construct {
     this.backend = props.backend;
     this.keyPrefix = props.keyPrefix?.replace(/\/+$/, '');
     const labels = { 'app.kubernetes.io/managed-by': MANAGED_BY, 'app.kubernetes.io/component': 'secret-store' };
-    const shape = props.backend.shape;
+    const shape = withNamespace(props.backend.shape, this.namespace);
     if (shape.kind === 'vault' && !/^https?:\/\//.test(shape.options.server)) throw new PropsError(this, 'backend.server', shape.options.server, 'a URL such as "https://vault.example.com:8200"');
     if (shape.kind === 'aws' && shape.options.roleArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/.test(shape.options.roleArn)) {
       throw new PropsError(this, 'backend.roleArn', shape.options.roleArn, 'an IAM role ARN such as "arn:aws:iam::123456789012:role/name"');
@@ -155,4 +166,12 @@ export class SecretStore extends Construct {
         };
     }
   }
+}
+
+/** The backend with `{namespace}` in its identity (Vault role, IAM role ARN) replaced. */
+function withNamespace(shape: BackendShape, namespace: string): BackendShape {
+  const fill = (v: string) => v.split(NAMESPACE_PLACEHOLDER).join(namespace);
+  if (shape.kind === 'vault') return { kind: 'vault', options: { ...shape.options, role: fill(shape.options.role) } };
+  if (shape.kind === 'aws' && shape.options.roleArn !== undefined) return { kind: 'aws', options: { ...shape.options, roleArn: fill(shape.options.roleArn) } };
+  return shape;
 }

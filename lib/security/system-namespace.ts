@@ -9,6 +9,17 @@ export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
 
 /** Annotation carrying why a namespace is not `restricted`; the validation gate reads the same key. */
 export const POD_SECURITY_REASON_ANNOTATION = 'validate.platform.dev/pod-security-reason';
+/** Annotations declaring the cluster's Istio mode on an injected namespace, read by the validation gate (lib/validate/RULES.md). */
+export const MESH_CNI_ANNOTATION = 'validate.platform.dev/mesh-cni';
+export const MESH_NATIVE_SIDECARS_ANNOTATION = 'validate.platform.dev/mesh-native-sidecars';
+
+/** How the cluster's Istio injects sidecars. */
+export interface MeshMode {
+  /** Istio runs its CNI plugin: pods get no istio-init container (NET_ADMIN, NET_RAW). */
+  readonly cni: boolean;
+  /** The proxy is a native sidecar (an init container with restartPolicy Always): Jobs finish. */
+  readonly nativeSidecars: boolean;
+}
 
 /** Pod Security version pinned in the labels, so a cluster upgrade does not silently tighten or loosen it. */
 export const POD_SECURITY_VERSION = 'v1.27';
@@ -41,6 +52,12 @@ export interface SystemNamespaceProps {
   readonly labels?: Record<string, string>;
   /** Pod Security Admission level. @default { level: 'restricted' } */
   readonly podSecurity?: PodSecurity;
+  /**
+   * The mesh mode of the cluster when the namespace has sidecar injection,
+   * declared on the Namespace so checks of the rendered output can tell
+   * whether its pods are admitted and its Jobs finish. @default none
+   */
+  readonly meshMode?: MeshMode;
   /** ResourceQuota; rendered only when given. @default none */
   readonly quota?: NamespaceQuota;
   /** LimitRange defaults; rendered only when given. @default none */
@@ -77,7 +94,10 @@ export class SystemNamespace extends Construct {
         metadata: {
           name: props.name,
           labels: { ...labels, ...props.labels, ...podSecurityLabels(ps.level) },
-          annotations: ps.level !== 'restricted' ? { [POD_SECURITY_REASON_ANNOTATION]: ps.reason } : undefined,
+          annotations: ps.level !== 'restricted' || props.meshMode ? {
+            ...(ps.level !== 'restricted' ? { [POD_SECURITY_REASON_ANNOTATION]: ps.reason } : {}),
+            ...(props.meshMode ? { [MESH_CNI_ANNOTATION]: String(props.meshMode.cni), [MESH_NATIVE_SIDECARS_ANNOTATION]: String(props.meshMode.nativeSidecars) } : {}),
+          } : undefined,
         },
       });
     }

@@ -99,9 +99,11 @@ export class BlueGreenStrategy extends DeploymentStrategy {
       deployments[c] = new k8s.KubeDeployment(scope, c === 'blue' ? 'Blue' : 'Green', {
         metadata: { name: `${ctx.name}-${c}`, namespace: ctx.namespace, labels: { ...ctx.labels, [colorLabel]: c } },
         spec: {
-          // Under an HPA neither colour states replicas: the HPA owns the active one,
-          // and the standby keeps what it had when traffic left it.
-          replicas: c === idle && standby === 'scale-to-zero' ? 0 : ctx.replicas,
+          // Under an HPA the active colour states no replicas (the HPA owns
+          // them); the standby holds what the active one starts from, so a
+          // selector flip never sends all traffic to the single pod a
+          // Deployment defaults to.
+          replicas: c === idle ? (standby === 'scale-to-zero' ? 0 : ctx.replicas ?? ctx.standbyReplicas) : ctx.replicas,
           revisionHistoryLimit: REVISION_HISTORY_LIMIT,
           progressDeadlineSeconds: PROGRESS_DEADLINE_SECONDS,
           selector: { matchLabels: selectorOf(c) },

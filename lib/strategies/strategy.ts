@@ -23,6 +23,12 @@ export interface StrategyContext {
   readonly replicas: number | undefined;
   /** Replica count the autoscaler starts from, when one owns them. */
   readonly autoscaled: boolean;
+  /**
+   * When an autoscaler owns the replicas: what a standby copy must hold to
+   * take all the traffic at once (the HPA's minimum, or the service's
+   * starting count when higher). @default none
+   */
+  readonly standbyReplicas?: number;
   /** The Service ports, for strategies that add Services of their own (preview, canary). */
   readonly servicePorts: k8s.ServicePort[];
   /**

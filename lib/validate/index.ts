@@ -40,7 +40,11 @@
 import * as path from 'path';
 import { checkFlows } from './checks/flows';
 import { checkImages } from './checks/images';
+import { checkCredentialEdges } from './checks/credential-edges';
+import { checkMesh } from './checks/mesh';
 import { checkPolicies } from './checks/policy';
+import { checkScaling } from './checks/scaling';
+import { checkStoreIdentities } from './checks/store-identity';
 import { checkReferences } from './checks/references';
 import { checkObjectSchema } from './checks/schema';
 import { checkDuplicates, checkNamespaceScope, checkWorkloadSelector } from './checks/structure';
@@ -51,7 +55,7 @@ import { applyWaivers } from './waivers';
 import { ManifestDocument, ValidateOptions, ValidationReport, Violation } from './types';
 
 export * from './types';
-export { RULES, RULE_IDS, WAIVER_PREFIX, POD_SECURITY_REASON_ANNOTATION, waiverAnnotation, isRuleId } from './rules';
+export { RULES, RULE_IDS, WAIVER_PREFIX, POD_SECURITY_REASON_ANNOTATION, MESH_CNI_ANNOTATION, MESH_NATIVE_SIDECARS_ANNOTATION, waiverAnnotation, isRuleId } from './rules';
 export type { RuleId, RuleInfo } from './rules';
 export { formatReport } from './report';
 export type { ReportFormat, FormatOptions } from './report';
@@ -106,6 +110,10 @@ export function validateManifests(docs: readonly ManifestDocument[], options: Va
   }, r);
   checkFlows(objects, (o) => envOf(o.doc.file) ?? '', options.platform ?? {}, r);
   checkImages(set, r);
+  checkCredentialEdges(set, r);
+  checkScaling(set, r);
+  checkStoreIdentities(set, r);
+  checkMesh(set, r);
 
   const { violations, waivers } = applyWaivers(objects, r, options.waiverPolicy ?? {});
   return {

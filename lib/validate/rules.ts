@@ -59,6 +59,12 @@ export const RULES = {
   'network/required-flow': { summary: 'every flow the cluster needs (entry points, route backends, scrapes, ACME solvers, istiod, probes) passes the NetworkPolicies and Istio policies on its way', waivable: true },
   'network/mesh-bypass': { summary: 'callers of a weighted VirtualService split pass through a sidecar to the Service', waivable: true },
   'network/mesh-inert': { summary: 'Istio policies live in namespaces whose pods run sidecars', waivable: true },
+  'flow/credentials': { summary: 'a workload allowed to reach an authenticated server port (Redis requirepass, PostgreSQL, Elasticsearch security) reads that server\'s credential', waivable: true },
+  'ref/hpa-metric': { summary: 'an HPA Pods/Object/External metric is served by something rendered (a ServiceMonitor/PodMonitor scraping the target and a prometheus-adapter rule), or is a Resource metric', waivable: true },
+  'ref/standby-replicas': { summary: 'a Service selector flip (blue-green colour) never lands on a workload with fewer replicas than the active one or its HPA minimum', waivable: true },
+  'policy/store-identity': { summary: 'SecretStores of different namespaces (systems) do not share one cloud identity (Vault role, IAM role, controller identity)', waivable: true },
+  'mesh/pss-admission': { summary: 'an Istio-injected namespace with restricted or baseline Pod Security declares the Istio CNI plugin (no istio-init needing NET_ADMIN/NET_RAW)', waivable: false },
+  'mesh/job-completion': { summary: 'a Job/CronJob pod in an Istio-injected namespace has what it needs to finish (native sidecar, no sidecar, or hold + quitquitquit)', waivable: true },
   'waiver/missing-reason': { summary: 'a waiver annotation carries a non-empty reason', waivable: false },
   'waiver/unknown-rule': { summary: 'a waiver annotation names an existing rule', waivable: false },
   'waiver/not-allowed': { summary: 'a waiver annotation names a waivable rule that the policy does not forbid', waivable: false },
@@ -82,3 +88,9 @@ export function waiverAnnotation(rule: RuleId): string {
 
 /** Annotation on a Namespace giving the reason for a relaxed `pod-security.kubernetes.io/enforce` level. */
 export const POD_SECURITY_REASON_ANNOTATION = 'validate.platform.dev/pod-security-reason';
+
+/** On an Istio-injected Namespace: "true" when the cluster's Istio runs its CNI plugin (pods get no istio-init). */
+export const MESH_CNI_ANNOTATION = 'validate.platform.dev/mesh-cni';
+
+/** On an Istio-injected Namespace: "true" when the proxy runs as a native sidecar (Jobs finish). */
+export const MESH_NATIVE_SIDECARS_ANNOTATION = 'validate.platform.dev/mesh-native-sidecars';

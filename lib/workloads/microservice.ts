@@ -195,6 +195,7 @@ export class Microservice extends Construct implements Peer {
       podTemplate,
       replicas: props.autoscaling ? undefined : replicas,
       autoscaled: props.autoscaling !== undefined,
+      standbyReplicas: props.autoscaling ? Math.max(props.autoscaling.minReplicas, props.replicas ?? 0) : undefined,
       servicePorts,
       image: props.image,
     });

@@ -112,6 +112,7 @@ export class Worker extends Construct {
       },
       replicas: props.autoscaling ? undefined : replicas,
       autoscaled: props.autoscaling !== undefined,
+      standbyReplicas: props.autoscaling?.minReplicas,
       servicePorts: [],
     });
     this.workload = binding.workload;

@@ -5,13 +5,14 @@ describe('IDP', () => {
   const prod = renderSystem('prod', 'idp');
   const staging = renderSystem('staging', 'idp');
 
-  test('GIVEN prod WHEN rendered THEN Backstage scales 2-10 on CPU/memory and the Platform API 3-20 on request rate', () => {
+  test('GIVEN prod WHEN rendered THEN Backstage scales 2-10 on CPU/memory and the Platform API 3-20 on CPU (no request-rate metric is served)', () => {
     const bs = prod.find('HorizontalPodAutoscaler', 'backstage').spec;
     expect(bs).toMatchObject({ minReplicas: 2, maxReplicas: 10 });
     expect(bs.metrics.map((m: any) => m.resource.name)).toEqual(['cpu', 'memory']);
     const api = prod.find('HorizontalPodAutoscaler', 'platform-api').spec;
     expect(api).toMatchObject({ minReplicas: 3, maxReplicas: 20 });
-    expect(api.metrics).toContainEqual({ type: 'Pods', pods: { metric: { name: 'http_requests_per_second' }, target: { type: 'AverageValue', averageValue: '50' } } });
+    // issue 17 item 13: a Pods metric nothing serves (no metrics port, ServiceMonitor or adapter rule) left the HPA without a value.
+    expect(api.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }]);
   });
 
   test('GIVEN prod WHEN rendered THEN PostgreSQL and Redis are managed (ExternalName + ExternalSecret), in-cluster in staging', () => {

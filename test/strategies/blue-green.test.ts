@@ -31,12 +31,20 @@ describe('BlueGreenStrategy.plain', () => {
     expect(get('Deployment', 'user-service-green').spec.replicas).toBe(5);
   });
 
-  test('GIVEN colorLabel "version" (IDP, Specify) and an HPA WHEN rendered THEN selectors use it and the HPA targets the active colour', () => {
+  test('GIVEN colorLabel "version" (IDP, Specify) and an HPA WHEN rendered THEN selectors use it, the HPA targets the active colour and the standby holds the starting count', () => {
     const { get } = render(BlueGreenStrategy.plain({ activeColor: 'green', colorLabel: 'version' }), { autoscaling: { minReplicas: 3, maxReplicas: 10, cpuUtilization: 70 } });
     expect(get('Service', 'user-service').spec.selector.version).toBe('green');
     expect(get('HorizontalPodAutoscaler', 'user-service').spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'user-service-green' });
     expect(get('Deployment', 'user-service-green').spec.replicas).toBeUndefined();
+    // issue 17 item 15: without replicas the standby would run the Deployment default of 1 pod
+    // and a flip would send all traffic to it; it holds max(HPA minimum, starting replicas 5).
+    expect(get('Deployment', 'user-service-blue').spec.replicas).toBe(5);
+  });
+
+  test('GIVEN an HPA whose minimum exceeds the starting count WHEN rendered THEN the standby holds the HPA minimum', () => {
+    const { get } = render(BlueGreenStrategy.plain({ activeColor: 'blue' }), { autoscaling: { minReplicas: 8, maxReplicas: 10, cpuUtilization: 70 } });
     expect(get('Deployment', 'user-service-blue').spec.replicas).toBeUndefined();
+    expect(get('Deployment', 'user-service-green').spec.replicas).toBe(8);
   });
 
   test.each([

@@ -2,10 +2,45 @@
  * For every rule: one object set that violates it (and names the rule, the
  * object and the field) and one that passes it.
  */
-import { ManifestDocument, RULE_IDS, RuleId, ValidateOptions, ValidationReport, Violation, waiverAnnotation } from '../../lib/validate';
+import { MESH_CNI_ANNOTATION, MESH_NATIVE_SIDECARS_ANNOTATION, ManifestDocument, RULE_IDS, RuleId, ValidateOptions, ValidationReport, Violation, waiverAnnotation } from '../../lib/validate';
 import { parseManifestText } from '../../lib/validate/load';
 import { Obj, securePodSpec, toDocs, validDocs, validObjects, withChange } from './fixtures';
 import { summary, validate, violationsOf } from './helpers';
+
+/** api may reach the database: egress from api, ingress to db. */
+const apiToDb = (): Obj[] => [
+  {
+    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'api-to-db', namespace: 'shop' },
+    spec: { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'api' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'db' } } }], ports: [{ port: 5432, protocol: 'TCP' }] }] },
+  },
+  {
+    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'db-from-api', namespace: 'shop' },
+    spec: { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'db' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'api' } } }], ports: [{ port: 5432, protocol: 'TCP' }] }] },
+  },
+];
+
+const requestRate = { type: 'Pods', pods: { metric: { name: 'http_requests_per_second' }, target: { type: 'AverageValue', averageValue: '50' } } };
+
+/** The baseline's api as the blue colour, the Service on blue, and a green Deployment with `replicas`. */
+function blueGreen(greenReplicas: number | undefined): Obj[] {
+  const objects = validObjects();
+  const api = find(objects, 'Deployment', 'api');
+  const green = JSON.parse(JSON.stringify(api));
+  for (const [d, c] of [[api, 'blue'], [green, 'green']] as const) {
+    d.metadata.name = `api-${c}`;
+    d.spec.selector.matchLabels.color = c;
+    d.spec.template.metadata.labels.color = c;
+  }
+  if (greenReplicas === undefined) delete green.spec.replicas; else green.spec.replicas = greenReplicas;
+  find(objects, 'Service', 'api').spec.selector.color = 'blue';
+  find(objects, 'HorizontalPodAutoscaler', 'api').spec.scaleTargetRef.name = 'api-blue';
+  return [...objects, green];
+}
+
+const vaultStore = (role: string): Obj => ({
+  apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'vault', namespace: 'shop' },
+  spec: { provider: { vault: { server: 'https://vault.example.com', path: 'secret', version: 'v2', auth: { kubernetes: { mountPath: 'kubernetes', role } } } } },
+});
 
 interface Case {
   /** what the violating set does, for the test name */
@@ -88,6 +123,8 @@ const weightedSplit = (): Obj => ({
 function meshedShop(): ManifestDocument[] {
   return withObjects((os) => {
     find(os, 'Namespace', 'shop').metadata.labels['istio-injection'] = 'enabled';
+    // the mesh mode an injected restricted namespace needs (mesh/pss-admission, mesh/job-completion)
+    find(os, 'Namespace', 'shop').metadata.annotations = { [MESH_CNI_ANNOTATION]: 'true', [MESH_NATIVE_SIDECARS_ANNOTATION]: 'true' };
     find(os, 'Ingress', 'api').metadata.annotations = {
       'nginx.ingress.kubernetes.io/service-upstream': 'true',
       'nginx.ingress.kubernetes.io/upstream-vhost': 'api.shop.svc.cluster.local',
@@ -404,6 +441,63 @@ const CASES: Record<RuleId, Case> = {
     violating: () => withAdded({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'shop' }, spec: { mtls: { mode: 'STRICT' } } }),
     expect: { kind: 'PeerAuthentication', name: 'default', path: 'metadata.namespace', message: /no pod of namespace "shop" runs one/ },
     passing: () => meshedShop(),
+  'flow/credentials': {
+    given: 'a NetworkPolicy letting api reach PostgreSQL (POSTGRES_PASSWORD from api-db) while api reads no credential',
+    violating: () => withAdded(...apiToDb()),
+    expect: { kind: 'Deployment', name: 'api', path: 'spec.template.spec.containers[0].env', message: /StatefulSet shop\/db on port postgres.*Secret api-db key password.*PGPASSWORD/ },
+    passing: () => toDocs([...validObjects().map((o) => {
+      if (o.kind === 'Deployment' && o.metadata.name === 'api') apiContainer(o).env = [{ name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'api-db', key: 'password' } } }];
+      return o;
+    }), ...apiToDb()]),
+  },
+  'ref/hpa-metric': {
+    given: 'an HPA on a Pods metric no adapter rule serves',
+    violating: () => withChange('HorizontalPodAutoscaler', 'api', (o) => { o.spec.metrics = [requestRate]; }),
+    expect: { kind: 'HorizontalPodAutoscaler', name: 'api', path: 'spec.metrics[0]', message: /"http_requests_per_second".*prometheus-adapter rule/ },
+    passing: () => toDocs([...validObjects().map((o) => {
+      if (o.kind === 'HorizontalPodAutoscaler') o.spec.metrics = [requestRate];
+      return o;
+    }), {
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'adapter-config', namespace: 'shop' },
+      data: { 'config.yaml': 'rules:\n  - seriesQuery: \'http_requests_total{namespace!=""}\'\n    name: { matches: "^(.*)_total$", as: "http_requests_per_second" }\n    metricsQuery: sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>)\n' },
+    }]),
+  },
+  'ref/standby-replicas': {
+    given: 'a blue-green pair whose standby colour has no replicas (the default 1) while the active one runs 2',
+    violating: () => toDocs(blueGreen(undefined)),
+    expect: { kind: 'Deployment', name: 'api-green', path: 'spec.replicas', message: /flip to color=green lands on Deployment api-green with 1 replica.*at least 2/ },
+    passing: () => toDocs(blueGreen(2)),
+  },
+  'policy/store-identity': {
+    given: 'a SecretStore authenticating as the Vault role the ClusterSecretStore of all namespaces uses',
+    violating: () => withAdded(vaultStore('eso')),
+    expect: { kind: 'SecretStore', name: 'vault', path: 'spec.provider.vault.auth.kubernetes.role', message: /Vault role "eso".*ClusterSecretStore vault/ },
+    passing: () => withAdded(vaultStore('shop')),
+  },
+  'mesh/pss-admission': {
+    given: 'an Istio-injected restricted namespace without the CNI plugin declared',
+    violating: () => withChange('Namespace', 'shop', (o) => { o.metadata.labels['istio-injection'] = 'enabled'; }),
+    expect: { kind: 'Namespace', name: 'shop', path: /mesh-cni/, message: /istio-init container needing NET_ADMIN and NET_RAW, which restricted rejects/ },
+    passing: () => withChange('Namespace', 'shop', (o) => {
+      o.metadata.labels['istio-injection'] = 'enabled';
+      o.metadata.annotations = { [MESH_CNI_ANNOTATION]: 'true', [MESH_NATIVE_SIDECARS_ANNOTATION]: 'true' };
+    }),
+  },
+  'mesh/job-completion': {
+    given: 'a CronJob in an injected namespace with classic sidecars',
+    violating: () => withChange('Namespace', 'shop', (o) => {
+      o.metadata.labels['istio-injection'] = 'enabled';
+      o.metadata.annotations = { [MESH_CNI_ANNOTATION]: 'true', [MESH_NATIVE_SIDECARS_ANNOTATION]: 'false' };
+    }),
+    expect: { kind: 'CronJob', name: 'cleanup', path: 'spec.jobTemplate.spec.template.metadata.annotations', message: /never completes/ },
+    passing: () => toDocs(validObjects().map((o) => {
+      if (o.kind === 'Namespace') {
+        o.metadata.labels['istio-injection'] = 'enabled';
+        o.metadata.annotations = { [MESH_CNI_ANNOTATION]: 'true', [MESH_NATIVE_SIDECARS_ANNOTATION]: 'false' };
+      }
+      if (o.kind === 'CronJob') o.spec.jobTemplate.spec.template.metadata.annotations = { 'sidecar.istio.io/nativeSidecar': 'true' };
+      return o;
+    })),
   },
   'waiver/missing-reason': {
     given: 'a waiver with an empty reason',
