@@ -108,15 +108,15 @@ export { TracingSampling } from './observability/tracing-sampling';
 export type { TracingSamplingProps } from './observability/tracing-sampling';
 
 // ---------------------------------------------------------------- security
-export { SystemNamespace, POD_SECURITY_VERSION, podSecurityLabels } from './security/system-namespace';
-export type { ContainerDefaults, NamespaceQuota, PodSecurity, PodSecurityLevel, SystemNamespaceProps } from './security/system-namespace';
+export { SystemNamespace, POD_SECURITY_VERSION, podSecurityLabels, MESH_CNI_ANNOTATION, MESH_NATIVE_SIDECARS_ANNOTATION } from './security/system-namespace';
+export type { ContainerDefaults, NamespaceQuota, PodSecurity, MeshMode, PodSecurityLevel, SystemNamespaceProps } from './security/system-namespace';
 export { ExternalPeer } from './security/peer';
 export type { ExternalAddressOptions, ExternalPodsOptions, Peer, PortProtocol } from './security/peer';
 export { ServiceGraph } from './security/service-graph';
 export type { Connection, ConnectionKind, PeerListener, ServiceGraphProps } from './security/service-graph';
 export { ApiAccess, READ_CONFIG, READ_PODS } from './security/api-access';
 export type { ApiAccessProps, ApiGrant, ApiVerb } from './security/api-access';
-export { SecretBackend, SecretStore } from './security/secret-store';
+export { NAMESPACE_PLACEHOLDER, SecretBackend, SecretStore } from './security/secret-store';
 export type { AwsBackendOptions, SecretStoreProps, VaultBackendOptions } from './security/secret-store';
 export { ExternalSecret } from './security/external-secret';
 export type { ExternalSecretProps, RemoteValue } from './security/external-secret';

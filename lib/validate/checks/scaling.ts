@@ -78,6 +78,8 @@ export function checkScaling(set: ObjectSet, r: Reporter): ScalingStats {
         if (alt === current || !replicated(alt) || alt.labels[key] === undefined || alt.labels[key] === selector[key]) continue;
         // A canary track is smaller on purpose and gets a weighted share, never a selector flip.
         if (alt.labels[key] === 'canary' || selector[key] === 'canary') continue;
+        // Colours run the same pods in another version; a primary and its read replicas do not.
+        if (shapeOf(alt, key) !== shapeOf(current, key)) continue;
         flips++;
         const replicas = rec(alt.owner.raw.spec).replicas;
         if (replicas === 0) continue; // a standby scaled to zero on purpose is scaled up before a flip (docs/strategies.md)
@@ -91,6 +93,22 @@ export function checkScaling(set: ObjectSet, r: Reporter): ScalingStats {
     }
   }
   return { hpas: hpas.length, metrics, services, flips };
+}
+
+/**
+ * A pod template without what differs between two versions of one service:
+ * the flip label, the version label, annotations (config checksums) and
+ * container images.
+ */
+function shapeOf(t: PodTemplate, key: string): string {
+  const labels = { ...t.labels };
+  delete labels[key];
+  delete labels['app.kubernetes.io/version'];
+  const spec = JSON.parse(JSON.stringify(t.spec)) as Record<string, unknown>;
+  for (const list of ['containers', 'initContainers']) {
+    for (const c of arr(spec[list])) delete rec(c).image;
+  }
+  return JSON.stringify([t.owner.kind, labels, spec]);
 }
 
 /** Workloads with a replica count (a flip target); Jobs and DaemonSets are not. */
