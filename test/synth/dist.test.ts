@@ -104,6 +104,8 @@ describe('a broken environments/prod.yaml', () => {
     ['negative replicas', (s) => s.replace('replicas: 5', 'replicas: -5'), /^environments\/prod\.yaml:\d+:\d+ systems\.ecosystem\.services\.user-service\.replicas: expected an integer >= 0, got -5$/],
     ['bad CPU quantity', (s) => s.replace('cpu: 500m', 'cpu: 500 millicores'), /^environments\/prod\.yaml:\d+:\d+ systems\.ecosystem\.services\.user-service\.resources\.requests\.cpu: expected a CPU quantity/],
     ['missing image', (s) => s.replace(/ {8}image:\n {10}tag: .*\n/, ''), /^environments\/prod\.yaml:\d+:\d+ systems\.ecosystem\.services\.user-service\.image\.tag: required, but missing/],
+    // issue 17 item 7: classic injection (istio-init needs NET_ADMIN/NET_RAW) in restricted namespaces admits no pod.
+    ['mesh without the Istio CNI plugin', (s) => s.replace(/^ {2}cni: true$/m, '  cni: false'), /^environments\/prod\.yaml:\d+:\d+ mesh\.cni: expected true: without the Istio CNI plugin/],
   ];
 
   // The freshly rendered project above serves every case: each case writes
