@@ -131,10 +131,10 @@ describe('item 7: mesh mode and Pod Security admission', () => {
     expect(message).toMatch(/mesh\.nativeSidecars: .*required when mesh\.enabled/);
   });
 
-  test('GIVEN prod as rendered before the fix (no declared mode) WHEN validated THEN mesh/pss-admission names the 3 injected restricted namespaces', () => {
+  test('GIVEN prod as rendered before the fix (no declared mode) WHEN validated THEN mesh/pss-admission names every injected restricted namespace', () => {
     const { cfg, objects } = env('prod');
     for (const o of objects) if (o.kind === 'Namespace') delete o.metadata.annotations?.['validate.platform.dev/mesh-cni'];
-    expect(violations(cfg, objects, 'mesh/pss-admission').map((v) => v.object.name).sort()).toEqual(['fediflow-prod', 'idp-prod', 'specify-prod']);
+    expect(violations(cfg, objects, 'mesh/pss-admission').map((v) => v.object.name).sort()).toEqual(['ecosystem-prod', 'fediflow-prod', 'idp-prod', 'specify-prod']);
   });
 });
 

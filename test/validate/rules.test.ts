@@ -441,6 +441,7 @@ const CASES: Record<RuleId, Case> = {
     violating: () => withAdded({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'shop' }, spec: { mtls: { mode: 'STRICT' } } }),
     expect: { kind: 'PeerAuthentication', name: 'default', path: 'metadata.namespace', message: /no pod of namespace "shop" runs one/ },
     passing: () => meshedShop(),
+  },
   'flow/credentials': {
     given: 'a NetworkPolicy letting api reach PostgreSQL (POSTGRES_PASSWORD from api-db) while api reads no credential',
     violating: () => withAdded(...apiToDb()),
@@ -478,10 +479,7 @@ const CASES: Record<RuleId, Case> = {
     given: 'an Istio-injected restricted namespace without the CNI plugin declared',
     violating: () => withChange('Namespace', 'shop', (o) => { o.metadata.labels['istio-injection'] = 'enabled'; }),
     expect: { kind: 'Namespace', name: 'shop', path: /mesh-cni/, message: /istio-init container needing NET_ADMIN and NET_RAW, which restricted rejects/ },
-    passing: () => withChange('Namespace', 'shop', (o) => {
-      o.metadata.labels['istio-injection'] = 'enabled';
-      o.metadata.annotations = { [MESH_CNI_ANNOTATION]: 'true', [MESH_NATIVE_SIDECARS_ANNOTATION]: 'true' };
-    }),
+    passing: () => meshedShop(),
   },
   'mesh/job-completion': {
     given: 'a CronJob in an injected namespace with classic sidecars',
@@ -490,14 +488,12 @@ const CASES: Record<RuleId, Case> = {
       o.metadata.annotations = { [MESH_CNI_ANNOTATION]: 'true', [MESH_NATIVE_SIDECARS_ANNOTATION]: 'false' };
     }),
     expect: { kind: 'CronJob', name: 'cleanup', path: 'spec.jobTemplate.spec.template.metadata.annotations', message: /never completes/ },
-    passing: () => toDocs(validObjects().map((o) => {
-      if (o.kind === 'Namespace') {
-        o.metadata.labels['istio-injection'] = 'enabled';
-        o.metadata.annotations = { [MESH_CNI_ANNOTATION]: 'true', [MESH_NATIVE_SIDECARS_ANNOTATION]: 'false' };
-      }
+    passing: () => meshedShop().map((d) => {
+      const o = d.object as Obj;
+      if (o.kind === 'Namespace') o.metadata.annotations[MESH_NATIVE_SIDECARS_ANNOTATION] = 'false';
       if (o.kind === 'CronJob') o.spec.jobTemplate.spec.template.metadata.annotations = { 'sidecar.istio.io/nativeSidecar': 'true' };
-      return o;
-    })),
+      return d;
+    }),
   },
   'waiver/missing-reason': {
     given: 'a waiver with an empty reason',
