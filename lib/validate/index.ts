@@ -112,7 +112,7 @@ export function validateManifests(docs: readonly ManifestDocument[], options: Va
   checkImages(set, r);
   checkCredentialEdges(set, r);
   checkScaling(set, r);
-  checkStoreIdentities(set, r);
+  checkStoreIdentities(set, r, (o) => envOf(o.doc.file) ?? '');
   checkMesh(set, r);
 
   const { violations, waivers } = applyWaivers(objects, r, options.waiverPolicy ?? {});

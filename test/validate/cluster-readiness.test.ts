@@ -175,6 +175,18 @@ describe('item 12: one secret-store identity per system', () => {
     expect(found[0].message).toMatch(/IAM role arn:aws:iam::123456789012:role\/ecosystem-prod-external-secrets .* is shared with/);
   });
 
+  test('GIVEN one role in two environments (two clusters) WHEN validated together THEN they are not one identity', () => {
+    const store = (ns: string): Obj => ({
+      apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'secret-store', namespace: ns },
+      spec: { provider: { vault: { server: 'https://vault.example.com', path: 'secret', auth: { kubernetes: { mountPath: 'kubernetes', role: 'shop' } } } } },
+    });
+    const docsOf = (a: [string, string], b: [string, string]) => [a, b].map(([e, ns]) => ({ file: `dist/${e}/shop/${ns}--secretstore.yaml`, object: store(ns) }));
+    const shared = (d: ManifestDocument[]) => validateManifests(d).violations.filter((v) => v.rule === 'policy/store-identity');
+    expect(shared(docsOf(['prod', 'shop-prod'], ['staging', 'shop-staging']))).toEqual([]);
+    // the same two namespaces in one cluster do share it
+    expect(shared(docsOf(['prod', 'shop-prod'], ['prod', 'shop-staging']))).toHaveLength(2);
+  });
+
   test('GIVEN a system override WHEN rendered THEN that system\'s store uses it', () => {
     const cfg = editedEnvironment('staging', (t) => t.replace(/^  idp:\n    namespace: idp-staging\n/m, '  idp:\n    namespace: idp-staging\n    secretStoreIdentity: idp-platform\n'));
     const store = find(render(cfg), 'SecretStore', 'secret-store', 'idp-staging');

@@ -19,15 +19,17 @@ export interface StoreIdentityStats {
   readonly identities: number;
 }
 
-export function checkStoreIdentities(set: ObjectSet, r: Reporter): StoreIdentityStats {
+/** `environmentOf` keeps environments apart: each is its own cluster, where the same role name is another identity. */
+export function checkStoreIdentities(set: ObjectSet, r: Reporter, environmentOf: (o: K8sObject) => string = () => ''): StoreIdentityStats {
   const stores = set.objects.filter((o) => o.group === 'external-secrets.io' && (o.kind === 'SecretStore' || o.kind === 'ClusterSecretStore'));
   const byIdentity = new Map<string, Array<{ store: K8sObject; path: string; what: string }>>();
   for (const s of stores) {
     const id = identityOf(set, s);
     if (!id) continue;
-    const list = byIdentity.get(id.key);
+    const key = `${environmentOf(s)}|${id.key}`;
+    const list = byIdentity.get(key);
     const entry = { store: s, path: id.path, what: id.what };
-    if (list) list.push(entry); else byIdentity.set(id.key, [entry]);
+    if (list) list.push(entry); else byIdentity.set(key, [entry]);
   }
   let identities = 0;
   for (const list of byIdentity.values()) {
