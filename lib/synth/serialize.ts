@@ -38,7 +38,8 @@ export function sortKeys(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(value).sort()) {
     const v = (value as Record<string, unknown>)[k];
-    if (v !== undefined) out[k] = sortKeys(v);
+    // Assigning "__proto__" would set the copy's prototype and drop the key.
+    if (v !== undefined) Object.defineProperty(out, k, { value: sortKeys(v), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -83,6 +83,13 @@ describe('emitYaml', () => {
     expect(taken).toBeGreaterThan(100);
   });
 
+  test('GIVEN a "__proto__" key holding a map WHEN written by the emitter and by the library path THEN both keep it as a key (found by the property above)', () => {
+    const o = JSON.parse('{"__proto__": {"y": [1]}, "z": 2}');
+    expect(Object.keys(sortKeys(o) as object)).toEqual(['__proto__', 'z']);
+    expect(reference(o)).toBe('__proto__:\n  "y":\n    - 1\nz: 2\n');
+    expect(emitYaml(o)).toBe(reference(o));
+  });
+
   test('GIVEN shapes the emitter does not cover WHEN emitted THEN it declines', () => {
     expect(emitYaml([1])).toBeUndefined();
     expect(emitYaml({})).toBeUndefined();
