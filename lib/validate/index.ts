@@ -42,6 +42,8 @@ import { checkFlows } from './checks/flows';
 import { checkImages } from './checks/images';
 import { checkPolicies } from './checks/policy';
 import { checkReferences } from './checks/references';
+import { checkIssuerRefs } from './checks/issuers';
+import { checkRolloutOrder } from './checks/rollout-order';
 import { checkObjectSchema } from './checks/schema';
 import { checkDuplicates, checkNamespaceScope, checkWorkloadSelector } from './checks/structure';
 import { K8sObject, ObjectSet, Reporter, toK8sObject } from './model';
@@ -97,6 +99,8 @@ export function validateManifests(docs: readonly ManifestDocument[], options: Va
   checkDuplicates(objects, r);
   const set = new ObjectSet(objects);
   checkReferences(set, r);
+  checkIssuerRefs(set, r);
+  checkRolloutOrder(set, r);
   checkPolicies(set, {
     isProduction: (file) => {
       const env = envOf(file);
