@@ -42,6 +42,7 @@ import { checkFlows } from './checks/flows';
 import { checkImages } from './checks/images';
 import { checkPolicies } from './checks/policy';
 import { checkReferences } from './checks/references';
+import { checkArgoCdSettings } from './checks/argocd-settings';
 import { checkIssuerRefs } from './checks/issuers';
 import { checkRolloutOrder } from './checks/rollout-order';
 import { checkObjectSchema } from './checks/schema';
@@ -101,6 +102,7 @@ export function validateManifests(docs: readonly ManifestDocument[], options: Va
   checkReferences(set, r);
   checkIssuerRefs(set, r);
   checkRolloutOrder(set, r);
+  checkArgoCdSettings(set, r);
   checkPolicies(set, {
     isProduction: (file) => {
       const env = envOf(file);

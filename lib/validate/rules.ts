@@ -40,6 +40,7 @@ export const RULES = {
   'ref/certificate-issuer': { summary: 'a Certificate\'s namespaced Issuer is rendered in its namespace (ClusterIssuers may be cluster prerequisites)', waivable: true },
   'ref/probe-port': { summary: 'probe ports are ports of the same container', waivable: true },
   'gitops/rollout-order': { summary: 'nothing that must become healthy depends on an object of a later Argo CD sync wave or a later Flux Kustomization', waivable: true },
+  'gitops/argocd-tracking': { summary: 'Argo CD Applications of objects labelled app.kubernetes.io/instance come with argocd-cm set to annotation tracking', waivable: true },
   'policy/pss-restricted': { summary: 'pod templates meet the restricted Pod Security Standard (1.27)', waivable: true },
   'policy/pss-baseline': { summary: 'pod templates in namespaces declared baseline meet the baseline Pod Security Standard', waivable: true },
   'policy/pss-exemption-reason': { summary: 'a Namespace relaxed to baseline/privileged carries a written reason', waivable: false },

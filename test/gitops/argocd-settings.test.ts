@@ -1,0 +1,38 @@
+import * as path from 'path';
+import { ManifestDocument, findProjectRoot, loadManifestDir, validateManifests } from '../../lib/validate';
+import { violationsOf } from '../validate/helpers';
+
+const ROOT = findProjectRoot();
+const ENVS = ['dev', 'staging', 'prod', 'prod-failover', 'prod-shared'];
+
+function docs(env: string): ManifestDocument[] {
+  return loadManifestDir(path.join(ROOT, 'dist', env), ROOT).docs;
+}
+const isArgoCm = (d: ManifestDocument): boolean => (d.object as { metadata?: { name?: string } }).metadata?.name === 'argocd-cm';
+
+describe('issue 17 item 11: Argo CD tracks by annotation, so app.kubernetes.io/instance stays ours', () => {
+  test.each(ENVS)('GIVEN dist/%s WHEN read THEN the Argo CD bootstrap renders argocd-cm with annotation tracking, applied server-side and never pruned', (env) => {
+    const cms = docs(env).filter(isArgoCm);
+    expect(cms.map((d) => path.relative(path.join(ROOT, 'dist', env), path.resolve(ROOT, d.file)))).toEqual(['_gitops/argocd/argocd--configmap--argocd-cm.yaml']);
+    const cm = cms[0].object as { metadata: { namespace: string; labels: Record<string, string>; annotations: Record<string, string> }; data: Record<string, string> };
+    expect(cm.data).toEqual({ 'application.resourceTrackingMethod': 'annotation' });
+    expect(cm.metadata.labels['app.kubernetes.io/part-of']).toBe('argocd');
+    expect(cm.metadata.annotations['argocd.argoproj.io/sync-options']).toBe('ServerSideApply=true,Prune=false,Delete=false');
+    expect(violationsOf(validateManifests(docs(env)), 'gitops/argocd-tracking')).toEqual([]);
+  });
+
+  test('GIVEN dist/prod without argocd-cm (as before) WHEN validated THEN every Application is reported', () => {
+    const without = docs('prod').filter((d) => !isArgoCm(d));
+    const found = violationsOf(validateManifests(without), 'gitops/argocd-tracking');
+    expect(found.map((v) => v.object.name).sort()).toEqual(['ecosystem-prod', 'fediflow-prod', 'gitops-prod', 'idp-prod', 'infometis-prod', 'specify-prod']);
+    expect(found[0].message).toContain('no argocd-cm is rendered in namespace "argocd"');
+    expect(found[0].message).toContain('application.resourceTrackingMethod: annotation');
+  });
+
+  test('GIVEN argocd-cm set to label tracking WHEN validated THEN it is reported naming the value', () => {
+    const label = docs('prod').map((d) => (isArgoCm(d) ? { ...d, object: { ...(d.object as object), data: { 'application.resourceTrackingMethod': 'label' } } } : d));
+    const found = violationsOf(validateManifests(label), 'gitops/argocd-tracking');
+    expect(found).toHaveLength(6);
+    expect(found[0].message).toContain('argocd-cm sets application.resourceTrackingMethod to "label"');
+  });
+});
