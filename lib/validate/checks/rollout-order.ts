@@ -262,7 +262,7 @@ export function rolloutGraph(set: ObjectSet): RolloutGraph {
       for (const [k, v] of Object.entries({ ...canary, ...bg })) {
         if (/Service$/.test(k) && typeof v === 'string') add(o, svc(o.namespace, v), `spec.strategy.${k}`, 'the controller switches that Service');
       }
-      const tpls: Array<[string, unknown]> = [];
+      const tpls: Array<[string, string, boolean?]> = [];
       stringsIn(spec.strategy, 'spec.strategy', tpls);
       for (const [p, v] of tpls) {
         if (/templateName$/.test(p)) add(o, set.find('argoproj.io', 'AnalysisTemplate', o.namespace, v) ?? set.find('argoproj.io', 'ClusterAnalysisTemplate', '', v), p, 'its analysis runs that template');
@@ -439,7 +439,7 @@ export function checkRolloutOrder(set: ObjectSet, r: Reporter, stats?: RolloutOr
       // a LoadBalancer gets its address whether or not it has endpoints
       if (from.kind === 'Service' && e.from === from && e.path === 'spec.selector') continue;
       const chain = [...via, e];
-      const problem = orderProblem(from, fromDir, fromWave, byArgo, to, delivery);
+      const problem = orderProblem(fromDir, fromWave, byArgo, to, delivery);
       if (problem && !reported.has(to)) {
         reported.add(to);
         const first = chain[0];
@@ -455,7 +455,7 @@ export function checkRolloutOrder(set: ObjectSet, r: Reporter, stats?: RolloutOr
   }
 }
 
-function orderProblem(from: K8sObject, fromDir: string, fromWave: number, byArgo: boolean, to: K8sObject, d: Delivery): string | undefined {
+function orderProblem(fromDir: string, fromWave: number, byArgo: boolean, to: K8sObject, d: Delivery): string | undefined {
   const toDir = dirOf(to);
   if (toDir === fromDir) {
     const w = syncWaveOfObject(to);
