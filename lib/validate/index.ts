@@ -130,10 +130,20 @@ export function validateManifests(docs: readonly ManifestDocument[], options: Va
 export function validateDirectory(dir: string, options: ValidateOptions = {}, cwd: string = process.cwd()): ValidationReport {
   const loaded = loadManifestDir(dir, cwd);
   // file paths are reported relative to cwd; the dist/<env>/ convention is read from the absolute path
-  const environment = options.environment ?? ((file: string) => environmentFromPath(path.resolve(cwd, file)));
-  const report = validateManifests(loaded.docs, { ...options, environment });
-  const violations = [...loaded.violations, ...report.violations].sort(compareViolations);
-  return { ...report, ok: violations.length === 0, files: loaded.files, violations };
+  const envOfFile = (file: string): string | undefined => environmentFromPath(path.resolve(cwd, file));
+  const environment = options.environment ?? envOfFile;
+  // Environments are separate clusters (as in the synth gate): duplicates,
+  // references and rollout order are checked within each one.
+  const groups = new Map<string, ManifestDocument[]>();
+  for (const d of loaded.docs) {
+    const key = envOfFile(d.file) ?? '';
+    const list = groups.get(key);
+    if (list) list.push(d); else groups.set(key, [d]);
+  }
+  const reports = [...groups.values()].map((docs) => validateManifests(docs, { ...options, environment }));
+  const violations = [...loaded.violations, ...reports.flatMap((r) => r.violations)].sort(compareViolations);
+  const waivers = reports.flatMap((r) => r.waivers);
+  return { ok: violations.length === 0, files: loaded.files, objects: loaded.docs.length, violations, waivers };
 }
 
 function cmp(a: string, b: string): number {

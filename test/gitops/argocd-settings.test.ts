@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { ManifestDocument, findProjectRoot, loadManifestDir, validateManifests } from '../../lib/validate';
+import { ManifestDocument, findProjectRoot, loadManifestDir, validateDirectory, validateManifests } from '../../lib/validate';
 import { violationsOf } from '../validate/helpers';
 
 const ROOT = findProjectRoot();
@@ -34,5 +34,17 @@ describe('issue 17 item 11: Argo CD tracks by annotation, so app.kubernetes.io/i
     const found = violationsOf(validateManifests(label), 'gitops/argocd-tracking');
     expect(found).toHaveLength(6);
     expect(found[0].message).toContain('argocd-cm sets application.resourceTrackingMethod to "label"');
+  });
+
+  test('GIVEN the whole dist/ (one argocd-cm per environment, each its own cluster) WHEN `npm run validate` checks it THEN environments are checked apart and nothing is a duplicate', () => {
+    const report = validateDirectory(path.join(ROOT, 'dist'), {}, ROOT);
+    expect(report.violations.map((v) => `${v.rule} ${v.file}`)).toEqual([]);
+    expect(report.objects).toBe(ENVS.reduce((n, env) => n + docs(env).length, 0));
+  });
+
+  test('GIVEN two argocd-cm in one environment WHEN validated THEN the second is a duplicate', () => {
+    const prod = docs('prod');
+    const twice = [...prod, { ...prod.find(isArgoCm)!, file: 'dist/prod/_gitops/flux/argocd-cm.yaml' }];
+    expect(validateManifests(twice).violations.filter((v) => v.rule === 'structure/duplicate')).toHaveLength(1);
   });
 });
