@@ -79,12 +79,19 @@ describe('issue 17 item 1: the former wave table deadlocks the first sync', () =
     expect(cert.message).toMatch(/Certificate grafana \(wave -3\).*Deployment infometis-prod\/traefik \(wave 1\).*HTTP-01/);
   });
 
-  test('GIVEN the five environments rendered with the former wave table WHEN checked THEN ten clustered StatefulSets, four Certificates and eight claims are reported', () => {
+  test('GIVEN the five environments rendered with the former wave table WHEN checked THEN ten clustered StatefulSets, four Certificates and eleven claims are reported', () => {
     const all = ENVS.flatMap((env) => rolloutViolations(withWaves(distDocs(env), FORMER_WAVES)));
     const statefulSets = new Set(all.filter((v) => v.file.includes('--statefulset--')).map((v) => v.file));
     expect(statefulSets.size).toBe(10);
     expect(all.filter((v) => v.file.includes('--certificate')).length).toBe(4);
-    expect(all.filter((v) => v.file.includes('--persistentvolumeclaim--')).length).toBe(8);
+    const claims = all.filter((v) => v.file.includes('--persistentvolumeclaim--'));
+    // eight of Deployments in dev (wave 1), three of the backup CronJob (binds at its first run)
+    expect(claims.filter((v) => v.message.includes('until a pod using it is scheduled')).length).toBe(8);
+    expect(claims.filter((v) => v.message.includes('binds at the first run')).map((v) => v.file)).toEqual([
+      'specify-dev--persistentvolumeclaim--postgres-backups.yaml',
+      'specify-staging--persistentvolumeclaim--postgres-backups.yaml',
+      'specify-prod--persistentvolumeclaim--postgres-backups.yaml',
+    ]);
   });
 });
 
@@ -136,6 +143,19 @@ describe('gitops/rollout-order model', () => {
     expect(found.filter((v) => v.file.startsWith('Certificate'))).toEqual([]);
     // the Ingress itself waits for the controller to publish its status
     expect(found.map((v) => v.file)).toEqual(['route.yaml']);
+  });
+
+  test('GIVEN a claim used only by a CronJob WHEN anything comes in a later wave THEN the claim is reported; in the last wave THEN not', () => {
+    const claim = (wave: string) => obj('PersistentVolumeClaim', 'backups', { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }, wave);
+    const cron = obj('CronJob', 'backup', {
+      spec: { schedule: '0 2 * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'x:1' }], volumes: [{ name: 'b', persistentVolumeClaim: { claimName: 'backups' } }] } } } } },
+    }, '1', 'batch/v1');
+    const hpa = obj('HorizontalPodAutoscaler', 'api', { spec: { maxReplicas: 2, scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' } } }, '2', 'autoscaling/v2');
+    const found = rolloutViolations([claim('1'), cron, hpa]);
+    expect(found.map((v) => v.file)).toEqual(['PersistentVolumeClaim-backups.yaml']);
+    expect(found[0].message).toContain('used only by CronJob backup');
+    expect(found[0].message).toContain('Valid: the claim in the last wave of its Application (wave 2 or later)');
+    expect(rolloutViolations([claim('2'), cron, hpa])).toEqual([]);
   });
 
   test('GIVEN two Flux Kustomizations WHEN a workload of the first needs a Service of the second that dependsOn the first THEN it is reported', () => {

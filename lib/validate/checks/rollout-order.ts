@@ -187,6 +187,9 @@ function issuerNeedsHttpPath(issuer: K8sObject | undefined): boolean {
   return arr(rec(spec.acme).solvers).some((s) => isRecord(rec(s).http01));
 }
 
+/** Why of an edge from a claim to a Job/CronJob that uses it: it binds only when that runs. */
+const RUN_TO_COMPLETION_CONSUMER = 'a WaitForFirstConsumer claim used only by run-to-completion pods binds at their first run';
+
 /** The dependency graph of the rollout model over one environment's objects. */
 export function rolloutGraph(set: ObjectSet): RolloutGraph {
   const prod = producersOf(set);
@@ -224,9 +227,12 @@ export function rolloutGraph(set: ObjectSet): RolloutGraph {
     if (o.group === '' && o.kind === 'PersistentVolumeClaim') {
       // WaitForFirstConsumer storage binds a claim only once a pod using it is scheduled
       for (const ct of set.templatesIn(o.namespace)) {
-        if (!ct.longRunning) continue;
         const uses = arr(ct.spec.volumes).some((v) => str(rec(rec(v).persistentVolumeClaim).claimName) === o.name);
-        if (uses) add(o, ct.owner, 'metadata.name', 'a WaitForFirstConsumer claim stays Pending (Progressing) until a pod using it is scheduled');
+        if (uses) {
+          add(o, ct.owner, 'metadata.name', ct.longRunning
+            ? 'a WaitForFirstConsumer claim stays Pending (Progressing) until a pod using it is scheduled'
+            : RUN_TO_COMPLETION_CONSUMER);
+        }
       }
     }
     if (o.group === 'external-secrets.io' && o.kind === 'ExternalSecret') {
@@ -422,6 +428,7 @@ export function checkRolloutOrder(set: ObjectSet, r: Reporter, stats?: RolloutOr
     stats.edges += graph.edges.length;
   }
   const gitopsKnown = delivery.argo.size > 0 || delivery.fluxAfter.size > 0;
+  checkLateBinders(set, out, delivery, gitopsKnown, r, stats);
   for (const from of set.objects) {
     if (!mustBecomeHealthy(from)) continue;
     const fromDir = dirOf(from);
@@ -436,6 +443,7 @@ export function checkRolloutOrder(set: ObjectSet, r: Reporter, stats?: RolloutOr
       const to = e.to;
       if (seen.has(to)) continue;
       seen.add(to);
+      if (e.why === RUN_TO_COMPLETION_CONSUMER) continue;
       // a LoadBalancer gets its address whether or not it has endpoints
       if (from.kind === 'Service' && e.from === from && e.path === 'spec.selector') continue;
       const chain = [...via, e];
@@ -452,6 +460,31 @@ export function checkRolloutOrder(set: ObjectSet, r: Reporter, stats?: RolloutOr
       }
       if (passesThrough(to)) for (const next of out.get(to) ?? []) stack.push({ e: next, via: chain });
     }
+  }
+}
+
+/**
+ * A claim whose only consumers are Jobs or CronJobs stays Pending, and Argo CD
+ * reports it Progressing, until the first run: no wave after it is applied
+ * before then. It belongs in the last wave of its Application.
+ */
+function checkLateBinders(set: ObjectSet, out: Map<K8sObject, RolloutEdge[]>, delivery: Delivery, gitopsKnown: boolean, r: Reporter, stats?: RolloutOrderStats): void {
+  for (const pvc of set.objects) {
+    if (pvc.group !== '' || pvc.kind !== 'PersistentVolumeClaim') continue;
+    const consumers = out.get(pvc) ?? [];
+    if (consumers.length === 0 || consumers.some((e) => e.why !== RUN_TO_COMPLETION_CONSUMER)) continue;
+    const dir = dirOf(pvc);
+    if (gitopsKnown && lookupDir(delivery.argo, dir) === undefined) continue;
+    const wave = syncWaveOfObject(pvc);
+    const later = set.objects.filter((o) => dirOf(o) === dir && syncWaveOfObject(o) > wave);
+    if (later.length === 0) continue;
+    const last = Math.max(...later.map(syncWaveOfObject));
+    const runs = consumers.map((e) => `${e.to.kind} ${e.to.name}`).join(', ');
+    r.add(pvc, 'gitops/rollout-order', 'metadata.name',
+      `PersistentVolumeClaim ${pvc.name} (wave ${wave}) is used only by ${runs}: a WaitForFirstConsumer claim binds at the first run, and until then Argo CD holds back the ${later.length} objects of later waves ` +
+      `(e.g. ${later.slice(0, 3).map((o) => `${o.kind} ${o.name} in wave ${syncWaveOfObject(o)}`).join(', ')}). Valid: the claim in the last wave of its Application (wave ${last} or later)`,
+      { wave, lastWave: last });
+    if (stats) stats.violations++;
   }
 }
 
