@@ -4,6 +4,7 @@
 // it also manages its own directory (app of apps), so adding a system to an
 // environment file is all it takes to deploy it.
 import { App, Chart } from 'cdk8s';
+import { ArgoCdSettings } from '../lib/gitops/argocd-settings';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, GitOpsController } from '../lib/config';
 import { ArgoApplication } from '../lib/gitops/argocd-application';
@@ -28,6 +29,7 @@ export class ArgoCdBootstrapChart extends Chart {
     const { plan } = props;
     const namespace = plan.argocdNamespace;
     const root = `gitops-${plan.env}`;
+    new ArgoCdSettings(this, 'settings', { namespace });
     new ArgoProject(this, 'root-project', {
       name: root,
       namespace,

@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import * as st from '../imports/traefik-serverstransport-traefik.io';
 import { EnvironmentConfig, SystemConfig } from '../lib/config';
 import { AcmeSolverAccess } from '../lib/border/acme-solver-access';
+import { CertificateIssuer } from '../lib/border/certificate-issuer';
 import { TraefikAuth, TraefikRoute } from '../lib/border/traefik-route';
 import { PropsError } from '../lib/core/errors';
 import { MANAGED_BY } from '../lib/core/labels';
@@ -156,6 +157,17 @@ export class InfoMetisChart extends Chart {
         labels: b?.controller?.labels ?? { 'app.kubernetes.io/name': 'traefik' },
       });
       ingressClassName = b?.className ?? 'traefik';
+    }
+    const t = env.border?.tls;
+    if (t?.issuerKind === 'Issuer' && t.acme) {
+      // A namespaced Issuer lives with the Certificates that use it: nobody
+      // else creates it in our namespace. HTTP-01 through the controller that
+      // serves the routes.
+      new CertificateIssuer(this, 'tls-issuer', {
+        name: t.issuer,
+        namespace: base.namespace,
+        source: { kind: 'acme', email: t.acme.email, server: t.acme.server, solver: { kind: 'http01', ingressClassName } },
+      });
     }
     if (!tls && env.environment.tier !== 'development' && routes.some((r) => r.host)) {
       throw new PropsError(this, 'border.tls', undefined, `a cert-manager issuer in the environment's border: TLS is required outside development (tier ${env.environment.tier})`);

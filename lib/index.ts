@@ -147,6 +147,8 @@ export { ArgoApplication } from './gitops/argocd-application';
 export type { ArgoApplicationProps, ArgoHelmChart, SyncRetry } from './gitops/argocd-application';
 export { ArgoProject } from './gitops/argocd-project';
 export type { ArgoProjectProps, GroupKind, ProjectDestination } from './gitops/argocd-project';
+export { ArgoCdSettings, TRACKING_METHOD_KEY } from './gitops/argocd-settings';
+export type { ArgoCdSettingsProps } from './gitops/argocd-settings';
 export { FluxGitSource } from './gitops/flux-source';
 export type { FluxGitSourceProps } from './gitops/flux-source';
 export { FluxKustomization } from './gitops/flux-kustomization';

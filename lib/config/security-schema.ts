@@ -90,6 +90,18 @@ export const borderSchema = z
       .strictObject({
         issuer: dnsLabel,
         issuerKind: expects(z.enum(['ClusterIssuer', 'Issuer']), '"ClusterIssuer" or "Issuer"'),
+        /** ACME account of the namespaced Issuer, which the system renders itself (nobody else creates it in our namespace). */
+        acme: z
+          .strictObject({
+            email: expects(z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/), 'an e-mail address for expiry notices'),
+            server: url.optional(),
+          })
+          .optional(),
+      })
+      .superRefine((t, ctx) => {
+        if (t.issuerKind === 'Issuer' && !t.acme) {
+          ctx.addIssue({ code: 'custom', path: ['acme'], message: 'the ACME account ({ email }) of the Issuer: a namespaced Issuer is rendered with the system, since nothing else creates it in our namespace' });
+        }
       })
       .optional(),
     corsOrigins: expects(z.array(origin), 'a list of origins such as ["https://app.example.com"]').optional(),

@@ -7,8 +7,8 @@ import { GitOpsHints, IgnoreDifference } from './strategy';
 
 /**
  * The Argo CD sync wave of a kind as an annotation. Strategies set it on the
- * objects a Rollout or Canary refers to (AnalysisTemplates -1, Services and
- * routing 0) and on the workload (1), so the order holds even in charts that
+ * objects a Rollout or Canary refers to (Services -3, AnalysisTemplates -1)
+ * and on the workload (1), so the order holds even in charts that
  * do not get the delivery metadata; the values are the GitOps table's, so
  * charts that do get it see no change.
  */

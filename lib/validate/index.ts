@@ -46,6 +46,9 @@ import { checkPolicies } from './checks/policy';
 import { checkScaling } from './checks/scaling';
 import { checkStoreIdentities } from './checks/store-identity';
 import { checkReferences } from './checks/references';
+import { checkArgoCdSettings } from './checks/argocd-settings';
+import { checkIssuerRefs } from './checks/issuers';
+import { checkRolloutOrder } from './checks/rollout-order';
 import { checkObjectSchema } from './checks/schema';
 import { checkDuplicates, checkNamespaceScope, checkWorkloadSelector } from './checks/structure';
 import { K8sObject, ObjectSet, Reporter, toK8sObject } from './model';
@@ -101,6 +104,9 @@ export function validateManifests(docs: readonly ManifestDocument[], options: Va
   checkDuplicates(objects, r);
   const set = new ObjectSet(objects);
   checkReferences(set, r);
+  checkIssuerRefs(set, r);
+  checkRolloutOrder(set, r);
+  checkArgoCdSettings(set, r);
   checkPolicies(set, {
     isProduction: (file) => {
       const env = envOf(file);
@@ -132,10 +138,20 @@ export function validateManifests(docs: readonly ManifestDocument[], options: Va
 export function validateDirectory(dir: string, options: ValidateOptions = {}, cwd: string = process.cwd()): ValidationReport {
   const loaded = loadManifestDir(dir, cwd);
   // file paths are reported relative to cwd; the dist/<env>/ convention is read from the absolute path
-  const environment = options.environment ?? ((file: string) => environmentFromPath(path.resolve(cwd, file)));
-  const report = validateManifests(loaded.docs, { ...options, environment });
-  const violations = [...loaded.violations, ...report.violations].sort(compareViolations);
-  return { ...report, ok: violations.length === 0, files: loaded.files, violations };
+  const envOfFile = (file: string): string | undefined => environmentFromPath(path.resolve(cwd, file));
+  const environment = options.environment ?? envOfFile;
+  // Environments are separate clusters (as in the synth gate): duplicates,
+  // references and rollout order are checked within each one.
+  const groups = new Map<string, ManifestDocument[]>();
+  for (const d of loaded.docs) {
+    const key = envOfFile(d.file) ?? '';
+    const list = groups.get(key);
+    if (list) list.push(d); else groups.set(key, [d]);
+  }
+  const reports = [...groups.values()].map((docs) => validateManifests(docs, { ...options, environment }));
+  const violations = [...loaded.violations, ...reports.flatMap((r) => r.violations)].sort(compareViolations);
+  const waivers = reports.flatMap((r) => r.waivers);
+  return { ok: violations.length === 0, files: loaded.files, objects: loaded.docs.length, violations, waivers };
 }
 
 function cmp(a: string, b: string): number {

@@ -70,7 +70,7 @@ describe('BlueGreenStrategy.argoRollouts', () => {
     expect(rollout.spec.strategy.blueGreen).toEqual({ activeService: 'user-service', previewService: 'user-service-preview', autoPromotionEnabled: false, scaleDownDelaySeconds: 1800 });
     expect(rollout.spec.replicas).toBe(5);
     expect(rollout.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
-    expect(get('Service', 'user-service').metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('0');
+    expect(get('Service', 'user-service').metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-3');
     expect(get('Service', 'user-service-preview').spec.selector).toEqual(get('Service', 'user-service').spec.selector);
     expect(svc.binding.gitOps!.ignoreDifferences).toEqual([
       { group: '', kind: 'Service', name: 'user-service', namespace: 'shop', jsonPointers: ['/spec/selector/rollouts-pod-template-hash'] },

@@ -38,7 +38,7 @@ describe('synth', () => {
     walk(path.join(fresh, 'dist'));
     const envs = listEnvironments();
     const objectFiles = new Map<string, number>();
-    for (const env of envs) expect(dirs.some((d) => d.startsWith(path.join(fresh, 'dist', env, '')))).toBe(true);
+    for (const env of envs) expect(dirs.some((d) => d.startsWith(path.join(fresh, 'dist', env) + path.sep))).toBe(true);
     for (const dir of dirs) {
       const listed = (fs.readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8').match(/^ {2}- (.+)$/gm) ?? []).map((l) => l.slice(4));
       const files = fs.readdirSync(dir).filter((f) => f !== 'kustomization.yaml' && f.endsWith('.yaml'));
@@ -48,7 +48,7 @@ describe('synth', () => {
     // kubectl: one build per environment of all its directories (a parent
     // kustomization fails if any of them does not build), the environments
     // concurrently; each object file is one document of the output.
-    const inEnv = (env: string) => dirs.filter((d) => d.startsWith(path.join(fresh, 'dist', env, '')));
+    const inEnv = (env: string) => dirs.filter((d) => d.startsWith(path.join(fresh, 'dist', env) + path.sep));
     const built = await Promise.all(envs.map((env) => kustomizeTogether(inEnv(env))));
     expect(built.map(documentCount)).toEqual(envs.map((env) => inEnv(env).reduce((n, d) => n + objectFiles.get(d)!, 0)));
   });

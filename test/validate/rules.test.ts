@@ -103,6 +103,22 @@ const podMonitor = (port: string): Obj => ({
   spec: { selector: { matchLabels: { 'app.kubernetes.io/name': 'api' } }, podMetricsEndpoints: [{ port }] },
 });
 
+const instanceLabelled = (objects: Obj[]): Obj[] => {
+  find(objects, 'Deployment', 'api').metadata.labels['app.kubernetes.io/instance'] = 'api';
+  return objects;
+};
+
+const argoApplication = (): Obj => ({
+  apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'shop', namespace: 'argocd' },
+  spec: { project: 'default', source: { repoURL: 'https://git.example.com/m.git', path: 'dist/prod/shop' }, destination: { server: 'https://kubernetes.default.svc', namespace: 'shop' } },
+});
+
+const argoCm = (): Obj => ({
+  apiVersion: 'v1', kind: 'ConfigMap',
+  metadata: { name: 'argocd-cm', namespace: 'argocd', labels: { 'app.kubernetes.io/part-of': 'argocd' } },
+  data: { 'application.resourceTrackingMethod': 'annotation' },
+});
+
 const waive = (rule: string, reason: string) => (o: Obj): void => {
   o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [`validate.platform.dev/waive.${rule.replace('/', '.')}`]: reason };
 };
@@ -306,6 +322,27 @@ const CASES: Record<RuleId, Case> = {
     given: 'a secretKeyRef to a key the ExternalSecret does not produce',
     violating: () => withChange('StatefulSet', 'db', (o) => { apiContainer(o).env[0].valueFrom.secretKeyRef.key = 'passwd'; }),
     expect: { kind: 'StatefulSet', name: 'db', path: 'spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name', message: /no key "passwd"; its keys: password/ },
+  },
+  'ref/certificate-issuer': {
+    given: 'a Certificate whose namespaced Issuer is not rendered',
+    violating: () => withChange('Certificate', 'api-tls', (o) => { o.spec.issuerRef.kind = 'Issuer'; }),
+    expect: { kind: 'Certificate', name: 'api-tls', path: 'spec.issuerRef.name', message: /Issuer "letsencrypt" is not rendered in namespace "shop"/ },
+  },
+  'gitops/rollout-order': {
+    given: 'a clustered StatefulSet in an earlier sync wave than its governing Service',
+    violating: () => withObjects((objects) => {
+      find(objects, 'StatefulSet', 'db').spec.replicas = 3;
+      const headless = find(objects, 'Service', 'db-headless');
+      headless.metadata.annotations = { ...(headless.metadata.annotations ?? {}), 'argocd.argoproj.io/sync-wave': '1' };
+      return objects;
+    }),
+    expect: { kind: 'StatefulSet', name: 'db', path: 'spec.serviceName', message: /StatefulSet db \(wave 0\) must become healthy but depends on v1 Service shop\/db-headless \(wave 1\)/ },
+  },
+  'gitops/argocd-tracking': {
+    given: 'an Argo CD Application and objects labelled app.kubernetes.io/instance, without argocd-cm',
+    violating: () => withObjects((objects) => [...instanceLabelled(objects), argoApplication()]),
+    expect: { kind: 'Application', name: 'shop', path: 'metadata.namespace', message: /no argocd-cm is rendered in namespace "argocd"/ },
+    passing: () => withObjects((objects) => [...instanceLabelled(objects), argoApplication(), argoCm()]),
   },
   'ref/probe-port': {
     given: 'a readiness probe on a port name the container does not have',
