@@ -11,7 +11,7 @@ import { clusterFacts, withPlatform } from './charts/platform';
 import { ClusterGate } from './lib/platform/cluster-gate';
 import { runParity } from './charts/parity';
 import { formatParity } from './lib/parity/parity';
-import { ConfigError, EnvironmentConfig, listEnvironments, loadEnvironment } from './lib/config';
+import { ConfigError, EnvironmentConfig, environmentTiers, listEnvironments, loadEnvironment } from './lib/config';
 import { environmentReadme } from './lib/diagram/environment-readme';
 import { DestructiveChangeGuard } from './lib/gitops/destructive-change-guard';
 import { ValidationGate } from './lib/validate/synth-check';
@@ -140,7 +140,7 @@ export function synthHooks(opts: Pick<CliOptions, 'allowDestructive'>): Pick<Syn
     extraFiles: (env, objects) => environmentReadme(env, objects),
     checks: [
       // Schema, structure, references and policy (lib/validate/RULES.md), per environment.
-      new ValidationGate(),
+      new ValidationGate({ tiers: (env) => environmentTiers()[env] }),
       // Every kind provided by an add-on or the engine, add-ons ordered before their users, one engine per object.
       new ClusterGate((env) => clusterFacts(loadEnvironment(env))),
       new DestructiveChangeGuard({

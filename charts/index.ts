@@ -72,7 +72,7 @@ function tracked(system: SystemConfig): { system: SystemConfig; unreadKeys: () =
   };
   const unreadKeys = () =>
     (['services', 'components'] as const).flatMap((group) => {
-      const keys = Object.keys((system as Record<string, object | undefined>)[group] ?? {});
+      const keys = Object.keys(system[group] ?? {});
       const known = [...reads[group]].sort();
       return keys.filter((k) => !reads[group].has(k)).map((k): ['services' | 'components', string, string[]] => [group, k, known]);
     });

@@ -9,7 +9,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as st from '../imports/traefik-serverstransport-traefik.io';
-import { EnvironmentConfig, SystemConfig } from '../lib/config';
+import { EnvironmentConfig, SystemConfig, tierRules } from '../lib/config';
 import { AcmeSolverAccess } from '../lib/border/acme-solver-access';
 import { TraefikAuth, TraefikRoute } from '../lib/border/traefik-route';
 import { PropsError } from '../lib/core/errors';
@@ -157,8 +157,8 @@ export class InfoMetisChart extends Chart {
       });
       ingressClassName = b?.className ?? 'traefik';
     }
-    if (!tls && env.environment.tier !== 'development' && routes.some((r) => r.host)) {
-      throw new PropsError(this, 'border.tls', undefined, `a cert-manager issuer in the environment's border: TLS is required outside development (tier ${env.environment.tier})`);
+    if (!tls && tierRules(env.environment.tier).tlsRequired && routes.some((r) => r.host)) {
+      throw new PropsError(this, 'border.tls', undefined, `a cert-manager issuer in the environment's border: TLS is required in tier ${env.environment.tier} (lib/config/tier.ts)`);
     }
     const auth = this.auth(base);
     for (const r of routes) {

@@ -9,6 +9,7 @@ import { clusterModeSchema, environmentSecurityFields, requireMeshAdmission, req
 import { requireServices, systemComponentFields } from './components-schema';
 // Pure data (no constructs): the add-on ids the environment file may name.
 import { ADDON_IDS, AddonId } from '../platform/addons';
+import { TIERS, tierRules } from './tier';
 
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -106,6 +107,8 @@ export const strategySchema = z.discriminatedUnion('type', [rollingStrategySchem
 export const serviceSchema = z.strictObject({
   image: imageSchema,
   replicas: nonNegativeInt.optional(),
+  /** Why the service runs no pods (`replicas: 0`); required for that in production-tier environments (lib/config/tier.ts). */
+  scaledToZero: expects(z.string().trim().min(1), 'a reason such as "paused until the vendor API is back (INC-1234)"').optional(),
   resources: resourcesSchema.optional(),
   autoscaling: autoscalingSchema.optional(),
   strategy: strategySchema.optional(),
@@ -179,7 +182,7 @@ export const platformSchema = z.strictObject({
 
 export const environmentSchema = z.strictObject({
   environment: z.strictObject({
-    tier: expects(z.enum(['development', 'staging', 'production']), 'one of "development", "staging", "production"'),
+    tier: expects(z.enum(TIERS), TIERS.map((t) => JSON.stringify(t)).join(', ').replace(/^/, 'one of ')),
     description: nonEmpty.optional(),
   }),
   cluster: z.strictObject({
@@ -210,8 +213,33 @@ export const environmentSchema = z.strictObject({
   gitops: gitopsSchema.optional(),
   platform: platformSchema.optional(),
   ...environmentSecurityFields,
-}).superRefine(requireTlsOutsideDevelopment)
-  .superRefine(requireMeshAdmission);
+})
+  .superRefine(requireTlsOutsideDevelopment)
+  .superRefine(requireMeshAdmission)
+  .superRefine(requireReasonToScaleToZero);
+
+/**
+ * `replicas: 0` removes a service's pods and its PodDisruptionBudget: where
+ * the tier says so (production), only with `scaledToZero: "<reason>"`; and a
+ * reason without `replicas: 0` is a stale opt-in.
+ */
+function requireReasonToScaleToZero(
+  env: { environment: { tier: string }; systems: Record<string, { services: Record<string, { replicas?: number; scaledToZero?: string }> } | undefined> },
+  ctx: z.RefinementCtx,
+): void {
+  const rules = tierRules(env.environment.tier);
+  for (const [system, s] of Object.entries(env.systems)) {
+    for (const [name, svc] of Object.entries(s?.services ?? {})) {
+      const at = ['systems', system, 'services', name];
+      if (svc.replicas === 0 && svc.scaledToZero === undefined && rules.zeroReplicasNeedReason) {
+        ctx.addIssue({ code: 'custom', path: [...at, 'replicas'], message: `an integer >= 1 in a ${env.environment.tier}-tier environment (0 runs no pods and drops the PodDisruptionBudget; to scale ${name} to zero on purpose, add scaledToZero: "<reason>" beside replicas)` });
+      }
+      if (svc.scaledToZero !== undefined && svc.replicas !== 0) {
+        ctx.addIssue({ code: 'custom', path: [...at, 'scaledToZero'], message: `only beside replicas: 0 (${name} runs ${svc.replicas ?? 'the default number of'} replicas): remove it` });
+      }
+    }
+  }
+}
 
 export type EnvironmentFile = z.infer<typeof environmentSchema>;
 export type ServiceConfig = z.infer<typeof serviceSchema>;
