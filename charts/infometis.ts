@@ -158,7 +158,7 @@ export class InfoMetisChart extends Chart {
       ingressClassName = b?.className ?? 'traefik';
     }
     if (!tls && tierRules(env.environment.tier).tlsRequired && routes.some((r) => r.host)) {
-      throw new PropsError(this, 'border.tls', undefined, `a cert-manager issuer in the environment's border: TLS is required in tier ${env.environment.tier} (lib/config/tier.ts)`);
+      throw new PropsError(this, 'border.tls', undefined, `a cert-manager issuer in the environment's border: TLS is required outside development (tier ${env.environment.tier})`);
     }
     const auth = this.auth(base);
     for (const r of routes) {
