@@ -9,7 +9,7 @@ import { clusterModeSchema, environmentSecurityFields, requireMeshAdmission, req
 import { requireServices, systemComponentFields } from './components-schema';
 // Pure data (no constructs): the add-on ids the environment file may name.
 import { ADDON_IDS, AddonId } from '../platform/addons';
-import { TIERS, tierRules } from './tier';
+import { RELEASE_TAG, TIERS, tierRules } from './tier';
 
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -216,21 +216,47 @@ export const environmentSchema = z.strictObject({
 })
   .superRefine(requireTlsOutsideDevelopment)
   .superRefine(requireMeshAdmission)
-  .superRefine(requireReasonToScaleToZero);
+  .superRefine(tierProblems);
+
+type ServiceTierFields = {
+  image: { tag: string; digest?: string };
+  replicas?: number;
+  scaledToZero?: string;
+  strategy?: object;
+};
 
 /**
- * `replicas: 0` removes a service's pods and its PodDisruptionBudget: where
- * the tier says so (production), only with `scaledToZero: "<reason>"`; and a
- * reason without `replicas: 0` is a stale opt-in.
+ * The tier rules (lib/config/tier.ts) on the services of an environment:
+ * - `replicas: 0` removes a service's pods and its PodDisruptionBudget: where
+ *   the tier says so (production), only with `scaledToZero: "<reason>"`; and
+ *   a reason without `replicas: 0` is a stale opt-in;
+ * - where the tier wants release images, every tag a service can deploy
+ *   (image.tag, blue/green tags, canaryTag) is a release tag unless the image
+ *   is pinned by digest: reported here at its line, before the validation
+ *   gate would refuse the rendered image.
  */
-function requireReasonToScaleToZero(
-  env: { environment: { tier: string }; systems: Record<string, { services: Record<string, { replicas?: number; scaledToZero?: string }> } | undefined> },
+function tierProblems(
+  env: { environment: { tier: string }; systems: Record<string, { services: Record<string, ServiceTierFields> } | undefined> },
   ctx: z.RefinementCtx,
 ): void {
   const rules = tierRules(env.environment.tier);
   for (const [system, s] of Object.entries(env.systems)) {
     for (const [name, svc] of Object.entries(s?.services ?? {})) {
       const at = ['systems', system, 'services', name];
+      if (rules.releaseImagesOnly && svc.image.digest === undefined) {
+        const strategy = (svc.strategy ?? {}) as { tags?: { blue?: string; green?: string }; canaryTag?: string };
+        const tags: Array<[string[], string | undefined]> = [
+          [['image', 'tag'], svc.image.tag],
+          [['strategy', 'tags', 'blue'], strategy.tags?.blue],
+          [['strategy', 'tags', 'green'], strategy.tags?.green],
+          [['strategy', 'canaryTag'], strategy.canaryTag],
+        ];
+        for (const [p, tag] of tags) {
+          if (tag !== undefined && !RELEASE_TAG.test(tag)) {
+            ctx.addIssue({ code: 'custom', path: [...at, ...p], message: `a release tag such as "v1.4.2" (semantic version) in a ${env.environment.tier}-tier environment, or an image.digest` });
+          }
+        }
+      }
       if (svc.replicas === 0 && svc.scaledToZero === undefined && rules.zeroReplicasNeedReason) {
         ctx.addIssue({ code: 'custom', path: [...at, 'replicas'], message: `an integer >= 1 in a ${env.environment.tier}-tier environment (0 runs no pods and drops the PodDisruptionBudget; to scale ${name} to zero on purpose, add scaledToZero: "<reason>" beside replicas)` });
       }

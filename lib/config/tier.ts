@@ -19,6 +19,9 @@ export interface TierRules {
   readonly zeroReplicasNeedReason: boolean;
 }
 
+/** A release tag: semantic version, optionally with a leading "v" (1.4.2, v1.4.2-rc.1). */
+export const RELEASE_TAG = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+
 const RULES: Readonly<Record<Tier, TierRules>> = {
   development: { tlsRequired: false, releaseImagesOnly: false, zeroReplicasNeedReason: false },
   staging: { tlsRequired: true, releaseImagesOnly: false, zeroReplicasNeedReason: false },

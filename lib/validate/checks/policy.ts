@@ -8,7 +8,7 @@ import { groupOf } from '../schema/types';
 import { NamespacePolicy, PodSecurityLevel } from '../types';
 import { credentialProblem } from './credentials';
 import { checkPodSecurity } from './pss';
-import type { TierRules } from '../../config/tier';
+import { RELEASE_TAG, type TierRules } from '../../config/tier';
 
 export interface PolicyContext {
   /** The tier rules of the environment a file belongs to (lib/config/tier.ts). */
@@ -101,7 +101,8 @@ function stableJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+// The production tag rule is the tier's (lib/config/tier.ts), shared with the environment schema.
+const SEMVER = RELEASE_TAG;
 
 export function parseImage(image: string): { tag?: string; digest?: string } {
   const at = image.indexOf('@');
