@@ -11,7 +11,7 @@
 // Mutations go through the same load -> charts -> resolve path as synth, in
 // this process; the unmutated render of each environment is made once and
 // shared. Default: 60 mutations (a few seconds); FUZZ_RUNS=20000 scales them
-// like the other fuzz tests (x20). MISTAKES_FUZZ_REPORT=1 prints the counts.
+// like the other fuzz tests (x20), FUZZ_SEED picks another seed; MISTAKES_FUZZ_REPORT=1 prints the counts.
 import * as fc from 'fast-check';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -96,8 +96,14 @@ describe('environment files mutated as people and bots do', () => {
   const tagPaths = Object.fromEntries(envs.map((e) => [e, paths[e].filter((p) => ['tag', 'canaryTag', 'blue', 'green'].includes(String(p[p.length - 1])) && (p.includes('image') || p.includes('strategy')))]));
   const keyPaths = Object.fromEntries(envs.map((e) => [e, paths[e].filter((p) => typeof p[p.length - 1] === 'string')]));
   const scalarPaths = Object.fromEntries(envs.map((e) => [e, paths[e].filter((p) => nodeAt(trees[e], p)?.kind === 'scalar')]));
-  // Lines that open a block mapping (`key:` alone), where a merge key could go.
-  const blockLines = Object.fromEntries(envs.map((e) => [e, texts[e].split('\n').map((l, i) => (/^\s*[a-z][\w-]*:\s*$/.test(l) && !l.startsWith('environment:') ? i : -1)).filter((i) => i >= 0)]));
+  // Lines that open a block mapping (`key:` alone, then a deeper `key:`, not a list), where a merge key could go.
+  const opensMap = (lines: string[], i: number) => {
+    if (!/^\s*[a-z][\w-]*:\s*$/.test(lines[i]) || lines[i].startsWith('environment:')) return false;
+    const next = lines.slice(i + 1).find((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+    const indent = (l: string) => /^\s*/.exec(l)![0].length;
+    return next !== undefined && indent(next) > indent(lines[i]) && !next.trim().startsWith('-');
+  };
+  const blockLines = Object.fromEntries(envs.map((e) => [e, texts[e].split('\n').map((_, i, ls) => (opensMap(ls, i) ? i : -1)).filter((i) => i >= 0)]));
 
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mistakes-fuzz-'));
   const dir = path.join(work, 'environments');
@@ -214,7 +220,7 @@ describe('environment files mutated as people and bots do', () => {
   }
 
   test('GIVEN sixty mutated environment files WHEN loaded and rendered THEN each is rejected at file:line or renders only what was edited', () => {
-    fc.assert(fc.property(mutation, (m) => check(m)), { numRuns: Math.max(10, Math.round(60 * scale)), seed: 20261206 });
+    fc.assert(fc.property(mutation, (m) => check(m)), { numRuns: Math.max(10, Math.round(60 * scale)), seed: Number(process.env.FUZZ_SEED ?? 20261206) });
     if (process.env.MISTAKES_FUZZ_REPORT) process.stdout.write(`mistakes fuzz: ${JSON.stringify(counts)}\n`);
     const total = (o: 'rejected' | 'rendered') => Object.values(counts).reduce((n, c) => n + c[o], 0);
     // Both outcomes occur, or the generator is not exercising the app.
