@@ -68,9 +68,11 @@ function toBytes(q: string): number {
   return m ? Number(m[1]) * (BYTE_FACTORS[m[2]] ?? 1) : NaN;
 }
 
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
 export const imageSchema = z.strictObject({
   repository: expects(z.string().regex(/^[a-z0-9]+([._\/:-][a-z0-9]+)*$/), 'an image repository such as "registry.example.com/team/user-service"'),
-  tag: expects(z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/), 'an image tag such as "v1.2.0" (letters, digits, ".", "_", "-")'),
+  tag: expects(z.string().regex(IMAGE_TAG), 'an image tag such as "v1.2.0" (letters, digits, ".", "_", "-")'),
   digest: expects(z.string().regex(/^sha256:[a-f0-9]{64}$/), 'an image digest "sha256:<64 hex digits>"').optional(),
 });
 
@@ -252,7 +254,8 @@ function tierProblems(
           [['strategy', 'canaryTag'], strategy.canaryTag],
         ];
         for (const [p, tag] of tags) {
-          if (tag !== undefined && !RELEASE_TAG.test(tag)) {
+          // A tag that is no tag at all is already reported by its own field.
+          if (tag !== undefined && IMAGE_TAG.test(tag) && !RELEASE_TAG.test(tag)) {
             ctx.addIssue({ code: 'custom', path: [...at, ...p], message: `a release tag such as "v1.4.2" (semantic version) in a ${env.environment.tier}-tier environment, or an image.digest` });
           }
         }
