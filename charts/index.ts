@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { closest, ConfigError, configErrorAt, EnvironmentConfig, refusalAtValue, SystemConfig, SystemName } from '../lib/config';
+import { closest, ConfigError, configErrorAt, derivedEnvironment, EnvironmentConfig, refusalAtValue, SystemConfig, SystemName } from '../lib/config';
 import { PropsError } from '../lib/core/errors';
 import { RenderTarget } from '../lib/synth';
 import { EcosystemChart } from './ecosystem';
@@ -33,9 +33,11 @@ export function environmentTargets(env: EnvironmentConfig, app: App = new App())
     .sort()
     .map((name) => {
       const { system, unreadKeys } = tracked(env.systems[name]!);
+      // The chart sees the watched system however it reaches it: as its own argument or through env.systems.
+      const watchedEnv = derivedEnvironment(env, { systems: { ...env.systems, [name]: system } });
       let chart: Chart;
       try {
-        chart = SYSTEMS[name](app, name, env, system);
+        chart = SYSTEMS[name](app, name, watchedEnv, system);
       } catch (e) {
         if (e instanceof PropsError) throw refusalAtValue(env, e) ?? e;
         throw e;

@@ -122,6 +122,17 @@ export function loadEnvironment(name: string, options: LoadOptions = {}): Enviro
 const origins = new WeakMap<EnvironmentConfig, readonly SourceFile[]>();
 
 /**
+ * A copy of a loaded environment with some top-level settings replaced
+ * (`systems`, say), whose problems are still located in its files.
+ */
+export function derivedEnvironment(env: EnvironmentConfig, changes: Partial<EnvironmentConfig>): EnvironmentConfig {
+  const out: EnvironmentConfig = { ...env, ...changes };
+  const sources = origins.get(env);
+  if (sources) origins.set(out, sources);
+  return out;
+}
+
+/**
  * A ConfigError for a problem only the charts can see (a quota too small for
  * the workloads, say), pointing at the field of the environment file it is
  * about: `environments/prod.yaml:12:9 systems.x.quota.pods: expected ...`.
