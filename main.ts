@@ -11,7 +11,7 @@ import { clusterFacts, withPlatform } from './charts/platform';
 import { ClusterGate } from './lib/platform/cluster-gate';
 import { runParity } from './charts/parity';
 import { formatParity } from './lib/parity/parity';
-import { ConfigError, EnvironmentConfig, listEnvironments, loadEnvironment } from './lib/config';
+import { ConfigError, EnvironmentConfig, environmentTiers, listEnvironments, loadEnvironment, namespaceClaims } from './lib/config';
 import { environmentReadme } from './lib/diagram/environment-readme';
 import { DestructiveChangeGuard } from './lib/gitops/destructive-change-guard';
 import { ValidationGate } from './lib/validate/synth-check';
@@ -86,6 +86,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
 export function run(opts: CliOptions): SynthResult {
   const all = listEnvironments();
   const envs = opts.envs.length ? [...new Set(opts.envs)] : all;
+  checkNamespaceClaims(all, envs);
   const threads = Math.min(envs.length, opts.jobs ?? defaultJobs(os.availableParallelism()));
   return synthesize({
     ...synthRequest(opts),
@@ -95,6 +96,24 @@ export function run(opts: CliOptions): SynthResult {
     // Worker threads run this same file (the bundle, build/main.js); from TypeScript sources (tests) everything stays on this thread.
     workers: threads > 1 && __filename.endsWith('.js') ? { threads, script: __filename, data: opts, weights: previousWeights(opts.outDir, envs), errorTypes: [ConfigError] } : undefined,
   });
+}
+
+/**
+ * Refuses two environments of one cluster claiming one namespace, when one of
+ * them is being rendered. Environments whose files do not load are left to
+ * their own render to report.
+ */
+function checkNamespaceClaims(all: readonly string[], rendered: readonly string[]): void {
+  const loaded: EnvironmentConfig[] = [];
+  for (const env of all) {
+    try {
+      loaded.push(loadEnvironment(env));
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+    }
+  }
+  const error = namespaceClaims(loaded);
+  if (error && error.problems.some((p) => rendered.some((env) => p.file.endsWith(`/${env}.yaml`) || p.message.includes(`already ${env}'s`)))) throw error;
 }
 
 /** What each thread needs to render an environment: the render and its hooks. */
@@ -140,7 +159,7 @@ export function synthHooks(opts: Pick<CliOptions, 'allowDestructive'>): Pick<Syn
     extraFiles: (env, objects) => environmentReadme(env, objects),
     checks: [
       // Schema, structure, references and policy (lib/validate/RULES.md), per environment.
-      new ValidationGate(),
+      new ValidationGate({ tiers: (env) => environmentTiers()[env] }),
       // Every kind provided by an add-on or the engine, add-ons ordered before their users, one engine per object.
       new ClusterGate((env) => clusterFacts(loadEnvironment(env))),
       new DestructiveChangeGuard({

@@ -1,7 +1,7 @@
 // "060" multi-tier application ecosystem: ../shared/seeds/001_c28e73b2af604930.txt
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { EnvironmentConfig, SystemConfig } from '../lib/config';
+import { EnvironmentConfig, SystemConfig, tierRules } from '../lib/config';
 import { VeleroSchedule } from '../lib/backup/velero-schedule';
 import { Border } from '../lib/border/border';
 import { MeshPolicies } from '../lib/mesh/mesh-policies';
@@ -67,7 +67,7 @@ export class EcosystemChart extends Chart {
     if (env.mesh?.enabled && env.observability?.tracingSamplingPercent !== undefined) {
       new TracingSampling(this, 'Tracing', { namespace: ns, samplingPercent: env.observability.tracingSamplingPercent });
     }
-    const secretStore = new SecretStore(this, 'SecretStore', { namespace: ns, backend: secretBackendOf(env, system), keyPrefix: env.security?.keyPrefix });
+    const secretStore = new SecretStore(this, 'SecretStore', { namespace: ns, backend: secretBackendOf(env, system), keyPrefix: `${env.name}/ecosystem` });
     const user = system.services['user-service'];
     if (!user) throw new Error(`${id}: systems.ecosystem.services.user-service is required by the 060 document`);
 
@@ -152,7 +152,7 @@ export class EcosystemChart extends Chart {
       const common = {
         controller,
         tls: b.tls ? { name: b.tls.issuer, kind: b.tls.issuerKind } : undefined,
-        allowPlainHttp: env.environment.tier === 'development',
+        allowPlainHttp: !tierRules(env.environment.tier).tlsRequired,
         corsOrigins: b.corsOrigins,
         rateLimit: b.rateLimit,
       };

@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
-import { EnvironmentConfig, SystemConfig, SystemName } from '../lib/config';
+import { closest, ConfigError, configErrorAt, derivedEnvironment, EnvironmentConfig, refusalAtValue, SystemConfig, SystemName } from '../lib/config';
+import { PropsError } from '../lib/core/errors';
 import { RenderTarget } from '../lib/synth';
 import { EcosystemChart } from './ecosystem';
 import { FediFlowChart } from './fediflow';
@@ -18,10 +19,65 @@ export const SYSTEMS: Readonly<Record<SystemName, ChartFactory>> = {
   specify: (app, id, env, system) => new SpecifyChart(app, id, { env, system }),
 };
 
-/** One render target per enabled system of the environment: `dist/<env>/<system>/`. */
+/**
+ * One render target per enabled system of the environment: `dist/<env>/<system>/`.
+ * Mistakes in the environment that only the charts can see are ConfigErrors
+ * at the file's lines: a construct refusing a value from the file, and a
+ * service or component key that no chart reads (a misspelt `user-servce:`
+ * would otherwise render nothing and exit 0).
+ */
 export function environmentTargets(env: EnvironmentConfig, app: App = new App()): RenderTarget[] {
-  return (Object.keys(SYSTEMS) as SystemName[])
+  const unread: ConfigError[] = [];
+  const targets = (Object.keys(SYSTEMS) as SystemName[])
     .filter((name) => env.systems[name] && env.systems[name]!.enabled !== false)
     .sort()
-    .map((name) => ({ dir: `${env.name}/${name}`, chart: SYSTEMS[name](app, name, env, env.systems[name]!) }));
+    .map((name) => {
+      const { system, unreadKeys } = tracked(env.systems[name]!);
+      // The chart sees the watched system however it reaches it: as its own argument or through env.systems.
+      const watchedEnv = derivedEnvironment(env, { systems: { ...env.systems, [name]: system } });
+      let chart: Chart;
+      try {
+        chart = SYSTEMS[name](app, name, watchedEnv, system);
+      } catch (e) {
+        if (e instanceof PropsError) throw refusalAtValue(env, e) ?? e;
+        throw e;
+      }
+      for (const [group, key, known] of unreadKeys()) {
+        const hint = closest(key, known);
+        const what = group === 'services' ? 'service' : 'component';
+        unread.push(configErrorAt(env, ['systems', name, group, key], `no ${what} "${key}" in the ${name} chart${hint ? `; did you mean "${hint}"?` : ''} (${what}s it composes: ${known.join(', ') || 'none'})`, true));
+      }
+      return { dir: `${env.name}/${name}`, chart };
+    });
+  if (unread.length) throw new ConfigError(unread.flatMap((e) => e.problems));
+  return targets;
 }
+
+/**
+ * The system with its `services` and `components` maps watched: a chart
+ * that reads an entry (by name, or by iterating) uses it. `unreadKeys` then
+ * lists each entry nothing read, with the names that were read.
+ */
+function tracked(system: SystemConfig): { system: SystemConfig; unreadKeys: () => Array<['services' | 'components', string, string[]]> } {
+  const reads = { services: new Set<string>(), components: new Set<string>() };
+  const watch = <T extends object>(map: T, seen: Set<string>): T =>
+    new Proxy(map, {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && Object.prototype.hasOwnProperty.call(target, key)) seen.add(key);
+        return Reflect.get(target, key, receiver);
+      },
+    });
+  const watched: SystemConfig = {
+    ...system,
+    services: watch(system.services, reads.services),
+    ...(system.components ? { components: watch(system.components, reads.components) } : {}),
+  };
+  const unreadKeys = () =>
+    (['services', 'components'] as const).flatMap((group) => {
+      const keys = Object.keys(system[group] ?? {});
+      const known = [...reads[group]].sort();
+      return keys.filter((k) => !reads[group].has(k)).map((k): ['services' | 'components', string, string[]] => [group, k, known]);
+    });
+  return { system: watched, unreadKeys };
+}
+

@@ -9,7 +9,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as st from '../imports/traefik-serverstransport-traefik.io';
-import { EnvironmentConfig, SystemConfig } from '../lib/config';
+import { EnvironmentConfig, SystemConfig, tierRules } from '../lib/config';
 import { AcmeSolverAccess } from '../lib/border/acme-solver-access';
 import { CertificateIssuer } from '../lib/border/certificate-issuer';
 import { TraefikAuth, TraefikRoute } from '../lib/border/traefik-route';
@@ -169,7 +169,7 @@ export class InfoMetisChart extends Chart {
         source: { kind: 'acme', email: t.acme.email, server: t.acme.server, solver: { kind: 'http01', ingressClassName } },
       });
     }
-    if (!tls && env.environment.tier !== 'development' && routes.some((r) => r.host)) {
+    if (!tls && tierRules(env.environment.tier).tlsRequired && routes.some((r) => r.host)) {
       throw new PropsError(this, 'border.tls', undefined, `a cert-manager issuer in the environment's border: TLS is required outside development (tier ${env.environment.tier})`);
     }
     const auth = this.auth(base);

@@ -9,12 +9,12 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as k8s from '../imports/k8s';
 import { Construct } from 'constructs';
-import { ComponentsConfig, configErrorAt, EnvironmentConfig, ExternalEndpointConfig, SystemConfig } from '../lib/config';
+import { ComponentsConfig, configErrorAt, describeValue, EnvironmentConfig, ExternalEndpointConfig, SystemConfig, tierRules } from '../lib/config';
 import { Border, BorderOptions } from '../lib/border/border';
 import { VeleroSchedule } from '../lib/backup/velero-schedule';
 import { MeshPolicies } from '../lib/mesh/mesh-policies';
 import { TracingSampling } from '../lib/observability/tracing-sampling';
-import { quotaFindings, sharedClusterProblems } from '../lib/security/shared-cluster';
+import { ManifestObject, QuotaFinding, quotaFindings, sharedClusterProblems, WorkloadUsage, workloadUsages } from '../lib/security/shared-cluster';
 import { ComputeResources } from '../lib/core/resources';
 import { selectorLabels } from '../lib/core/labels';
 import { ElasticsearchCluster } from '../lib/data/elasticsearch';
@@ -286,15 +286,16 @@ export function controllerInMesh(env: EnvironmentConfig): boolean {
 /**
  * The environment's border for the services a chart exposes (`border:`):
  * NGINX Ingress, Traefik IngressRoute or Gateway API, with the cert-manager
- * issuer, CORS origins and rate limit of the environment. Plain HTTP only in
- * development; everywhere else Border refuses to expose without TLS.
+ * issuer, CORS origins and rate limit of the environment. Plain HTTP only
+ * where the tier allows it (lib/config/tier.ts); elsewhere Border refuses to
+ * expose without TLS.
  */
 export function environmentBorder(base: SystemBase): Border {
   const b = base.env.border;
   const common: BorderOptions = {
     controller: base.ingressController,
     tls: b?.tls ? { name: b.tls.issuer, kind: b.tls.issuerKind } : undefined,
-    allowPlainHttp: base.env.environment.tier === 'development',
+    allowPlainHttp: !tierRules(base.env.environment.tier).tlsRequired,
     corsOrigins: b?.corsOrigins,
     rateLimit: b?.rateLimit,
   };
@@ -382,11 +383,63 @@ export function renderChecks(
       const objects = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
       const [finding] = p.quota ? quotaFindings(objects, p.namespace, p.quota) : [];
       if (finding) {
-        throw configErrorAt(p.env, ['systems', p.system, 'quota', ...finding.field.split('.')], `expected at least the peak of the namespace's workloads (${finding.peak}: HPA maxima plus rollout surge), got ${JSON.stringify(String(valueOf(p.quota!, finding.field)))}`);
+        const quotaPath = ['systems', p.system, 'quota', ...finding.field.split('.')];
+        const quotaValue = JSON.stringify(String(valueOf(p.quota!, finding.field)));
+        const cause = quotaCause(p.env, p.system, finding, objects, p.namespace);
+        if (cause) {
+          const q = configErrorAt(p.env, quotaPath, '').problems[0];
+          const w = finding.largest!.workload;
+          throw configErrorAt(p.env, cause.path, `got ${describeValue(cause.value)}: at its peak ${w.kind} ${w.name} runs ${w.pods} pod(s) taking ${finding.largest!.share} of the namespace's ${finding.field}, whose peak ${finding.peak} is over the quota ${quotaPath.join('.')} = ${quotaValue} (${q.file}:${q.line}:${q.column}); lower this value, or raise the quota`);
+        }
+        throw configErrorAt(p.env, quotaPath, `expected at least the peak of the namespace's workloads (${finding.peak}: HPA maxima plus rollout surge), got ${quotaValue}`);
       }
       return p.shared ? sharedClusterProblems(objects, [p.namespace]) : [];
     },
   });
+}
+
+/**
+ * The environment setting behind a quota overrun, so it is reported where a
+ * mistyped replica count or size is written rather than at the quota: the
+ * largest workload's service or component (a `-blue`/`-green`/`-canary`
+ * workload belongs to its service), and of its settings the one further from
+ * the namespace's other workloads (replicas against their pod counts, the
+ * size against their sizes per pod). Undefined when the workload has no
+ * setting of its own in the file, or when the namespace would not fit the
+ * quota even with that setting as typical as the others' (then the quota is
+ * what is wrong).
+ */
+function quotaCause(env: EnvironmentConfig, system: string, finding: QuotaFinding, objects: readonly ManifestObject[], namespace: string): { path: string[]; value: unknown } | undefined {
+  const top = finding.largest?.workload;
+  const cfg = env.systems[system as keyof EnvironmentConfig['systems']];
+  if (!top || !cfg) return undefined;
+  const owner = (keys: string[]) => keys.filter((k) => top.name === k || top.name.startsWith(`${k}-`)).sort((a, b) => b.length - a.length)[0];
+  const service = owner(Object.keys(cfg.services));
+  const component = service ? undefined : owner(Object.keys(cfg.components ?? {}));
+  if (!service && !component) return undefined;
+  const base = service ? ['systems', system, 'services', service] : ['systems', system, 'components', component!];
+  const settings = (service ? cfg.services[service] : (cfg.components as Record<string, object>)[component!]) as Record<string, unknown>;
+  const countKey = isPlainRecord(settings.autoscaling) ? ['autoscaling', 'maxReplicas'] : ['replicas'];
+  const count = { path: [...base, ...countKey], value: valueOf(settings, countKey.join('.')) };
+  const size = { path: [...base, 'resources', ...finding.field.split('.')], value: valueOf(settings, `resources.${finding.field}`) };
+  // How far this workload stands out from the others, by pod count and by size per pod.
+  const others = workloadUsages(objects, namespace).filter((w) => !(w.kind === top.kind && w.name === top.name));
+  const amount = (w: WorkloadUsage) => {
+    if (finding.field === 'pods') return w.pods;
+    const [side, res] = finding.field.split('.') as ['requests' | 'limits', 'cpu' | 'memory'];
+    return res === 'cpu' ? w.usage[side].cpuMillis : w.usage[side].memoryBytes;
+  };
+  const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : 0) || 1;
+  const byCount = count.value === undefined ? 0 : top.replicas / median(others.map((w) => w.replicas));
+  const bySize = size.value === undefined || finding.field === 'pods' ? 0 : amount(top) / top.pods / median(others.map((w) => amount(w) / w.pods));
+  const ratio = Math.max(byCount, bySize);
+  // The namespace with this workload as typical as the others: if it still does not fit, the quota is the mistake.
+  if (ratio <= 1 || finding.used - finding.largest!.amount + finding.largest!.amount / ratio > finding.limit) return undefined;
+  return byCount >= bySize ? count : size;
+}
+
+function isPlainRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 function valueOf(o: object, dotted: string): unknown {

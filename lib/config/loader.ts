@@ -27,14 +27,59 @@ export interface LoadOptions {
   readonly root?: string;
 }
 
-/** Names of all environments: every `*.yaml` in the directory except the defaults, sorted. */
+/**
+ * Names of all environments: every `*.yaml` in the directory except the
+ * defaults, sorted. Any other file (hidden ones aside) is a ConfigError
+ * naming it: a `qa.yml` or `qa.yaml.bak` would otherwise be skipped without
+ * a word.
+ */
 export function listEnvironments(options: LoadOptions = {}): string[] {
   const dir = options.dir ?? path.resolve('environments');
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml') && f !== DEFAULTS_FILE)
+  const files = fs.readdirSync(dir).filter((f) => !f.startsWith('.'));
+  const strays = files.filter((f) => !f.endsWith('.yaml') && f !== SCHEMA_FILE);
+  if (strays.length) {
+    const root = options.root ?? process.cwd();
+    throw new ConfigError(
+      strays.sort().map((f) => {
+        const base = f.replace(/\.ya?ml$/i, '');
+        const rename = base !== f && DNS_LABEL.test(base) ? `; rename it to ${base}.yaml` : '';
+        return { file: path.relative(root, path.join(dir, f)) || f, line: 1, column: 1, path: '', message: `not an environment file: environments/ holds ${DEFAULTS_FILE}, ${SCHEMA_FILE} and one <name>.yaml per environment (".yaml", not ".yml")${rename}` };
+      }),
+    );
+  }
+  return files
+    .filter((f) => f !== DEFAULTS_FILE && f !== SCHEMA_FILE)
     .map((f) => f.slice(0, -'.yaml'.length))
     .sort();
+}
+
+/**
+ * `environment.tier` of every environment file in the directory (the
+ * environment's own, else the defaults'), read without validating the rest:
+ * what the validation gate needs to apply the tier rules to rendered files.
+ * Files that cannot be read are left out (their tier is unknown).
+ */
+export function environmentTiers(options: LoadOptions = {}): Record<string, string> {
+  const dir = options.dir ?? path.resolve('environments');
+  if (!fs.existsSync(dir)) return {};
+  const root = options.root ?? process.cwd();
+  const tierIn = (file: string): string | undefined => {
+    const abs = path.join(dir, file);
+    try {
+      const env = (readSource(abs, path.relative(root, abs) || abs).data as { environment?: { tier?: unknown } }).environment;
+      return typeof env?.tier === 'string' ? env.tier : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const fallback = fs.existsSync(path.join(dir, DEFAULTS_FILE)) ? tierIn(DEFAULTS_FILE) : undefined;
+  const out: Record<string, string> = {};
+  for (const f of fs.readdirSync(dir)) {
+    if (!f.endsWith('.yaml') || f === DEFAULTS_FILE) continue;
+    const tier = tierIn(f) ?? fallback;
+    if (tier !== undefined) out[f.slice(0, -'.yaml'.length)] = tier;
+  }
+  return out;
 }
 
 /** Loads, merges and validates one environment; throws ConfigError listing every problem. */
@@ -54,9 +99,15 @@ export function loadEnvironment(name: string, options: LoadOptions = {}): Enviro
   const sources: SourceFile[] = [];
   const defaultsPath = path.join(dir, DEFAULTS_FILE);
   if (fs.existsSync(defaultsPath)) sources.push(readSource(defaultsPath, display(defaultsPath)));
-  sources.push(readSource(envPath, display(envPath)));
+  const own = readSource(envPath, display(envPath));
+  sources.push(own);
+  if (Object.keys(own.data as object).length === 0) {
+    // Otherwise every required setting is reported at the defaults' lines, and the empty file goes unnamed.
+    throw new ConfigError([{ file: own.file, line: 1, column: 1, path: '', message: `the environment file is empty: it needs at least environment.tier, cluster and systems (copy one of ${listEnvironments({ dir, root }).filter((e) => e !== name).map((e) => `${e}.yaml`).join(', ') || 'the other environment files'} to start)` }]);
+  }
 
   const merged = listedSystemsOnly(sources).reduce<unknown>((acc, d) => deepMerge(acc, d), {});
+  withDerivedNamespaces(merged, name);
   // jitless: zod's compiled object parsers cost more to build (~50 ms on the
   // first load) than they save on a handful of loads, and are no faster after.
   const result = environmentSchema.safeParse(merged, { jitless: true });
@@ -68,17 +119,80 @@ export function loadEnvironment(name: string, options: LoadOptions = {}): Enviro
   return env;
 }
 
+/**
+ * A system's namespace is `<system>-<environment>` unless the files name one:
+ * a copied environment file renders into namespaces of its own.
+ */
+function withDerivedNamespaces(merged: unknown, env: string): void {
+  const systems = isPlainObject(merged) ? merged.systems : undefined;
+  if (!isPlainObject(systems)) return;
+  // Copies: the merged tree may share objects with the files' own data, which locates problems.
+  (merged as Record<string, unknown>).systems = Object.fromEntries(
+    Object.entries(systems).map(([name, system]) => [name, isPlainObject(system) && system.namespace === undefined ? { ...system, namespace: `${name}-${env}` } : system]),
+  );
+}
+
+/**
+ * Two environments of one cluster (same `cluster.name` and `cluster.server`)
+ * may not render a system into the same namespace: they would overwrite each
+ * other's objects. Reported at the later environment's namespace setting (or
+ * its system, when the name is derived).
+ */
+export function namespaceClaims(envs: readonly EnvironmentConfig[]): ConfigError | undefined {
+  const claims = new Map<string, Array<{ env: EnvironmentConfig; system: string; namespace: string }>>();
+  for (const env of [...envs].sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const [system, cfg] of Object.entries(env.systems as Record<string, { namespace: string } | undefined>)) {
+      if (!cfg) continue;
+      const key = `${env.cluster.name} ${env.cluster.server} ${cfg.namespace}`;
+      claims.set(key, [...(claims.get(key) ?? []), { env, system, namespace: cfg.namespace }]);
+    }
+  }
+  const problems: ConfigProblem[] = [];
+  for (const group of claims.values()) {
+    if (group.length < 2) continue;
+    // The namespace belongs to the environment it is derived from; the others claim it.
+    const owner = group.find((c) => c.namespace === `${c.system}-${c.env.name}`) ?? group[0];
+    for (const c of group.filter((x) => x !== owner)) {
+      const explicit = isExplicit(c.env, ['systems', c.system, 'namespace']);
+      const where = configErrorAt(c.env, explicit ? ['systems', c.system, 'namespace'] : ['systems', c.system], '', !explicit).problems[0];
+      problems.push({
+        ...where,
+        path: `systems.${c.system}.namespace`,
+        message: `namespace ${JSON.stringify(c.namespace)} in cluster ${JSON.stringify(c.env.cluster.name)} is already ${owner.env.name}'s (systems.${owner.system}): two environments would overwrite each other's objects; ` +
+          `remove the setting to use "${c.system}-${c.env.name}", or name another namespace`,
+      });
+    }
+  }
+  return problems.length ? new ConfigError(problems) : undefined;
+}
+
+/** Whether one of the environment's own files (not the derived defaults) sets the field. */
+function isExplicit(env: EnvironmentConfig, fieldPath: readonly string[]): boolean {
+  return (origins.get(env) ?? []).some((s) => fieldPath.reduce<unknown>((o, k) => (isPlainObject(o) ? o[k] : undefined), s.data) !== undefined);
+}
+
 /** The files each loaded environment came from, to locate problems found after loading. */
 const origins = new WeakMap<EnvironmentConfig, readonly SourceFile[]>();
+
+/**
+ * A copy of a loaded environment with some top-level settings replaced
+ * (`systems`, say), whose problems are still located in its files.
+ */
+export function derivedEnvironment(env: EnvironmentConfig, changes: Partial<EnvironmentConfig>): EnvironmentConfig {
+  const out: EnvironmentConfig = { ...env, ...changes };
+  const sources = origins.get(env);
+  if (sources) origins.set(out, sources);
+  return out;
+}
 
 /**
  * A ConfigError for a problem only the charts can see (a quota too small for
  * the workloads, say), pointing at the field of the environment file it is
  * about: `environments/prod.yaml:12:9 systems.x.quota.pods: expected ...`.
  */
-export function configErrorAt(env: EnvironmentConfig, fieldPath: ReadonlyArray<string | number>, message: string): ConfigError {
+export function configErrorAt(env: EnvironmentConfig, fieldPath: ReadonlyArray<string | number>, message: string, atKey = false): ConfigError {
   const sources = origins.get(env);
-  const where = sources ? locate(sources, fieldPath, false) : { file: `environments/${env.name}.yaml`, line: 1, column: 1 };
+  const where = sources ? locate(sources, fieldPath, atKey) : { file: `environments/${env.name}.yaml`, line: 1, column: 1 };
   return new ConfigError([{ ...where, path: dotted(fieldPath), message }]);
 }
 
@@ -120,7 +234,29 @@ function parseSource(text: string, file: string): SourceFile {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new ConfigError([{ file, line: 1, column: 1, path: '', message: `expected a mapping of settings at the top level, got ${describeValue(data)}` }]);
   }
+  refuseMergeKeys(yaml, data);
   return { file, yaml, data };
+}
+
+/**
+ * YAML merge keys (`<<: *base`) are a YAML 1.1 feature that YAML 1.2 parsers
+ * read as a plain key named "<<": named here, instead of as the settings the
+ * merge was meant to bring.
+ */
+function refuseMergeKeys(yaml: YamlSource, data: unknown): void {
+  const found: Array<Array<string | number>> = [];
+  const visit = (v: unknown, p: Array<string | number>) => {
+    if (Array.isArray(v)) v.forEach((x, i) => visit(x, [...p, i]));
+    else if (isPlainObject(v)) for (const [k, x] of Object.entries(v)) k === '<<' ? found.push([...p, k]) : visit(x, [...p, k]);
+  };
+  visit(data, []);
+  if (!found.length) return;
+  throw new ConfigError(
+    found.map((p) => {
+      const pos = yaml.linePos(yaml.offsetOf(p, true) ?? 0);
+      return { file: yaml.file, line: pos.line, column: pos.col, path: dotted(p), message: 'YAML merge keys ("<<: *anchor") are not supported (YAML 1.2 reads "<<" as a plain key): write the settings out, or put the shared ones in environments/defaults.yaml' };
+    }),
+  );
 }
 
 /** Keys that select a variant of a discriminated union (`strategy.type`, `secretStore.kind`). */
@@ -231,4 +367,59 @@ function locate(sources: readonly SourceFile[], p: ReadonlyArray<PropertyKey>, a
 
 function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
   return [...problems].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+}
+
+/** A refusal by a construct whose props came from an environment: where it happened, what and why. */
+export interface ConstructRefusal {
+  /** Construct path; its first segment is the system (chart id), e.g. `ecosystem/user-service`. */
+  readonly constructPath: string;
+  /** The refused field, dotted, e.g. `image.tag`. */
+  readonly field: string;
+  readonly value: unknown;
+  /** What would be valid. */
+  readonly expected: string;
+}
+
+/**
+ * The refusal of a construct, reported at the environment value it came
+ * from: the setting equal to the refused value that best matches the
+ * construct path and field (`systems.ecosystem.services.user-service.image.tag`
+ * for `ecosystem/user-service` `image.tag`). Undefined when no setting of the
+ * environment holds the value: then the construct's input came from code, not
+ * from the file, and the error is the code's.
+ */
+export function refusalAtValue(env: EnvironmentConfig, refusal: ConstructRefusal): ConfigError | undefined {
+  const [system, ...parts] = refusal.constructPath.split('/');
+  const fieldParts = refusal.field.split(/[.[\]]+/).filter(Boolean);
+  const wanted = JSON.stringify(refusal.value);
+  if (wanted === undefined) return undefined;
+  let best: { path: Array<string | number>; score: number } | undefined;
+  const visit = (v: unknown, p: Array<string | number>) => {
+    if (JSON.stringify(v) === wanted) {
+      const score = scoreOf(p, system, parts, fieldParts);
+      if (score > 0 && (!best || score > best.score)) best = { path: [...p], score };
+    }
+    if (Array.isArray(v)) v.forEach((x, i) => visit(x, [...p, i]));
+    else if (isPlainObject(v)) for (const [k, x] of Object.entries(v)) visit(x, [...p, k]);
+  };
+  visit({ ...env, name: undefined }, []);
+  if (!best) return undefined;
+  return configErrorAt(env, best.path, `expected ${refusal.expected}, got ${describeValue(refusal.value)} (refused by construct ${refusal.constructPath}, field ${refusal.field})`);
+}
+
+/** How well a setting's path matches a construct path and field; 0 when it is not in the construct's system. */
+function scoreOf(p: ReadonlyArray<string | number>, system: string, constructParts: readonly string[], fieldParts: readonly string[]): number {
+  const inSystem = p[0] === 'systems' && p[1] === system;
+  const environmentWide = p[0] !== 'systems';
+  if (!inSystem && !environmentWide) return 0;
+  let named = 0;
+  for (const c of constructParts) if (p.includes(c)) named += 2;
+  let field = 0;
+  for (let i = 1; i <= Math.min(fieldParts.length, p.length); i++) {
+    if (String(p[p.length - i]) !== fieldParts[fieldParts.length - i]) break;
+    field += 1;
+  }
+  // An equal value elsewhere in the system is a coincidence unless the construct or the field names it.
+  if (named + field === 0) return 0;
+  return (inSystem ? 4 : 1) + named + field;
 }

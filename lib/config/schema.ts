@@ -9,6 +9,7 @@ import { clusterModeSchema, environmentSecurityFields, requireMeshAdmission, req
 import { requireServices, systemComponentFields } from './components-schema';
 // Pure data (no constructs): the add-on ids the environment file may name.
 import { ADDON_IDS, AddonId } from '../platform/addons';
+import { RELEASE_TAG, TIERS, tierRules } from './tier';
 
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -67,9 +68,11 @@ function toBytes(q: string): number {
   return m ? Number(m[1]) * (BYTE_FACTORS[m[2]] ?? 1) : NaN;
 }
 
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
 export const imageSchema = z.strictObject({
   repository: expects(z.string().regex(/^[a-z0-9]+([._\/:-][a-z0-9]+)*$/), 'an image repository such as "registry.example.com/team/user-service"'),
-  tag: expects(z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/), 'an image tag such as "v1.2.0" (letters, digits, ".", "_", "-")'),
+  tag: expects(z.string().regex(IMAGE_TAG), 'an image tag such as "v1.2.0" (letters, digits, ".", "_", "-")'),
   digest: expects(z.string().regex(/^sha256:[a-f0-9]{64}$/), 'an image digest "sha256:<64 hex digits>"').optional(),
 });
 
@@ -106,6 +109,8 @@ export const strategySchema = z.discriminatedUnion('type', [rollingStrategySchem
 export const serviceSchema = z.strictObject({
   image: imageSchema,
   replicas: nonNegativeInt.optional(),
+  /** Why the service runs no pods (`replicas: 0`); required for that in production-tier environments (lib/config/tier.ts). */
+  scaledToZero: expects(z.string().trim().min(1), 'a reason such as "paused until the vendor API is back (INC-1234)"').optional(),
   resources: resourcesSchema.optional(),
   autoscaling: autoscalingSchema.optional(),
   strategy: strategySchema.optional(),
@@ -179,7 +184,7 @@ export const platformSchema = z.strictObject({
 
 export const environmentSchema = z.strictObject({
   environment: z.strictObject({
-    tier: expects(z.enum(['development', 'staging', 'production']), 'one of "development", "staging", "production"'),
+    tier: expects(z.enum(TIERS), TIERS.map((t) => JSON.stringify(t)).join(', ').replace(/^/, 'one of ')),
     description: nonEmpty.optional(),
   }),
   cluster: z.strictObject({
@@ -210,8 +215,60 @@ export const environmentSchema = z.strictObject({
   gitops: gitopsSchema.optional(),
   platform: platformSchema.optional(),
   ...environmentSecurityFields,
-}).superRefine(requireTlsOutsideDevelopment)
-  .superRefine(requireMeshAdmission);
+})
+  .superRefine(requireTlsOutsideDevelopment)
+  .superRefine(requireMeshAdmission)
+  .superRefine(tierProblems);
+
+type ServiceTierFields = {
+  image: { tag: string; digest?: string };
+  replicas?: number;
+  scaledToZero?: string;
+  strategy?: object;
+};
+
+/**
+ * The tier rules (lib/config/tier.ts) on the services of an environment:
+ * - `replicas: 0` removes a service's pods and its PodDisruptionBudget: where
+ *   the tier says so (production), only with `scaledToZero: "<reason>"`; and
+ *   a reason without `replicas: 0` is a stale opt-in;
+ * - where the tier wants release images, every tag a service can deploy
+ *   (image.tag, blue/green tags, canaryTag) is a release tag unless the image
+ *   is pinned by digest: reported here at its line, before the validation
+ *   gate would refuse the rendered image.
+ */
+function tierProblems(
+  env: { environment: { tier: string }; systems: Record<string, { services: Record<string, ServiceTierFields> } | undefined> },
+  ctx: z.RefinementCtx,
+): void {
+  const rules = tierRules(env.environment.tier);
+  for (const [system, s] of Object.entries(env.systems)) {
+    for (const [name, svc] of Object.entries(s?.services ?? {})) {
+      const at = ['systems', system, 'services', name];
+      if (rules.releaseImagesOnly && svc.image.digest === undefined) {
+        const strategy = (svc.strategy ?? {}) as { tags?: { blue?: string; green?: string }; canaryTag?: string };
+        const tags: Array<[string[], string | undefined]> = [
+          [['image', 'tag'], svc.image.tag],
+          [['strategy', 'tags', 'blue'], strategy.tags?.blue],
+          [['strategy', 'tags', 'green'], strategy.tags?.green],
+          [['strategy', 'canaryTag'], strategy.canaryTag],
+        ];
+        for (const [p, tag] of tags) {
+          // A tag that is no tag at all is already reported by its own field.
+          if (tag !== undefined && IMAGE_TAG.test(tag) && !RELEASE_TAG.test(tag)) {
+            ctx.addIssue({ code: 'custom', path: [...at, ...p], message: `a release tag such as "v1.4.2" (semantic version) in a ${env.environment.tier}-tier environment, or an image.digest` });
+          }
+        }
+      }
+      if (svc.replicas === 0 && svc.scaledToZero === undefined && rules.zeroReplicasNeedReason) {
+        ctx.addIssue({ code: 'custom', path: [...at, 'replicas'], message: `an integer >= 1 in a ${env.environment.tier}-tier environment (0 runs no pods and drops the PodDisruptionBudget; to scale ${name} to zero on purpose, add scaledToZero: "<reason>" beside replicas)` });
+      }
+      if (svc.scaledToZero !== undefined && svc.replicas !== 0) {
+        ctx.addIssue({ code: 'custom', path: [...at, 'scaledToZero'], message: `only beside replicas: 0 (${name} runs ${svc.replicas ?? 'the default number of'} replicas): remove it` });
+      }
+    }
+  }
+}
 
 export type EnvironmentFile = z.infer<typeof environmentSchema>;
 export type ServiceConfig = z.infer<typeof serviceSchema>;

@@ -3,6 +3,7 @@
 // Kept apart from schema.ts so the security/observability owners can grow it
 // without touching the shared file beyond one import and a few fields.
 import { z } from 'zod';
+import { tierRules } from './tier';
 import { expects } from './schema-kit';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -54,8 +55,6 @@ export const secretStoreSchema = z.discriminatedUnion('kind', [
 
 export const securitySchema = z.strictObject({
   secretStore: secretStoreSchema,
-  /** Prefix of remote secret keys, e.g. "prod/ecosystem". */
-  keyPrefix: expects(z.string().regex(/^[A-Za-z0-9._\/-]+$/), 'a key prefix such as "prod/ecosystem"').optional(),
 });
 
 export const meshSchema = z.strictObject({
@@ -210,7 +209,7 @@ export function requireTlsOutsideDevelopment(
   if (!exposed) return;
   if (!env.border) {
     ctx.addIssue({ code: 'custom', path: ['border'], message: 'a border (kind nginx, traefik or gateway) because a service sets expose' });
-  } else if (env.environment.tier !== 'development' && !env.border.tls) {
+  } else if (tierRules(env.environment.tier).tlsRequired && !env.border.tls) {
     ctx.addIssue({ code: 'custom', path: ['border', 'tls'], message: `a TLS issuer (issuer and issuerKind): TLS is required outside development (tier ${env.environment.tier})` });
   }
 }

@@ -65,6 +65,10 @@ export function gitopsCli(argv: readonly string[], ctx: CliContext): number {
   const err = ctx.stderr ?? ((s: string) => process.stderr.write(s));
   const root = ctx.root ?? process.cwd();
   try {
+    if (argv.slice(1).some((a) => a === '--help' || a === '-h')) {
+      out(`${USAGE}\n`);
+      return 0;
+    }
     const args = parse(argv);
     switch (args.command) {
       case 'diff': {

@@ -142,19 +142,24 @@ function allowedReason(d: Omit<ParityDifference, 'allowedBecause'>, declared: re
   return decl?.reason;
 }
 
-/** Terminal report: violations first (with values per environment), then the allowed differences per system. */
+/** Terminal report: violations first (with values per environment), then one summary line; the allowed differences per system with `verbose`. */
 export function formatParity(report: ParityReport, verbose = false): string {
   const lines: string[] = [];
   const fmt = (d: ParityDifference) =>
     `${d.system}: ${d.constructPath} (${d.kind}) ${d.field}: ${Object.entries(d.values).map(([e, v]) => `${e}=${v}`).join(' ')}`;
   for (const v of report.violations) lines.push(`parity violation: ${fmt(v)}`);
+  // The allowed differences per system (and each of them) only under --verbose: an OK result is one line.
   const bySystem = new Map<string, ParityDifference[]>();
   for (const a of report.allowed) bySystem.set(a.system, [...(bySystem.get(a.system) ?? []), a]);
+  let declaredCount = 0;
   for (const [system, list] of bySystem) {
     const declared = list.filter((a) => !a.allowedBecause!.startsWith('border') && !a.allowedBecause!.startsWith('derived'));
+    declaredCount += declared.length;
+    if (!verbose) continue;
     lines.push(`${system}: ${list.length - declared.length} border difference(s), ${declared.length} declared difference(s)`);
-    for (const a of verbose ? list : declared) lines.push(`  ${a.constructPath} ${a.field}: ${Object.entries(a.values).map(([e, v]) => `${e}=${v}`).join(' ')}  -- ${a.allowedBecause}`);
+    for (const a of list) lines.push(`  ${a.constructPath} ${a.field}: ${Object.entries(a.values).map(([e, v]) => `${e}=${v}`).join(' ')}  -- ${a.allowedBecause}`);
   }
-  lines.push(`parity: ${report.compared} objects compared across ${report.environments.join(', ')}: ${report.violations.length ? `${report.violations.length} violation(s)` : 'OK'}`);
+  const allowed = `${report.allowed.length - declaredCount} border and ${declaredCount} declared difference(s) allowed${verbose ? '' : ' (--verbose lists them)'}`;
+  lines.push(`parity: ${report.compared} objects compared across ${report.environments.join(', ')}: ${report.violations.length ? `${report.violations.length} violation(s)` : 'OK'}; ${allowed}`);
   return lines.join('\n');
 }

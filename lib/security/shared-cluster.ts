@@ -56,13 +56,25 @@ export interface NamespaceUsage {
   readonly limits: { readonly cpuMillis: number; readonly memoryBytes: number };
 }
 
+/** One workload's share of a namespace's peak usage. */
+export interface WorkloadUsage {
+  readonly kind: string;
+  readonly name: string;
+  /** Pods at the peak: replicas (or the HPA's maximum) plus the rollout's extra pods. */
+  readonly pods: number;
+  /** Replicas before the rollout's extra pods. */
+  readonly replicas: number;
+  /** What all of its pods use together. */
+  readonly usage: NamespaceUsage;
+}
+
 /**
- * Peak usage of the pods rendered into `namespace`: replicas (the HPA's
+ * Peak usage of each workload rendered into `namespace`: replicas (the HPA's
  * maximum when one targets the workload) plus the rollout's extra pods
  * (Deployment maxSurge; a Rollout may run a full second set for blue-green).
  * Jobs and CronJobs count one pod each.
  */
-export function namespaceUsage(objects: readonly ManifestObject[], namespace: string): NamespaceUsage {
+export function workloadUsages(objects: readonly ManifestObject[], namespace: string): WorkloadUsage[] {
   const inNs = objects.filter((o) => o.metadata.namespace === namespace);
   const hpaMax = new Map<string, number>();
   for (const o of inNs) {
@@ -70,14 +82,15 @@ export function namespaceUsage(objects: readonly ManifestObject[], namespace: st
     const spec = o.spec as { scaleTargetRef: { kind: string; name: string }; maxReplicas: number };
     hpaMax.set(`${spec.scaleTargetRef.kind}/${spec.scaleTargetRef.name}`, spec.maxReplicas);
   }
-  const usage = { pods: 0, requests: { cpuMillis: 0, memoryBytes: 0 }, limits: { cpuMillis: 0, memoryBytes: 0 } };
+  const out: WorkloadUsage[] = [];
   for (const o of inNs) {
     const spec = (o.spec ?? {}) as Record<string, any>;
     let template: Record<string, any> | undefined;
     let pods = 1;
+    let replicas = 1;
     if (['Deployment', 'StatefulSet', 'Rollout'].includes(o.kind)) {
       template = spec.template;
-      const replicas = hpaMax.get(`${o.kind}/${o.metadata.name}`) ?? spec.replicas ?? 1;
+      replicas = hpaMax.get(`${o.kind}/${o.metadata.name}`) ?? spec.replicas ?? 1;
       pods = replicas + extraPods(o.kind, spec, replicas);
     } else if (o.kind === 'Job') {
       template = spec.template;
@@ -87,15 +100,29 @@ export function namespaceUsage(objects: readonly ManifestObject[], namespace: st
       template = spec.template;
     }
     if (!template) continue;
-    usage.pods += pods;
+    const usage = { pods, requests: { cpuMillis: 0, memoryBytes: 0 }, limits: { cpuMillis: 0, memoryBytes: 0 } };
     for (const c of (template.spec?.containers ?? []) as { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } }[]) {
       usage.requests.cpuMillis += pods * (cpuMillis(c.resources?.requests?.cpu ?? '0') ?? 0);
       usage.requests.memoryBytes += pods * (bytes(c.resources?.requests?.memory ?? '0') ?? 0);
       usage.limits.cpuMillis += pods * (cpuMillis(c.resources?.limits?.cpu ?? '0') ?? 0);
       usage.limits.memoryBytes += pods * (bytes(c.resources?.limits?.memory ?? '0') ?? 0);
     }
+    out.push({ kind: o.kind, name: o.metadata.name ?? '', pods, replicas, usage });
   }
-  return usage;
+  return out;
+}
+
+/** Peak usage of the pods rendered into `namespace`: the sum of workloadUsages. */
+export function namespaceUsage(objects: readonly ManifestObject[], namespace: string): NamespaceUsage {
+  const total = { pods: 0, requests: { cpuMillis: 0, memoryBytes: 0 }, limits: { cpuMillis: 0, memoryBytes: 0 } };
+  for (const { usage: u } of workloadUsages(objects, namespace)) {
+    total.pods += u.pods;
+    total.requests.cpuMillis += u.requests.cpuMillis;
+    total.requests.memoryBytes += u.requests.memoryBytes;
+    total.limits.cpuMillis += u.limits.cpuMillis;
+    total.limits.memoryBytes += u.limits.memoryBytes;
+  }
+  return total;
 }
 
 function extraPods(kind: string, spec: Record<string, any>, replicas: number): number {
@@ -112,23 +139,39 @@ export interface QuotaFinding {
   readonly field: string;
   /** The peak usage, in the quota's units (e.g. `16300m`, `2048Mi`, `42`). */
   readonly peak: string;
+  /** The peak and the quota in base units (millicores, bytes, pods). */
+  readonly used: number;
+  readonly limit: number;
   readonly message: string;
+  /** The workload with the largest share of the field: where a mistyped replica count or size usually is. */
+  readonly largest?: { readonly workload: WorkloadUsage; readonly share: string; readonly amount: number };
 }
 
 /** Quota fields the namespace's peak usage (HPA maxima, rollout surge) does not fit. */
 export function quotaFindings(objects: readonly ManifestObject[], namespace: string, budget: QuotaBudget): QuotaFinding[] {
+  const workloads = workloadUsages(objects, namespace);
   const u = namespaceUsage(objects, namespace);
   const findings: QuotaFinding[] = [];
-  const check = (field: string, what: string, used: number, limit: number | undefined, unit: (n: number) => string) => {
-    if (limit !== undefined && used > limit) findings.push({ field, peak: unit(used), message: `namespace ${namespace}: ${what} at peak is ${unit(used)}, over the quota of ${unit(limit)}` });
+  const check = (field: string, what: string, of: (n: NamespaceUsage) => number, limit: number | undefined, unit: (n: number) => string) => {
+    const used = of(u);
+    if (limit === undefined || used <= limit) return;
+    const top = [...workloads].sort((a, b) => of(b.usage) - of(a.usage))[0];
+    findings.push({
+      field,
+      peak: unit(used),
+      used,
+      limit,
+      message: `namespace ${namespace}: ${what} at peak is ${unit(used)}, over the quota of ${unit(limit)}`,
+      largest: top ? { workload: top, share: unit(of(top.usage)), amount: of(top.usage) } : undefined,
+    });
   };
   const cpu = (n: number) => `${n}m`;
   const mem = (n: number) => `${Math.ceil(n / 2 ** 20)}Mi`;
-  check('requests.cpu', 'requested CPU', u.requests.cpuMillis, cpuMillis(budget.requests.cpu), cpu);
-  check('requests.memory', 'requested memory', u.requests.memoryBytes, bytes(budget.requests.memory), mem);
-  check('limits.cpu', 'CPU limit', u.limits.cpuMillis, cpuMillis(budget.limits.cpu), cpu);
-  check('limits.memory', 'memory limit', u.limits.memoryBytes, bytes(budget.limits.memory), mem);
-  check('pods', 'pod count', u.pods, budget.pods, String);
+  check('requests.cpu', 'requested CPU', (x) => x.requests.cpuMillis, cpuMillis(budget.requests.cpu), cpu);
+  check('requests.memory', 'requested memory', (x) => x.requests.memoryBytes, bytes(budget.requests.memory), mem);
+  check('limits.cpu', 'CPU limit', (x) => x.limits.cpuMillis, cpuMillis(budget.limits.cpu), cpu);
+  check('limits.memory', 'memory limit', (x) => x.limits.memoryBytes, bytes(budget.limits.memory), mem);
+  check('pods', 'pod count', (x) => x.pods, budget.pods, String);
   return findings;
 }
 

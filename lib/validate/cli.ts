@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * npm run validate -- [DIR] [--json] [--env NAME] [--no-color]
+ * npm run validate -- [DIR] [--json] [--env NAME] [--tier TIER] [--no-color]
  * (installed: manifests-validate [DIR] ..., the package's bin)
  *
  * Checks every Kubernetes YAML file below DIR (default dist/). Exit codes:
@@ -9,14 +9,18 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { formatReport, validateDirectory } from './index';
+import { environmentTiers } from '../config/loader';
+import { TIERS } from '../config/tier';
 
-const USAGE = `usage: npm run validate -- [DIR] [--json] [--env NAME] [--no-color]
-       manifests-validate [DIR] [--json] [--env NAME] [--no-color]   (the installed package)
+const USAGE = `usage: npm run validate -- [DIR] [--json] [--env NAME] [--tier TIER] [--no-color]
+       manifests-validate [DIR] [--json] [--env NAME] [--tier TIER] [--no-color]   (the installed package)
 
   DIR         directory (or file) of Kubernetes YAML, searched recursively; default dist/
   --json      print the report as JSON (for CI)
-  --env NAME  environment of all objects (default: the segment after dist/ in each path);
-              prod and production require semver image tags or digests
+  --env NAME  environment of all objects (default: the segment after dist/ in each path)
+  --tier TIER tier of all objects: development, staging or production (default: the
+              environment.tier of environments/<env>.yaml; production when unknown);
+              production requires semver image tags or digests
   --no-color  plain text even on a terminal
 
 exit codes: 0 clean, 1 violations, 2 usage or internal error
@@ -35,6 +39,7 @@ export function runCli(argv: readonly string[], io: CliIo): number {
   let json = false;
   let color = io.isTty;
   let env: string | undefined;
+  let tier: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') json = true;
@@ -43,6 +48,10 @@ export function runCli(argv: readonly string[], io: CliIo): number {
       env = argv[++i];
       if (!env) { io.stderr(`--env needs a value\n\n${USAGE}`); return 2; }
     } else if (a.startsWith('--env=')) env = a.slice('--env='.length);
+    else if (a === '--tier' || a.startsWith('--tier=')) {
+      tier = a === '--tier' ? argv[++i] : a.slice('--tier='.length);
+      if (!tier || !(TIERS as readonly string[]).includes(tier)) { io.stderr(`--tier needs one of ${TIERS.join(', ')}\n\n${USAGE}`); return 2; }
+    }
     else if (a === '-h' || a === '--help') { io.stdout(USAGE); return 0; }
     else if (a.startsWith('-')) { io.stderr(`unknown option ${a}\n\n${USAGE}`); return 2; }
     else if (dir === undefined) dir = a;
@@ -56,7 +65,9 @@ export function runCli(argv: readonly string[], io: CliIo): number {
   }
   try {
     const started = process.hrtime.bigint();
-    const report = validateDirectory(resolved, env === undefined ? {} : { environment: env }, io.cwd);
+    const known = environmentTiers({ dir: path.join(io.cwd, 'environments'), root: io.cwd });
+    const tiers = tier === undefined ? known : () => tier;
+    const report = validateDirectory(resolved, env === undefined ? { tiers } : { environment: env, tiers }, io.cwd);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     io.stdout(formatReport(report, json ? 'json' : 'text', { color: color && !json }));
     if (!json) io.stderr(`validate: ${report.objects} objects in ${ms.toFixed(0)} ms\n`);

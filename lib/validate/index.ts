@@ -55,6 +55,7 @@ import { K8sObject, ObjectSet, Reporter, toK8sObject } from './model';
 import { loadSchemaCatalog } from './schema/catalog';
 import { loadManifestDir } from './load';
 import { applyWaivers } from './waivers';
+import { tierRules } from '../config/tier';
 import { ManifestDocument, ValidateOptions, ValidationReport, Violation } from './types';
 
 export * from './types';
@@ -66,8 +67,6 @@ export { loadManifestDir } from './load';
 export type { LoadedManifests } from './load';
 export { loadSchemaCatalog, findProjectRoot } from './schema/catalog';
 export type { SchemaCatalog, SchemaNode, StructSchema, KindSchema } from './schema/types';
-
-const DEFAULT_PRODUCTION = ['prod', 'production'];
 
 /** The environment a file belongs to by the `dist/<env>/...` convention. */
 export function environmentFromPath(file: string): string | undefined {
@@ -85,7 +84,8 @@ export function validateManifests(docs: readonly ManifestDocument[], options: Va
   const envOf = typeof options.environment === 'function'
     ? options.environment
     : options.environment !== undefined ? ((): string | undefined => options.environment as string) : environmentFromPath;
-  const production = new Set(options.productionEnvironments ?? DEFAULT_PRODUCTION);
+  const tiers = options.tiers ?? {};
+  const tierOf = typeof tiers === 'function' ? tiers : (env: string) => tiers[env];
 
   const r = new Reporter();
   const objects: K8sObject[] = [];
@@ -108,9 +108,9 @@ export function validateManifests(docs: readonly ManifestDocument[], options: Va
   checkRolloutOrder(set, r);
   checkArgoCdSettings(set, r);
   checkPolicies(set, {
-    isProduction: (file) => {
+    rulesOf: (file) => {
       const env = envOf(file);
-      return env !== undefined && production.has(env);
+      return tierRules(env === undefined ? undefined : tierOf(env));
     },
     namespacePolicies,
   }, r);

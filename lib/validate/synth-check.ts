@@ -1,5 +1,5 @@
 import type { CheckInput, EnvironmentCheckInput, SynthCheck } from '../synth/pipeline';
-import { formatReport } from './report';
+import { describeRef } from './model';
 import { validateManifests } from './index';
 import type { ValidateOptions } from './types';
 
@@ -30,6 +30,10 @@ export class ValidationGate implements SynthCheck {
       input.objects.map((o) => ({ file: `dist/${o.dir}/${o.file}`, object: o.object, constructPath: o.constructPath })),
       { ...this.options, environment: input.env },
     );
-    return report.ok ? [] : formatReport(report, 'text').trimEnd().split('\n');
+    // One line per violation, so the count synth prints is the number of lines it lists.
+    return report.violations.map((v) => {
+      const construct = v.constructPath ? ` (construct ${v.constructPath})` : '';
+      return `${v.file}: ${v.rule}: ${describeRef(v.object)}${construct}: ${v.path ? `${v.path}: ` : ''}${v.message}`;
+    });
   }
 }

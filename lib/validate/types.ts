@@ -79,10 +79,13 @@ export interface ValidateOptions {
    */
   readonly environment?: string | ((file: string) => string | undefined);
   /**
-   * Environments held to the production image rule (semver tag or digest).
-   * @default ['prod', 'production']
+   * Tier of each environment (`environment.tier` of its file: development,
+   * staging or production), which decides the tier rules such as production's
+   * image rule (semver tag or digest); lib/config/tier.ts holds the rules.
+   * An environment with no known tier is held to production's rules.
+   * @default none known
    */
-  readonly productionEnvironments?: readonly string[];
+  readonly tiers?: Readonly<Record<string, string>> | ((environment: string) => string | undefined);
   /**
    * Pod Security levels of namespaces whose Namespace object is not in the
    * checked set (a rendered Namespace's labels win). Unlisted: restricted.

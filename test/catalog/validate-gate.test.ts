@@ -76,6 +76,8 @@ describe('catalog through lib/validate', () => {
   test('every object passes schema, reference and policy checks; only the declared namespaces are privileged', () => {
     const report = validateManifests(docs, {
       environment: 'test',
+      // A staging-tier environment: an environment of unknown tier is held to production's image rule (lib/config/tier.ts).
+      tiers: { test: 'staging' },
       namespacePolicies: {
         logging: { level: fb.podSecurity.level, reason: fb.podSecurity.reason },
         'search-mmap': { level: esMmap.podSecurity.level, reason: esMmap.podSecurity.reason },
@@ -86,7 +88,7 @@ describe('catalog through lib/validate', () => {
   });
 
   test('without the privileged declarations the gate flags exactly Fluent Bit and the opt-in sysctl', () => {
-    const report = validateManifests(docs, { environment: 'test' });
+    const report = validateManifests(docs, { environment: 'test', tiers: { test: 'staging' } });
     const flagged = [...new Set(report.violations.map((v) => `${v.rule} ${v.object.namespace}/${v.object.name}`))].sort();
     expect(flagged).toEqual(['policy/pss-restricted logging/fluent-bit', 'policy/pss-restricted search-mmap/es-mmap']);
   });

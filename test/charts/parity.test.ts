@@ -13,6 +13,16 @@ describe('environment parity', () => {
     expect(report.environments).toEqual(expect.arrayContaining(['dev', 'staging', 'prod', 'prod-shared', 'prod-failover']));
   });
 
+  test('GIVEN no violation WHEN formatted THEN it is one summary line, and --verbose lists every allowed difference', () => {
+    // Issue 19 item 12: `npm run parity` printed 416 lines for an OK result.
+    const quiet = formatParity(report).split('\n');
+    expect(quiet).toHaveLength(1);
+    expect(quiet[0]).toMatch(/^parity: \d+ objects compared across .*: OK; \d+ border and \d+ declared difference\(s\) allowed \(--verbose lists them\)$/);
+    const verbose = formatParity(report, true).split('\n');
+    expect(verbose.filter((l) => /^\S+: \d+ border difference\(s\), \d+ declared difference\(s\)$/.test(l))).toHaveLength(new Set(report.allowed.map((a) => a.system)).size);
+    expect(verbose.filter((l) => l.startsWith('  ')).length).toBeGreaterThanOrEqual(report.allowed.length);
+  });
+
   test('GIVEN InfoMetis WHEN compared THEN it passes strictly: border differences only, nothing declared', () => {
     expect(report.allowed.some((d) => d.system === 'infometis')).toBe(true);
     expect(declaredOf('infometis')).toEqual([]);

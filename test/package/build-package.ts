@@ -15,12 +15,13 @@ const EXTRA_ENTRIES = ['lib/validate/cli.ts'];
 const metafiles = new Map<string, Metafile>();
 
 /** esbuild's metafile of lib/index.ts bundled with packages external: every module it reaches and their imports (built once per root). */
-export function libraryMetafile(root: string): Metafile {
-  let meta = metafiles.get(root);
+export function libraryMetafile(root: string, entryPoints: readonly string[] = ['lib/index.ts']): Metafile {
+  const key = `${root}\0${entryPoints.join('\0')}`;
+  let meta = metafiles.get(key);
   if (!meta) {
     const result = buildSync({
       absWorkingDir: root,
-      entryPoints: ['lib/index.ts'],
+      entryPoints: [...entryPoints],
       bundle: true,
       packages: 'external',
       platform: 'node',
@@ -29,7 +30,7 @@ export function libraryMetafile(root: string): Metafile {
       logLevel: 'silent',
     });
     meta = result.metafile!;
-    metafiles.set(root, meta);
+    metafiles.set(key, meta);
   }
   return meta;
 }
@@ -41,7 +42,9 @@ export function libraryInputs(root: string): string[] {
 
 /** Writes `<outDir>/lib-dist/**` (.js and .d.ts) for the library's inputs, and the prebuilt schema catalog. */
 export function transpileLibrary(root: string, outDir: string): string[] {
-  const inputs = [...new Set([...libraryInputs(root), ...EXTRA_ENTRIES])].sort();
+  // The bin's own imports too, as tsc compiles every module its entry files reach.
+  const binInputs = Object.keys(libraryMetafile(root, EXTRA_ENTRIES).inputs).filter((f) => f.endsWith('.ts'));
+  const inputs = [...new Set([...libraryInputs(root), ...binInputs, ...EXTRA_ENTRIES])].sort();
   buildSync({
     absWorkingDir: root,
     entryPoints: inputs,

@@ -43,6 +43,10 @@ describe('the validation gate inside synth', () => {
     expect(message).toContain('policy/pss-restricted');
     expect(message).toContain('spec.template.spec.containers[0].securityContext.privileged');
     expect(message).toMatch(/policy\/image-tag/);
+    // Issue 19 item 12: "validate: 126 problem(s)" over 23 listed violations; the count is what is listed.
+    const listed = message.split('\n').slice(1);
+    expect(message).toMatch(new RegExp(`^validate: ${listed.length} problem\\(s\\)`));
+    for (const line of listed) expect(line).toMatch(/^ {2}dist\/prod\/bad\/\S+\.yaml: (schema|structure|reference|policy)\/[a-z-]+: \S+ \S+ \S+/);
     expect(snapshotTree(out)).toEqual(before);
     expect(fs.readdirSync(root).filter((f) => f.startsWith('.synth-'))).toEqual([]);
   });

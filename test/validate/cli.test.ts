@@ -72,10 +72,17 @@ describe('CLI (in process)', () => {
     expect(r.err).toMatch(/dist does not exist \(run npm run synth first/);
   });
 
-  test('GIVEN --env prod WHEN images are not semver THEN the production rule applies', () => {
+  test('GIVEN environments/dev.yaml of tier development WHEN images are not semver THEN the tier decides the production rule, not the name', () => {
     const root = writeDist(withChange('Deployment', 'api', (o: Obj) => { o.spec.template.spec.containers[0].image = 'r.example.com/api:main'; }), undefined);
+    // No environment file: the tier of dist/dev is unknown, and unknown is held to production's rule.
+    expect(cli(['dist'], root).code).toBe(1);
+    fs.mkdirSync(path.join(root, 'environments'));
+    fs.writeFileSync(path.join(root, 'environments/dev.yaml'), 'environment:\n  tier: development\n');
     expect(cli(['dist'], root).code).toBe(0);
     expect(cli(['dist', '--env', 'prod'], root).code).toBe(1);
+    expect(cli(['dist', '--tier', 'production'], root).code).toBe(1);
+    fs.writeFileSync(path.join(root, 'environments/dev.yaml'), 'environment:\n  tier: production\n');
+    expect(cli(['dist'], root).code).toBe(1);
   });
 
   test('GIVEN the CLI run inside dist/prod WHEN images are not semver THEN the environment still comes from the absolute path', () => {

@@ -188,7 +188,7 @@ describe('item 12: one secret-store identity per system', () => {
   });
 
   test('GIVEN a system override WHEN rendered THEN that system\'s store uses it', () => {
-    const cfg = editedEnvironment('staging', (t) => t.replace(/^  idp:\n    namespace: idp-staging\n/m, '  idp:\n    namespace: idp-staging\n    secretStoreIdentity: idp-platform\n'));
+    const cfg = editedEnvironment('staging', (t) => t.replace(/^  idp:\n/m, '  idp:\n    secretStoreIdentity: idp-platform\n'));
     const store = find(render(cfg), 'SecretStore', 'secret-store', 'idp-staging');
     expect(store.spec.provider.vault.auth.kubernetes.role).toBe('idp-platform');
   });

@@ -35,13 +35,26 @@ describe('policy/image-tag', () => {
     ['registry.example.com/app:1.4.2-rc.1', 'dist/prod/shop'],
     ['registry.example.com/app:v1.4.2', 'dist/production/shop'],
   ])('GIVEN %s in %s WHEN validated THEN it passes', (image, dir) => {
-    expect(violationsOf(validate(withImage(image, dir)), 'policy/image-tag')).toEqual([]);
+    expect(violationsOf(validate(withImage(image, dir), { tiers: { dev: 'development' } }), 'policy/image-tag')).toEqual([]);
   });
 
   test('GIVEN an explicit environment option WHEN validating THEN it overrides the path convention', () => {
     const docs = withImage('registry.example.com/app:main-3f2a1c', 'dist/dev/shop');
-    expect(violationsOf(validate(docs, { environment: 'prod' }), 'policy/image-tag')).toHaveLength(1);
-    expect(violationsOf(validate(docs, { environment: 'prod', productionEnvironments: ['live'] }), 'policy/image-tag')).toEqual([]);
+    const tiers = { dev: 'development', prod: 'production', live: 'development' };
+    expect(violationsOf(validate(docs, { tiers }), 'policy/image-tag')).toEqual([]);
+    expect(violationsOf(validate(docs, { environment: 'prod', tiers }), 'policy/image-tag')).toHaveLength(1);
+    expect(violationsOf(validate(docs, { environment: 'live', tiers }), 'policy/image-tag')).toEqual([]);
+  });
+
+  // Issue 19 item 6: prod-failover and prod-shared (tier production) accepted fediflow/api:build-42 because only the names prod/production counted.
+  test.each([
+    ['prod-failover', 'production', 1],
+    ['prod-shared', 'production', 1],
+    ['prod', 'staging', 0],
+    ['qa', undefined, 1],
+  ])('GIVEN a build tag in dist/%s of tier %s WHEN validated THEN the tier, not the name, decides (%d violation)', (env, tier, count) => {
+    const docs = withImage('registry.example.com/fediflow/api:build-42', `dist/${env}/fediflow`);
+    expect(violationsOf(validate(docs, { tiers: tier ? { [env]: tier } : {} }), 'policy/image-tag')).toHaveLength(count);
   });
 
   test('GIVEN file paths WHEN inferring the environment THEN the segment after dist/ is used', () => {

@@ -8,9 +8,11 @@ import { groupOf } from '../schema/types';
 import { NamespacePolicy, PodSecurityLevel } from '../types';
 import { credentialProblem } from './credentials';
 import { checkPodSecurity } from './pss';
+import { RELEASE_TAG, type TierRules } from '../../config/tier';
 
 export interface PolicyContext {
-  readonly isProduction: (file: string) => boolean;
+  /** The tier rules of the environment a file belongs to (lib/config/tier.ts). */
+  readonly rulesOf: (file: string) => TierRules;
   readonly namespacePolicies: Readonly<Record<string, NamespacePolicy>>;
 }
 
@@ -28,7 +30,7 @@ export function checkPolicies(set: ObjectSet, ctx: PolicyContext, r: Reporter): 
     }
     checkResources(t, r);
     if (t.longRunning) checkProbes(t, r);
-    checkImages(t, ctx.isProduction(t.owner.doc.file), r);
+    checkImages(t, ctx.rulesOf(t.owner.doc.file).releaseImagesOnly, r);
     checkEnvLiterals(t, r);
   }
   checkDisruptionBudgets(set, r);
@@ -99,7 +101,8 @@ function stableJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+// The production tag rule is the tier's (lib/config/tier.ts), shared with the environment schema.
+const SEMVER = RELEASE_TAG;
 
 export function parseImage(image: string): { tag?: string; digest?: string } {
   const at = image.indexOf('@');
