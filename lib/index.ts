@@ -163,8 +163,8 @@ export { DestructiveChangeGuard, findDestructiveChanges } from './gitops/destruc
 export type { DestructiveChange, DestructiveChangeGuardProps } from './gitops/destructive-change-guard';
 
 // ---------------------------------------------------------------- synth (render -> check -> atomic swap into an output directory)
-export { CheckFailedError, defaultJobs, renderEnvironmentOutput, serveSynthWorker, synthesize, synthWorkerData } from './synth/pipeline';
-export type { CheckInput, EnvironmentCheckInput, EnvironmentOutput, EnvironmentSummary, SynthCheck, SynthRequest, SynthResult, WorkerPlan } from './synth/pipeline';
+export { CheckFailedError, renderEnvironmentOutput, synthesize } from './synth/pipeline';
+export type { CheckInput, EnvironmentCheckInput, EnvironmentOutput, EnvironmentSummary, SynthCheck, SynthRequest, SynthResult } from './synth/pipeline';
 export { RenderError, renderTargets } from './synth/render';
 export type { RenderedObject, RenderTarget } from './synth/render';
 export { fileNameOf, toYaml } from './synth/serialize';

@@ -1,11 +1,11 @@
-// lib/synth/fast-resolve.ts must give exactly what cdk8s's own toJson gives:
+// app/fast/resolve.ts must give exactly what cdk8s's own toJson gives:
 // same values, same key order, same errors.
 import * as fc from 'fast-check';
 import { ApiObject, App, Chart, Duration, IResolver, JsonPatch, Lazy, ResolutionContext } from 'cdk8s';
 import { environmentTargets } from '../../charts';
 import { withGitOps } from '../../charts/gitops';
 import { listEnvironments, loadEnvironment } from '../../lib/config';
-import { metadataJson, withFastResolve } from '../../lib/synth/fast-resolve';
+import { CDK8S_LINE, fastResolveSupported, withFastResolve } from '../../app/fast/resolve';
 import * as k8s from '../../imports/k8s';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const cdk8sResolve = require('cdk8s/lib/resolve') as { resolve: (...args: unknown[]) => unknown };
@@ -37,7 +37,8 @@ describe('withFastResolve', () => {
       expect([...slow].filter((o) => !patched.has(o)).map((o) => o.node.path)).toEqual([]);
       expect(slow.size).toBeLessThan(objects.length / 10);
       expect(fast).toEqual(cdk8s);
-      expect(objects.map((o) => JSON.stringify(metadataJson(o)))).toEqual(objects.map((o) => JSON.stringify(o.metadata.toJson() ?? {})));
+      const metadata = (o: ApiObject) => JSON.stringify(o.metadata.toJson() ?? {});
+      expect(withFastResolve(() => objects.map(metadata))).toEqual(objects.map(metadata));
       compared += objects.length;
     }
     expect(compared).toBeGreaterThan(1000);
@@ -128,5 +129,13 @@ describe('withFastResolve', () => {
       throw new Error('boom');
     })).toThrow('boom');
     expect(ApiObject.prototype.toJson).toBe(before);
+  });
+
+  test('GIVEN a cdk8s version WHEN asked THEN the shortcut is supported only on the cdk8s line whose internals it copies (elsewhere withFastResolve only runs its function)', () => {
+    // GIVEN the installed cdk8s (pinned in package.json) and two other versions
+    expect(fastResolveSupported()).toBe(true);
+    expect(fastResolveSupported(`${CDK8S_LINE}999`)).toBe(true);
+    expect(fastResolveSupported('2.71.0')).toBe(false);
+    expect(fastResolveSupported('3.0.0')).toBe(false);
   });
 });

@@ -7,7 +7,7 @@
 // rules than ported here: multi-line or control-character strings, document
 // markers, very long keys, `<<`, non-finite numbers, undefined in lists, or
 // non-plain objects. The caller then uses the library, so the output is the
-// same bytes either way (test/synth/yaml-emitter.test.ts compares the two on
+// same bytes either way (test/fast/yaml-emitter.test.ts compares the two on
 // every rendered object and on generated data).
 //
 // Why: the generic stringifier builds a node tree per object and was the
