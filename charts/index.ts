@@ -21,7 +21,7 @@ export const SYSTEMS: Readonly<Record<SystemName, ChartFactory>> = {
 /** One render target per enabled system of the environment: `dist/<env>/<system>/`. */
 export function environmentTargets(env: EnvironmentConfig, app: App = new App()): RenderTarget[] {
   return (Object.keys(SYSTEMS) as SystemName[])
-    .filter((name) => env.systems[name] && env.systems[name]!.enabled !== false)
+    .filter((name) => env.systems[name] && env.systems[name].enabled !== false)
     .sort()
     .map((name) => ({ dir: `${env.name}/${name}`, chart: SYSTEMS[name](app, name, env, env.systems[name]!) }));
 }

@@ -291,7 +291,6 @@ function content(frame: Frame): Frame {
 
 /** Object.is without a global lookup (slow in the vm contexts jest runs code in). */
 function sameValue(a: unknown, b: unknown): boolean {
-  // eslint-disable-next-line no-self-compare
   return a === b || (a !== a && b !== b);
 }
 

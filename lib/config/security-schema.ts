@@ -55,7 +55,7 @@ export const secretStoreSchema = z.discriminatedUnion('kind', [
 export const securitySchema = z.strictObject({
   secretStore: secretStoreSchema,
   /** Prefix of remote secret keys, e.g. "prod/ecosystem". */
-  keyPrefix: expects(z.string().regex(/^[A-Za-z0-9._\/-]+$/), 'a key prefix such as "prod/ecosystem"').optional(),
+  keyPrefix: expects(z.string().regex(/^[A-Za-z0-9._/-]+$/), 'a key prefix such as "prod/ecosystem"').optional(),
 });
 
 export const meshSchema = z.strictObject({

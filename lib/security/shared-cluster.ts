@@ -72,7 +72,9 @@ export function namespaceUsage(objects: readonly ManifestObject[], namespace: st
   }
   const usage = { pods: 0, requests: { cpuMillis: 0, memoryBytes: 0 }, limits: { cpuMillis: 0, memoryBytes: 0 } };
   for (const o of inNs) {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed Kubernetes JSON, walked by shape
     const spec = (o.spec ?? {}) as Record<string, any>;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed Kubernetes JSON, walked by shape
     let template: Record<string, any> | undefined;
     let pods = 1;
     if (['Deployment', 'StatefulSet', 'Rollout'].includes(o.kind)) {
@@ -98,6 +100,7 @@ export function namespaceUsage(objects: readonly ManifestObject[], namespace: st
   return usage;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed Kubernetes JSON, walked by shape
 function extraPods(kind: string, spec: Record<string, any>, replicas: number): number {
   if (kind === 'Rollout') return replicas;
   if (kind !== 'Deployment') return 0;

@@ -77,7 +77,7 @@ describe('withFastResolve', () => {
     fc.assert(
       fc.property(tree, tree, fc.dictionary(fc.string({ maxLength: 3 }), fc.string({ maxLength: 3 }), { maxKeys: 3 }), fc.boolean(), (spec, extra, labels, unsorted) => {
         const chart = new Chart(new App(), 'c');
-        const o = new ApiObject(chart, 'o', { apiVersion: 'v1', kind: 'Thing', metadata: { labels, annotations: {}, finalizers: [] }, spec, extra } as never);
+        const o = new ApiObject(chart, 'o', { apiVersion: 'v1', kind: 'Thing', metadata: { labels, annotations: {}, finalizers: [] }, spec, extra });
         const previous = process.env.CDK8S_DISABLE_SORT;
         if (unsorted) process.env.CDK8S_DISABLE_SORT = '1';
         try {
@@ -103,12 +103,12 @@ describe('withFastResolve', () => {
         if (typeof context.value === 'string' && context.value.startsWith('x')) context.replaceValue(context.value.toUpperCase());
       }
     }
-    const o = new ApiObject(new Chart(new App({ resolvers: [new Upper()] }), 'c'), 'o', { apiVersion: 'v1', kind: 'ConfigMap', data: { a: 'xyz' } } as never);
+    const o = new ApiObject(new Chart(new App({ resolvers: [new Upper()] }), 'c'), 'o', { apiVersion: 'v1', kind: 'ConfigMap', data: { a: 'xyz' } });
     expect(withFastResolve(() => o.toJson()).data).toEqual({ a: 'XYZ' });
   });
 
   test('GIVEN JSON patches WHEN resolved THEN they are applied as cdk8s applies them', () => {
-    const o = new ApiObject(new Chart(new App(), 'c'), 'o', { apiVersion: 'v1', kind: 'ConfigMap', data: { a: '1' } } as never);
+    const o = new ApiObject(new Chart(new App(), 'c'), 'o', { apiVersion: 'v1', kind: 'ConfigMap', data: { a: '1' } });
     o.addJsonPatch(JsonPatch.add('/data/b', '2'), JsonPatch.remove('/data/a'));
     expect(withFastResolve(() => text(o))).toBe(text(o));
     expect(o.toJson().data).toEqual({ b: '2' });
@@ -116,7 +116,7 @@ describe('withFastResolve', () => {
 
   test('GIVEN a non-plain object WHEN resolved THEN the error is cdk8s\'s, naming the construct', () => {
     class Thing {}
-    const o = new ApiObject(new Chart(new App(), 'c'), 'o', { apiVersion: 'v1', kind: 'ConfigMap', data: { a: new Thing() } } as never);
+    const o = new ApiObject(new Chart(new App(), 'c'), 'o', { apiVersion: 'v1', kind: 'ConfigMap', data: { a: new Thing() } });
     const fast = withFastResolve(() => outcome(o));
     expect(fast).toBe(outcome(o));
     expect(fast).toMatch(/Failed serializing construct at path 'c\/o'.*non-simple object of type 'Thing'/);

@@ -93,6 +93,7 @@ function findIngress(scope: Construct, namespace: string, name: string): ApiObje
     .find((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Ingress' && c.name === name && (c.metadata.namespace ?? namespace) === namespace);
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed Kubernetes JSON, walked by shape
 type Json = Record<string, any>;
 
 function backendServices(ingress: Json): string[] {
