@@ -17,7 +17,7 @@ import {
   validWeight,
 } from '../strategies/canary-rules';
 import type { CanaryBackend } from '../strategies/routers/router';
-import { CANARY_ROUTERS, CanaryRouter } from '../strategies/traffic-router';
+import { CANARY_ROUTERS, CanaryRouter, routerType } from '../strategies/traffic-router';
 import { expects } from './schema-kit';
 
 export type { CanaryBackend, CanaryRouter };
@@ -126,7 +126,7 @@ const canarySchema = z
       if (c.analysis !== undefined) issue(['analysis'], 'no analysis with backend "plain" (nothing runs it; use "argo-rollouts" or "flagger" for automated analysis)');
       if (c.stage !== undefined && c.stage >= c.stages.length) issue(['stage'], `a stage index from 0 to ${c.stages.length - 1}`);
       if (c.stage !== undefined && c.canaryTag === undefined) issue(['stage'], 'a canaryTag to go with stage (the version that receives the stage weight)');
-      if (c.router === 'replicas' && c.canaryReplicas !== undefined) issue(['canaryReplicas'], 'no canaryReplicas with router "replicas" (the stage weight decides the canary replicas)');
+      if (routerType(c.router)?.splitsByReplicas && c.canaryReplicas !== undefined) issue(['canaryReplicas'], `no canaryReplicas with router ${JSON.stringify(c.router)} (the stage weight decides the canary replicas)`);
     } else {
       for (const k of ['canaryTag', 'stage', 'canaryReplicas'] as const) {
         if (c[k] !== undefined) issue([k], `no ${k} with backend ${JSON.stringify(c.backend)} (the controller runs the canary from image.tag and advances stages itself)`);
@@ -155,7 +155,7 @@ export function serviceStrategyProblems(svc: ServiceStrategyInput, defaultReplic
   if (s.type === 'blue-green' && (s.backend ?? 'plain') === 'plain' && s.standby === 'scale-to-zero' && autoscaled) {
     out.push([['strategy', 'standby'], 'standby "keep" when autoscaling is set (an HPA never scales a Deployment up from zero, so the colour you switch to would stay empty)']);
   }
-  if (s.type === 'canary' && s.router === 'replicas' && s.backend !== 'flagger') {
+  if (s.type === 'canary' && routerType(String(s.router))?.splitsByReplicas && s.backend !== 'flagger') {
     if (autoscaled) {
       out.push([['strategy', 'router'], 'a traffic router other than "replicas" when autoscaling is set (the replica ratio needs a fixed replica count)']);
     } else {

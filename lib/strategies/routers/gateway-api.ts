@@ -59,6 +59,7 @@ export class GatewayApiRouter implements TrafficRouter {
 
 export const GATEWAY_API: TrafficRouterType<'gateway-api'> = {
   kind: 'gateway-api',
+  splitsByReplicas: false,
   backends: ['argo-rollouts', 'flagger', 'plain'],
   settings: [{ key: 'gateway', does: 'attaches to a Gateway' }],
   settingsProblems: (s) => (s.gateway === undefined ? [['gateway', 'the Gateway the HTTPRoute attaches to, e.g. { name: public, namespace: gateway } (required by router "gateway-api")']] : []),

@@ -77,6 +77,7 @@ export class IstioRouter implements TrafficRouter {
 
 export const ISTIO: TrafficRouterType<'istio'> = {
   kind: 'istio',
+  splitsByReplicas: false,
   backends: ['argo-rollouts', 'flagger', 'plain'],
   settings: [{ key: 'istioMode' }],
   settingsProblems: () => [],

@@ -77,6 +77,7 @@ export class NginxRouter implements TrafficRouter {
 
 export const NGINX: TrafficRouterType<'nginx'> = {
   kind: 'nginx',
+  splitsByReplicas: false,
   backends: ['argo-rollouts', 'flagger', 'plain'],
   settings: [{ key: 'ingress', does: 'routes through an Ingress' }],
   settingsProblems: (s, backend) => {

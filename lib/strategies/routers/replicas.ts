@@ -29,6 +29,7 @@ export class ReplicaRatioRouter implements TrafficRouter {
 
 export const REPLICAS: TrafficRouterType<'replicas'> = {
   kind: 'replicas',
+  splitsByReplicas: true,
   backends: ['argo-rollouts', 'plain'],
   // Flagger's "kubernetes" provider only does blue/green: it cannot shift a weight by replica count.
   unsupportedWhy: { flagger: 'Flagger cannot split traffic by replica count; use backend "plain" or "argo-rollouts"' },

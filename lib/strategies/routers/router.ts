@@ -91,6 +91,8 @@ export interface RouterSetting {
 /** A router as a kind: what builds it from settings and which backends can drive it. */
 export interface TrafficRouterType<K extends string = string> {
   readonly kind: K;
+  /** Its routers split by the ratio of pods (see TrafficRouter.splitsByReplicas). */
+  readonly splitsByReplicas: boolean;
   /** The canary backends that can drive this router, in the order messages list them. */
   readonly backends: readonly CanaryBackend[];
   /** Why a backend cannot drive it, where the plain list would leave the reader guessing. */

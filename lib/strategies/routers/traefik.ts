@@ -37,6 +37,7 @@ export class TraefikRouter implements TrafficRouter {
 
 export const TRAEFIK: TrafficRouterType<'traefik'> = {
   kind: 'traefik',
+  splitsByReplicas: false,
   backends: ['argo-rollouts', 'flagger', 'plain'],
   settings: [],
   settingsProblems: () => [],
