@@ -336,6 +336,7 @@ function nativeSidecarJobs(chart: Chart, namespace: string): void {
   for (const o of chart.node.findAll()) {
     if (!(o instanceof ApiObject) || o.metadata.namespace !== namespace || (o.kind !== 'CronJob' && o.kind !== 'Job')) continue;
     const base = o.kind === 'CronJob' ? '/spec/jobTemplate/spec/template/metadata' : '/spec/template/metadata';
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a rendered object, walked by shape
     const json = o.toJson() as { spec?: Record<string, any> };
     const tpl = o.kind === 'CronJob' ? json.spec?.jobTemplate?.spec?.template : json.spec?.template;
     o.addJsonPatch(JsonPatch.add(`${base}/annotations`, { ...(tpl?.metadata?.annotations ?? {}), 'sidecar.istio.io/nativeSidecar': 'true' }));
