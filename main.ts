@@ -2,9 +2,9 @@
 // Renders every environment in environments/ into dist/<env>/<system>/, checks
 // the whole render, and only then swaps it into dist/ (a failure leaves dist/ as it was).
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { REFERENCE_FLAG, referenceRequested, renderWith } from './app/fast';
 import { environmentTargets } from './charts';
 import { withGitOps } from './charts/gitops';
 import { clusterFacts, withPlatform } from './charts/platform';
@@ -15,14 +15,14 @@ import { ConfigError, EnvironmentConfig, environmentTiers, listEnvironments, loa
 import { environmentReadme } from './lib/diagram/environment-readme';
 import { DestructiveChangeGuard } from './lib/gitops/destructive-change-guard';
 import { ValidationGate } from './lib/validate/synth-check';
-import { CheckFailedError, defaultJobs, RenderError, RenderTarget, serveSynthWorker, synthesize, SynthRequest, SynthResult, synthWorkerData, toYaml } from './lib/synth';
+import { CheckFailedError, RenderError, RenderTarget, synthesize, SynthRequest, SynthResult, toYaml } from './lib/synth';
 
 export interface CliOptions {
   readonly envs: string[];
   /** Print where the time went, phase by phase, to stderr (`--timings`). */
   readonly timings?: boolean;
-  /** Threads to render environments on (`--jobs`, SYNTH_JOBS). @default one per two available cores (defaultJobs) */
-  readonly jobs?: number;
+  /** Render through plain cdk8s and the `yaml` package, without app/fast's shortcuts (`--reference`, SYNTH_REFERENCE=1). */
+  readonly reference?: boolean;
   readonly outDir: string;
   /** Objects (`Kind/namespace/name`) whose destructive change this run accepts (docs/gitops.md). */
   readonly allowDestructive?: readonly string[];
@@ -32,7 +32,7 @@ export interface CliOptions {
 
 export class UsageError extends Error {}
 
-const USAGE = 'npm run synth -- [--env NAME]... [--out DIR] [--allow-destructive KIND/NAMESPACE/NAME[,...]]... [--jobs N] [--timings] [--help]';
+const USAGE = 'npm run synth -- [--env NAME]... [--out DIR] [--allow-destructive KIND/NAMESPACE/NAME[,...]]... [--reference] [--timings] [--help]';
 
 /** `--help`: every option with what it does. */
 export const HELP = `usage: ${USAGE}
@@ -44,7 +44,8 @@ render, and only then replaces <out> (a failing run leaves it as it was).
   --env NAME                 render only this environment (repeatable; also SYNTH_ENV=a,b)
   --out DIR                  output folder (default: dist)
   --allow-destructive K/N/N  accept the destructive change of this object (Kind/namespace/name, repeatable)
-  --jobs N                   render on N threads (default: one per two available cores; also SYNTH_JOBS)
+  --reference                render through plain cdk8s and the yaml package, without the speed
+                             shortcuts of app/fast/ (same bytes, slower; also SYNTH_REFERENCE=1)
   --timings                  print milliseconds per phase to stderr
   --help, -h                 print this help
 `;
@@ -54,11 +55,6 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const allowDestructive: string[] = [];
   let outDir = 'dist';
   let timings = false;
-  let jobs: number | undefined;
-  const jobsOf = (v: string, from: string): number => {
-    if (!/^[1-9][0-9]*$/.test(v)) throw new UsageError(`${from} must be a whole number of threads >= 1, got ${JSON.stringify(v)}`);
-    return Number(v);
-  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -70,31 +66,33 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     else if (a.startsWith('--env=')) envs.push(a.slice('--env='.length));
     else if (a === '--out') outDir = value();
     else if (a === '--timings') timings = true;
-    else if (a === '--jobs') jobs = jobsOf(value(), '--jobs');
-    else if (a.startsWith('--jobs=')) jobs = jobsOf(a.slice('--jobs='.length), '--jobs');
+    else if (a === REFERENCE_FLAG) continue;
     else if (a === '--allow-destructive') allowDestructive.push(...value().split(',').filter(Boolean));
     else if (a.startsWith('--allow-destructive=')) allowDestructive.push(...a.slice('--allow-destructive='.length).split(',').filter(Boolean));
     else if (a === '--help' || a === '-h') return { envs: [], outDir, help: true };
     else throw new UsageError(`unknown argument ${JSON.stringify(a)} (usage: ${USAGE})`);
   }
   if (process.env.SYNTH_ENV) envs.push(...process.env.SYNTH_ENV.split(',').filter(Boolean));
-  if (jobs === undefined && process.env.SYNTH_JOBS) jobs = jobsOf(process.env.SYNTH_JOBS, 'SYNTH_JOBS');
-  return { envs, outDir, allowDestructive, timings, jobs };
+  return { envs, outDir, allowDestructive, timings, reference: referenceRequested(argv) };
 }
 
-/** Loads and renders the requested environments (all when none named). */
+/** Loads and renders the requested environments (all when none named), through app/fast's shortcuts unless `reference`. */
 export function run(opts: CliOptions): SynthResult {
-  const all = listEnvironments();
-  const envs = opts.envs.length ? [...new Set(opts.envs)] : all;
-  checkNamespaceClaims(all, envs);
-  const threads = Math.min(envs.length, opts.jobs ?? defaultJobs(os.availableParallelism()));
-  return synthesize({
-    ...synthRequest(opts),
-    outDir: opts.outDir,
-    environments: envs,
-    complete: opts.envs.length === 0,
-    // Worker threads run this same file (the bundle, build/main.js); from TypeScript sources (tests) everything stays on this thread.
-    workers: threads > 1 && __filename.endsWith('.js') ? { threads, script: __filename, data: opts, weights: previousWeights(opts.outDir, envs), errorTypes: [ConfigError] } : undefined,
+  return renderWith(opts.reference ?? false, () => {
+    const all = listEnvironments();
+    const envs = opts.envs.length ? [...new Set(opts.envs)] : all;
+    checkNamespaceClaims(all, envs);
+    return synthesize({
+      ...synthHooks(opts),
+      render: (env, lap) => {
+        const config = loadEnvironment(env);
+        lap?.('config');
+        return renderEnvironment(config);
+      },
+      outDir: opts.outDir,
+      environments: envs,
+      complete: opts.envs.length === 0,
+    });
   });
 }
 
@@ -116,38 +114,11 @@ function checkNamespaceClaims(all: readonly string[], rendered: readonly string[
   if (error && error.problems.some((p) => rendered.some((env) => p.file.endsWith(`/${env}.yaml`) || p.message.includes(`already ${env}'s`)))) throw error;
 }
 
-/** What each thread needs to render an environment: the render and its hooks. */
-function synthRequest(opts: CliOptions): Pick<SynthRequest, 'render' | 'extraFiles' | 'checks'> {
-  return {
-    ...synthHooks(opts),
-    render: (env, lap) => {
-      const config = loadEnvironment(env);
-      lap?.('config');
-      return renderEnvironment(config);
-    },
-  };
-}
-
-/** Files per environment in the current output, to balance threads (a new environment counts as the average). */
-function previousWeights(outDir: string, envs: readonly string[]): Record<string, number> {
-  const counts = new Map<string, number>();
-  for (const env of envs) {
-    try {
-      counts.set(env, fs.readdirSync(path.join(outDir, env), { recursive: true }).length);
-    } catch {
-      // not rendered yet
-    }
-  }
-  const known = [...counts.values()];
-  const average = known.length ? known.reduce((a, b) => a + b, 0) / known.length : 1;
-  return Object.fromEntries(envs.map((e) => [e, counts.get(e) ?? average]));
-}
-
-/** `--timings`: milliseconds per phase (summed over threads when several render), the process start-up (Node plus loading the bundle) first. */
+/** `--timings`: milliseconds per phase, the process start-up (Node plus loading the bundle) first. */
 export function formatTimings(startup: number, timings: Readonly<Record<string, number>>, wall: number): string {
   const rows: Array<[string, number]> = [['startup', startup], ...Object.entries(timings)];
   const total = rows.reduce((sum, [, ms]) => sum + ms, 0);
-  return [...rows, ['total (all threads)', total] as [string, number], ['wall clock', startup + wall] as [string, number]]
+  return [...rows, ['total', total] as [string, number], ['wall clock', startup + wall] as [string, number]]
     .map(([phase, ms]) => `  ${phase.padEnd(30)}${ms.toFixed(0).padStart(6)} ms`)
     .join('\n');
 }
@@ -201,7 +172,7 @@ function parity(argv: readonly string[], log: (s: string) => void): number {
 }
 
 /**
- * Tells scripts/launch.js that this run went through the whole synth path, so
+ * Tells app/fast/launch.js that this run went through the whole synth path, so
  * the V8 code cache it writes (or rewrites, over one from a `--help` or failed
  * run) holds everything a synth compiles.
  */
@@ -214,7 +185,7 @@ function main(): number {
   // Under `cdk8s synth --stdout` our stdout is the manifest stream: talk on stderr.
   const log = cdk8sOut ? (s: string) => process.stderr.write(`${s}\n`) : (s: string) => process.stdout.write(`${s}\n`);
   try {
-    if (process.argv[2] === 'parity') return parity(process.argv.slice(3), log);
+    if (process.argv[2] === 'parity') return renderWith(referenceRequested(process.argv), () => parity(process.argv.slice(3).filter((x) => x !== REFERENCE_FLAG), log));
     const opts = parseArgs(process.argv.slice(2));
     if (opts.help) {
       process.stdout.write(HELP);
@@ -243,9 +214,4 @@ function main(): number {
   }
 }
 
-if (require.main === module) {
-  // A worker thread started by synthesize() (see run) renders its environments and reports back.
-  const worker = synthWorkerData();
-  if (worker) serveSynthWorker({ ...synthRequest(worker.data as CliOptions), outDir: '', environments: [], complete: false });
-  else process.exitCode = main();
-}
+if (require.main === module) process.exitCode = main();

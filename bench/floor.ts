@@ -1,10 +1,12 @@
 // The serialization floor: writes objects that are already built (read from a
 // JSON file) to the same files with the same serializer as synth, and nothing
 // else: no constructs, no validation, no staging. What any synth must at
-// least spend to produce the same bytes.
+// least spend to produce the same bytes (with the app's YAML emitter, as synth
+// writes them).
 //   node build/bench/floor.js INPUT.json OUTDIR
 import * as fs from 'fs';
 import * as path from 'path';
+import { withShortcuts } from '../app/fast';
 import { objectFile, toYaml } from '../lib/synth/serialize';
 
 /** One output file: an object with its provenance header, a bare object (kustomization.yaml), or text. */
@@ -36,4 +38,4 @@ function main(argv: readonly string[]): number {
   return 0;
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = withShortcuts(() => main(process.argv.slice(2)));

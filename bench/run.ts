@@ -11,15 +11,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import type { FloorEntry } from './floor';
-import { defaultJobs } from '../lib/synth/pipeline';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BUILD = path.join(ROOT, 'build');
 const HEADER = '# construct: ';
 const FULL = 'full render (all systems, all environments)';
-/** Threads `node build/main.js` uses here by default, and the count the comparison row runs with. */
-const DEFAULT_JOBS = defaultJobs(os.availableParallelism());
-const COMPARE_JOBS = DEFAULT_JOBS === 1 ? 2 : 1;
 
 interface Options {
   runs: number;
@@ -242,8 +238,8 @@ interface Scenario {
   readonly stock?: Measurement & { readonly objects: number };
   /** Ours into an empty output directory (first render, fresh CI checkout without dist/). */
   readonly fresh?: Measurement;
-  /** `node build/main.js --jobs N` with the other thread count (COMPARE_JOBS), and whether it wrote the same files. */
-  readonly shipped?: Measurement & { readonly identical: boolean };
+  /** `node build/main.js --reference` (plain cdk8s and `yaml`, no app/fast shortcuts), and whether it wrote the same files. */
+  readonly reference?: Measurement & { readonly identical: boolean };
 }
 
 interface TestTiming {
@@ -265,7 +261,7 @@ function log(s: string): void {
 const fmtS = (s: number) => `${s.toFixed(2)} s`;
 const fmtMiB = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 
-function scenario(o: Options, scratch: string, name: string, ours: Job, outDir: string, stock: (() => Job) | undefined, stockOut: string, shipped?: { job: Job; outDir: string }): Scenario {
+function scenario(o: Options, scratch: string, name: string, ours: Job, outDir: string, stock: (() => Job) | undefined, stockOut: string, reference?: { job: Job; outDir: string }): Scenario {
   log(`${name}:`);
   // One unmeasured run gives the output the floor writes again; then ours and the floor alternate.
   run(ours.cmd, ours.cwd, { ...process.env, ...ours.env }, scratch);
@@ -277,18 +273,18 @@ function scenario(o: Options, scratch: string, name: string, ours: Job, outDir: 
   const floorJob: Job = { cmd: [process.execPath, path.join(BUILD, 'bench', 'floor.js'), input, floorOut], cwd: ROOT, before: () => fs.rmSync(floorOut, { recursive: true, force: true }) };
   const [oursM, floor] = measureInterleaved([{ job: ours, label: 'ours (with validation)' }, { job: floorJob, label: 'serialization floor' }], o.runs, scratch);
   const floorIdentical = sameTree(tree, readTree(floorOut));
-  const freshM = shipped ? measure({ ...ours, before: () => fs.rmSync(outDir, { recursive: true, force: true }) }, o.runs, scratch, 'ours, empty output dir') : undefined;
-  let shippedM: Scenario['shipped'];
-  if (shipped) {
-    const m = measure(shipped.job, o.runs, scratch, `node build/main.js --jobs ${COMPARE_JOBS}`);
-    shippedM = { ...m, identical: sameTree(tree, readTree(shipped.outDir)) };
+  const freshM = reference ? measure({ ...ours, before: () => fs.rmSync(outDir, { recursive: true, force: true }) }, o.runs, scratch, 'ours, empty output dir') : undefined;
+  let referenceM: Scenario['reference'];
+  if (reference) {
+    const m = measure(reference.job, o.runs, scratch, 'node build/main.js --reference');
+    referenceM = { ...m, identical: sameTree(tree, readTree(reference.outDir)) };
   }
   let stockM: Scenario['stock'];
   if (stock) {
     const m = measure(stock(), o.stockRuns, scratch, 'stock cdk8s (ts-node)');
     stockM = { ...m, objects: countDocuments(stockOut) };
   }
-  return { name, objects, files: tree.size, ours: oursM, floor, floorIdentical, stock: stockM, shipped: shippedM, fresh: freshM };
+  return { name, objects, files: tree.size, ours: oursM, floor, floorIdentical, stock: stockM, reference: referenceM, fresh: freshM };
 }
 
 function measureTests(o: Options, scratch: string): TestTiming {
@@ -397,10 +393,10 @@ function report(o: Options, scenarios: readonly Scenario[], tests: TestTiming | 
   if (full?.fresh) {
     lines.push(`Full render into an empty output directory (nothing to reuse: every file written, nothing to replace): ${cell(full.fresh)}, ${ratio(full.fresh.wall, full.floor.wall)} the floor.`);
   }
-  if (full?.shipped) {
-    lines.push(`The same on ${COMPARE_JOBS === 1 ? 'one thread' : `${COMPARE_JOBS} threads`} (\`node build/main.js --jobs ${COMPARE_JOBS}\`): ${cell(full.shipped)}, ${ratio(full.shipped.wall, full.floor.wall)} the floor; same files as the full-render row: ${full.shipped.identical ? 'yes' : '**no**'}.`);
+  if (full?.reference) {
+    lines.push(`The same on the reference path (\`node build/main.js --reference\`: plain cdk8s \`toJson()\` and the \`yaml\` package, none of app/fast's runtime shortcuts): ${cell(full.reference)}, ${ratio(full.reference.wall, full.floor.wall)} the floor; same files as the full-render row: ${full.reference.identical ? 'yes' : '**no**'}.`);
   }
-  lines.push(`"Ours", full render: \`node build/main.js\`, the app as \`npm run synth\` runs it (config, charts, README files, the lib/validate gate and the destructive-change guard, staged write and swap), environments on ${DEFAULT_JOBS === 1 ? 'one thread' : `${DEFAULT_JOBS} threads`} (the default on ${os.availableParallelism()} available cores: one thread per two cores; \`--jobs\`, docs/performance.md). Synthetic rows: bench/synth-app.ts, the same pipeline and hooks on one environment (so one thread). Each run replaces the previous run's output, as in an edit loop or CI on a checkout with dist/ committed: environments whose files are all unchanged stay in place, and in the others unchanged files are hard-linked rather than rewritten. Every command, the floor included, is an esbuild bundle started through V8's code cache (scripts/launch.js).`);
+  lines.push(`"Ours", full render: \`node build/main.js\`, the app as \`npm run synth\` runs it (config, charts, README files, the lib/validate gate and the destructive-change guard, staged write and swap), on one thread. Synthetic rows: bench/synth-app.ts, the same pipeline and hooks on one environment (so one thread). Each run replaces the previous run's output, as in an edit loop or CI on a checkout with dist/ committed: environments whose files are all unchanged stay in place, and in the others unchanged files are hard-linked rather than rewritten. Every command, the floor included, is an esbuild bundle started through V8's code cache (app/fast/launch.js).`);
   lines.push('Synthetic app (bench/synthetic.ts): N Microservices in one environment and namespace, each with ServiceAccount, ConfigMap, Deployment, Service, HPA, PDB, ServiceMonitor and NetworkPolicy (8 objects), plus the Namespace and a default-deny NetworkPolicy.');
   lines.push(`Floor output identical to ours byte for byte: ${scenarios.map((s) => `${s.name.split(' (')[0]} ${s.floorIdentical ? 'yes' : '**no**'}`).join(', ')}.`);
   const stockCounts = scenarios.filter((s) => s.stock).map((s) => `${s.name.split(' (')[0]} ${s.stock!.objects}`);
@@ -421,7 +417,7 @@ function report(o: Options, scenarios: readonly Scenario[], tests: TestTiming | 
   for (const s of scenarios) {
     lines.push(`# ${s.name}`);
     lines.push(s.ours.command);
-    if (s.shipped) lines.push(s.shipped.command);
+    if (s.reference) lines.push(s.reference.command);
     lines.push(s.floor.command);
     if (s.stock) lines.push(`${s.stock.command}    # in the stock project dir${s.name.startsWith('synthetic') ? `, BENCH_SERVICES=${s.name.split('=')[1]}` : ''}`);
   }
@@ -453,7 +449,7 @@ function main(): void {
         stockProject(stockFull, STOCK_FULL);
         return { cmd: [cdk8s, 'synth', '--no-check-upgrade'], cwd: stockFull };
       } : undefined, path.join(stockFull, 'dist'),
-      { job: { cmd: [process.execPath, path.join(BUILD, 'main.js'), '--jobs', String(COMPARE_JOBS), '--out', mainOut], cwd: ROOT, env: { CDK8S_OUTDIR: '' } }, outDir: mainOut }));
+      { job: { cmd: [process.execPath, path.join(BUILD, 'main.js'), '--reference', '--out', mainOut], cwd: ROOT, env: { CDK8S_OUTDIR: '' } }, outDir: mainOut }));
     const stockSyn = path.join(scratch, 'stock-synthetic');
     if (o.stock) stockProject(stockSyn, STOCK_SYNTHETIC);
     for (const n of o.sizes) {

@@ -1,7 +1,8 @@
 // The synthetic app through synth's own pipeline (main.ts's hooks: README
 // extra files, the validation gate and the destructive-change guard; atomic
 // write), as `npm run synth` runs the real app:
-//   node build/bench/synth-app.js N OUTDIR
+//   node build/bench/synth-app.js N OUTDIR [--reference]
+import { referenceRequested, renderWith } from '../app/fast';
 import { synthesize } from '../lib/synth';
 import { synthHooks } from '../main';
 import { BENCH_ENV, syntheticTargets } from './synthetic';
@@ -13,13 +14,13 @@ function main(argv: readonly string[]): number {
     process.stderr.write('usage: node build/bench/synth-app.js N OUTDIR\n');
     return 2;
   }
-  const result = synthesize({
+  const result = renderWith(referenceRequested(argv), () => synthesize({
     outDir,
     environments: [BENCH_ENV],
     complete: true,
     render: () => syntheticTargets(n),
     ...synthHooks({ allowDestructive: [] }),
-  });
+  }));
   process.stdout.write(`bench: ${result.objects.length} objects, ${result.files.size} files\n`);
   return 0;
 }

@@ -29,7 +29,7 @@ export const SYSTEMS: Readonly<Record<SystemName, ChartFactory>> = {
 export function environmentTargets(env: EnvironmentConfig, app: App = new App()): RenderTarget[] {
   const unread: ConfigError[] = [];
   const targets = (Object.keys(SYSTEMS) as SystemName[])
-    .filter((name) => env.systems[name] && env.systems[name]!.enabled !== false)
+    .filter((name) => env.systems[name] && env.systems[name].enabled !== false)
     .sort()
     .map((name) => {
       const { system, unreadKeys } = tracked(env.systems[name]!);

@@ -337,6 +337,7 @@ function nativeSidecarJobs(chart: Chart, namespace: string): void {
   for (const o of chart.node.findAll()) {
     if (!(o instanceof ApiObject) || o.metadata.namespace !== namespace || (o.kind !== 'CronJob' && o.kind !== 'Job')) continue;
     const base = o.kind === 'CronJob' ? '/spec/jobTemplate/spec/template/metadata' : '/spec/template/metadata';
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a rendered object, walked by shape
     const json = o.toJson() as { spec?: Record<string, any> };
     const tpl = o.kind === 'CronJob' ? json.spec?.jobTemplate?.spec?.template : json.spec?.template;
     o.addJsonPatch(JsonPatch.add(`${base}/annotations`, { ...(tpl?.metadata?.annotations ?? {}), 'sidecar.istio.io/nativeSidecar': 'true' }));
@@ -434,7 +435,7 @@ function quotaCause(env: EnvironmentConfig, system: string, finding: QuotaFindin
   const bySize = size.value === undefined || finding.field === 'pods' ? 0 : amount(top) / top.pods / median(others.map((w) => amount(w) / w.pods));
   const ratio = Math.max(byCount, bySize);
   // The namespace with this workload as typical as the others: if it still does not fit, the quota is the mistake.
-  if (ratio <= 1 || finding.used - finding.largest!.amount + finding.largest!.amount / ratio > finding.limit) return undefined;
+  if (ratio <= 1 || finding.used - finding.largest.amount + finding.largest.amount / ratio > finding.limit) return undefined;
   return byCount >= bySize ? count : size;
 }
 

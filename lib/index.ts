@@ -51,15 +51,15 @@ export { BlueGreenStrategy } from './strategies/blue-green';
 export type { ArgoBlueGreenProps, PlainBlueGreenProps, StandbyPolicy } from './strategies/blue-green';
 export { CanaryStrategy, TRACK_LABEL } from './strategies/canary';
 export type { ArgoCanaryProps, CanaryStage, FlaggerCanaryProps, PlainCanaryProps } from './strategies/canary';
-export { TrafficRouter } from './strategies/traffic-router';
-export type { GatewayApiRouterOptions, IstioMode, IstioRouterOptions, NginxRouterOptions, RoutingResult, RoutingSpec } from './strategies/traffic-router';
+export { GatewayApiRouter, IstioRouter, NginxRouter, ReplicaRatioRouter, TraefikRouter, TrafficRouter } from './strategies/traffic-router';
+export type { CanaryBackend, CanaryRouter, FlaggerRouting, GatewayApiRouterOptions, IstioMode, IstioRouterOptions, NginxRouterOptions, PlainServiceLayout, RoutingResult, RoutingSpec } from './strategies/traffic-router';
 export { DEFAULT_PROMETHEUS } from './strategies/analysis';
 export type { AnalysisCriteria, SloThresholds } from './strategies/analysis';
 export { strategyFromConfig } from './strategies/from-config';
 
 // ---------------------------------------------------------------- config (types of the settings environment files carry)
 export type { AutoscalingConfig, ImageConfig, ResourcesConfig, ServiceConfig, StrategyConfig } from './config/schema';
-export type { AnalysisConfig, BlueGreenBackend, BlueGreenConfig, CanaryBackend, CanaryConfig, CanaryRouter, Color, StageConfig } from './config/strategy-schema';
+export type { AnalysisConfig, BlueGreenBackend, BlueGreenConfig, CanaryConfig, Color, StageConfig } from './config/strategy-schema';
 
 // ---------------------------------------------------------------- data services
 export { PostgresDatabase } from './data/postgres';
@@ -163,8 +163,8 @@ export { DestructiveChangeGuard, findDestructiveChanges } from './gitops/destruc
 export type { DestructiveChange, DestructiveChangeGuardProps } from './gitops/destructive-change-guard';
 
 // ---------------------------------------------------------------- synth (render -> check -> atomic swap into an output directory)
-export { CheckFailedError, defaultJobs, renderEnvironmentOutput, serveSynthWorker, synthesize, synthWorkerData } from './synth/pipeline';
-export type { CheckInput, EnvironmentCheckInput, EnvironmentOutput, EnvironmentSummary, SynthCheck, SynthRequest, SynthResult, WorkerPlan } from './synth/pipeline';
+export { CheckFailedError, renderEnvironmentOutput, synthesize } from './synth/pipeline';
+export type { CheckInput, EnvironmentCheckInput, EnvironmentOutput, EnvironmentSummary, SynthCheck, SynthRequest, SynthResult } from './synth/pipeline';
 export { RenderError, renderTargets } from './synth/render';
 export type { RenderedObject, RenderTarget } from './synth/render';
 export { fileNameOf, toYaml } from './synth/serialize';

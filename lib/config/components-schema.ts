@@ -48,7 +48,7 @@ export const componentResourcesSchema = z.strictObject({ requests: compute, limi
 
 /** An image override: both parts, pinned (the catalog refuses "latest"). */
 export const componentImageSchema = z.strictObject({
-  repository: expects(z.string().regex(/^[a-z0-9]+([._\/:-][a-z0-9]+)*$/), 'an image repository such as "docker.io/library/postgres"'),
+  repository: expects(z.string().regex(/^[a-z0-9]+([._/:-][a-z0-9]+)*$/), 'an image repository such as "docker.io/library/postgres"'),
   tag: expects(z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/).refine((t) => t !== 'latest'), 'a pinned image tag such as "16.4" (not "latest")'),
 });
 
@@ -62,7 +62,7 @@ export const externalEndpointSchema = z.strictObject({
   host: expects(z.string().regex(DNS_NAME).refine((h) => !/^[0-9.]+$/.test(h)), 'a DNS host name such as "db.abc123.eu-west-1.rds.amazonaws.com" (no scheme, port or IP address)'),
   port: int(1, 65535).optional(),
   /** Key of the credentials in the environment's secret store, e.g. "prod/specify/postgres". */
-  remoteKey: expects(z.string().regex(/^[A-Za-z0-9._\/-]+$/), 'a secret-store key such as "prod/specify/postgres"'),
+  remoteKey: expects(z.string().regex(/^[A-Za-z0-9._/-]+$/), 'a secret-store key such as "prod/specify/postgres"'),
 });
 
 export const databaseBackupSchema = z.strictObject({

@@ -247,7 +247,12 @@ function refuseMergeKeys(yaml: YamlSource, data: unknown): void {
   const found: Array<Array<string | number>> = [];
   const visit = (v: unknown, p: Array<string | number>) => {
     if (Array.isArray(v)) v.forEach((x, i) => visit(x, [...p, i]));
-    else if (isPlainObject(v)) for (const [k, x] of Object.entries(v)) k === '<<' ? found.push([...p, k]) : visit(x, [...p, k]);
+    else if (isPlainObject(v)) {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === '<<') found.push([...p, k]);
+        else visit(x, [...p, k]);
+      }
+    }
   };
   visit(data, []);
   if (!found.length) return;

@@ -7,7 +7,7 @@ const expectations = new WeakMap<z.ZodType, string>();
 
 /** Attaches the human description of what `schema` accepts, used in errors and JSON Schema. */
 export function expects<T extends z.ZodType>(schema: T, text: string): T {
-  const described = schema.meta({ description: `Expected: ${text}.` }) as T;
+  const described = schema.meta({ description: `Expected: ${text}.` });
   expectations.set(described, text);
   expectations.set(schema, text);
   return described;

@@ -71,7 +71,7 @@ function toBytes(q: string): number {
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 export const imageSchema = z.strictObject({
-  repository: expects(z.string().regex(/^[a-z0-9]+([._\/:-][a-z0-9]+)*$/), 'an image repository such as "registry.example.com/team/user-service"'),
+  repository: expects(z.string().regex(/^[a-z0-9]+([._/:-][a-z0-9]+)*$/), 'an image repository such as "registry.example.com/team/user-service"'),
   tag: expects(z.string().regex(IMAGE_TAG), 'an image tag such as "v1.2.0" (letters, digits, ".", "_", "-")'),
   digest: expects(z.string().regex(/^sha256:[a-f0-9]{64}$/), 'an image digest "sha256:<64 hex digits>"').optional(),
 });
@@ -157,7 +157,7 @@ const systemDeliveryShape = Object.fromEntries(SYSTEM_NAMES.map((n) => [n, syste
 /** Where Argo CD and Flux pull rendered manifests from, and how they apply them. */
 export const gitopsSchema = z.strictObject({
   repoURL: expects(z.string().regex(/^(https:\/\/|ssh:\/\/|git@)\S+$/), 'a Git URL such as "https://github.com/example/platform-manifests.git"'),
-  targetRevision: expects(z.string().regex(/^[A-Za-z0-9._\/-]+$/), 'a branch, tag or commit such as "main"'),
+  targetRevision: expects(z.string().regex(/^[A-Za-z0-9._/-]+$/), 'a branch, tag or commit such as "main"'),
   engine: engineSchema.optional(),
   controllers: retiredControllers.optional(),
   argocd: z.strictObject({ namespace: dnsLabel.optional() }).optional(),

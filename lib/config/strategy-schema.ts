@@ -1,127 +1,34 @@
-// Deployment strategies in environment files (`systems.<s>.services.<svc>.strategy`)
-// and the rules they must meet. The rules are plain functions so that the
-// strategy constructs in lib/strategies apply exactly the same checks (with
-// the same words) to library users who build strategies in code.
+// Deployment strategies in environment files (`systems.<s>.services.<svc>.strategy`).
+// The canary rules live beside the canary construct (lib/strategies/canary-rules.ts),
+// so that code users and environment files get the same checks in the same words.
 import { z } from 'zod';
+import {
+  CANARY_BACKENDS,
+  DURATION_TEXT,
+  flaggerStageProblems,
+  MANUAL,
+  PAUSE_TEXT,
+  parseDuration,
+  replicaRatioProblem,
+  routerProblem,
+  routerSettingsProblems,
+  StageLike,
+  stageProblems,
+  validWeight,
+} from '../strategies/canary-rules';
+import type { CanaryBackend } from '../strategies/routers/router';
+import { CANARY_ROUTERS, CanaryRouter, routerType } from '../strategies/traffic-router';
 import { expects } from './schema-kit';
 
-export const CANARY_BACKENDS = ['argo-rollouts', 'flagger', 'plain'] as const;
-export const CANARY_ROUTERS = ['istio', 'nginx', 'traefik', 'gateway-api', 'replicas'] as const;
+export type { CanaryBackend, CanaryRouter };
+
 export const BLUE_GREEN_BACKENDS = ['plain', 'argo-rollouts'] as const;
 export const COLORS = ['blue', 'green'] as const;
 
-export type CanaryBackend = (typeof CANARY_BACKENDS)[number];
-export type CanaryRouter = (typeof CANARY_ROUTERS)[number];
 export type BlueGreenBackend = (typeof BLUE_GREEN_BACKENDS)[number];
 export type Color = (typeof COLORS)[number];
 
-/** Which traffic routers each canary backend can drive. */
-export const ROUTERS_BY_BACKEND: Readonly<Record<CanaryBackend, readonly CanaryRouter[]>> = {
-  'argo-rollouts': ['istio', 'nginx', 'traefik', 'gateway-api', 'replicas'],
-  // Flagger's "kubernetes" provider only does blue/green: it cannot shift a weight by replica count.
-  flagger: ['istio', 'nginx', 'traefik', 'gateway-api'],
-  plain: ['istio', 'nginx', 'traefik', 'gateway-api', 'replicas'],
-};
-
 const list = (xs: readonly string[]) => xs.map((x) => JSON.stringify(x)).join(', ');
-
-/** Problem text (the "expected ..." part) when `backend` cannot drive `router`. */
-export function routerProblem(backend: CanaryBackend, router: CanaryRouter): string | undefined {
-  const ok = ROUTERS_BY_BACKEND[backend];
-  if (ok.includes(router)) return undefined;
-  const why = backend === 'flagger' && router === 'replicas' ? ' (Flagger cannot split traffic by replica count; use backend "plain" or "argo-rollouts")' : '';
-  return `a router backend ${JSON.stringify(backend)} supports: ${list(ok)}${why}`;
-}
-
-const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-
-/** Seconds in a Go/Argo-style duration ("30s", "10m", "1h30m"), or undefined when unparseable or zero. */
-export function parseDuration(s: string): number | undefined {
-  const m = DURATION.exec(s);
-  if (!m || s === '') return undefined;
-  const seconds = Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
-  return seconds > 0 ? seconds : undefined;
-}
-
-export const DURATION_TEXT = 'a duration such as "30s", "10m" or "1h30m" (greater than zero)';
-export const MANUAL = 'manual';
-const PAUSE_TEXT = `${DURATION_TEXT}, or "manual" to wait for a person`;
-
-/** One canary stage: send `weight`% of traffic to the new version, then wait. */
-export interface StageLike {
-  readonly weight: number;
-  /** How long to hold this weight, or "manual" to wait for a person. Optional only on a final 100% stage. */
-  readonly pause?: string;
-}
-
-export interface StageProblem {
-  /** Index of the offending stage; undefined for the list as a whole. */
-  readonly index?: number;
-  readonly field?: 'weight' | 'pause';
-  readonly value: unknown;
-  /** What would be valid ("expected ..." text). */
-  readonly expected: string;
-}
-
-const validWeight = (w: number) => Number.isInteger(w) && w >= 1 && w <= 100;
-
-/** Weights 1-100 ascending, durations parseable, at least one stage, a pause wherever one is needed. */
-export function stageProblems(stages: readonly StageLike[]): StageProblem[] {
-  if (stages.length === 0) return [{ value: stages, expected: 'at least one stage ({ weight, pause })' }];
-  const problems: StageProblem[] = [];
-  stages.forEach((s, index) => {
-    if (!validWeight(s.weight)) {
-      problems.push({ index, field: 'weight', value: s.weight, expected: 'an integer percentage from 1 to 100' });
-    } else if (index > 0 && s.weight <= stages[index - 1].weight && validWeight(stages[index - 1].weight)) {
-      problems.push({ index, field: 'weight', value: s.weight, expected: `a weight above the previous stage's ${stages[index - 1].weight} (weights must ascend)` });
-    }
-    if (s.pause === undefined) {
-      const last = index === stages.length - 1;
-      if (!(last && s.weight === 100)) {
-        problems.push({ index, field: 'pause', value: undefined, expected: `a pause (${DURATION_TEXT}, or "manual"); only a final 100% stage may go without one` });
-      }
-    } else if (s.pause !== MANUAL && parseDuration(s.pause) === undefined) {
-      problems.push({ index, field: 'pause', value: s.pause, expected: PAUSE_TEXT });
-    }
-  });
-  return problems;
-}
-
-/**
- * Flagger advances one step per analysis interval and has no per-step pause
- * or manual gate, so every stage short of 100% must hold for the same time.
- */
-export function flaggerStageProblems(stages: readonly StageLike[]): StageProblem[] {
-  const problems: StageProblem[] = [];
-  const timed = stages.filter((s) => s.weight < 100);
-  if (stages.length > 0 && timed.length === 0) {
-    return [{ value: stages, expected: 'at least one stage below 100% (Flagger promotes after its last step weight)' }];
-  }
-  const first = timed[0]?.pause;
-  stages.forEach((s, index) => {
-    if (s.weight === 100) return;
-    if (s.pause === MANUAL) {
-      problems.push({ index, field: 'pause', value: s.pause, expected: 'a timed pause: the flagger backend has no manual gate (use backend "argo-rollouts" or "plain" for one)' });
-    } else if (s.pause !== undefined && first !== undefined && first !== MANUAL && parseDuration(s.pause) !== parseDuration(first)) {
-      problems.push({ index, field: 'pause', value: s.pause, expected: `the same pause as the first stage (${first}): Flagger advances one step per analysis interval (use backend "argo-rollouts" for per-stage pauses)` });
-    }
-  });
-  return problems;
-}
-
-/** The fewest pods that express `weight`% as whole pods. */
-export function minReplicasFor(weight: number): number {
-  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
-  return 100 / gcd(weight, 100);
-}
-
-/** Problem text when `replicas` pods cannot carry exactly `weight`% (e.g. 5% with fewer than 20). */
-export function replicaRatioProblem(replicas: number, weight: number): string | undefined {
-  if ((replicas * weight) % 100 === 0) return undefined;
-  const step = minReplicasFor(weight);
-  const unit = 100 / replicas;
-  return `a weight ${replicas} replicas can express as whole pods (multiples of ${Number.isInteger(unit) ? unit : unit.toFixed(1)}%): ${weight}% needs a multiple of ${step} replicas (at least ${step}), or a traffic router (istio, nginx, traefik, gateway-api)`;
-}
 
 // ---- zod schemas -----------------------------------------------------------
 
@@ -191,8 +98,8 @@ const blueGreenSchema = z
 const canarySchema = z
   .strictObject({
     type: z.literal('canary'),
-    backend: expects(z.enum(CANARY_BACKENDS), `one of ${list(CANARY_BACKENDS)}`),
-    router: expects(z.enum(CANARY_ROUTERS), `one of ${list(CANARY_ROUTERS)}`),
+    backend: expects(z.enum(CANARY_BACKENDS as [CanaryBackend, ...CanaryBackend[]]), `one of ${list(CANARY_BACKENDS)}`),
+    router: expects(z.enum(CANARY_ROUTERS as [CanaryRouter, ...CanaryRouter[]]), `one of ${list(CANARY_ROUTERS)}`),
     stages: z.array(stageSchema),
     analysis: analysisSchema.optional(),
     istioMode: expects(z.enum(['subset', 'host']), 'one of "subset" (DestinationRule subsets), "host" (stable and canary Services)').optional(),
@@ -213,18 +120,13 @@ const canarySchema = z
     if (c.backend === 'flagger') for (const p of flaggerStageProblems(c.stages)) issue(p.index === undefined ? ['stages'] : ['stages', p.index, p.field!], p.expected);
     const r = routerProblem(c.backend, c.router);
     if (r) issue(['router'], r);
-    if (c.router === 'nginx' && c.backend !== 'flagger' && c.ingress === undefined) issue(['ingress'], 'the name of the Ingress that routes to the stable Service (required by router "nginx")');
-    if (c.router === 'nginx' && c.backend === 'flagger' && c.ingress === undefined) issue(['ingress'], 'the name of the Ingress Flagger takes over (required by router "nginx")');
-    if (c.router === 'gateway-api' && c.gateway === undefined) issue(['gateway'], 'the Gateway the HTTPRoute attaches to, e.g. { name: public, namespace: gateway } (required by router "gateway-api")');
-    if (c.router !== 'nginx' && c.ingress !== undefined) issue(['ingress'], `no ingress with router ${JSON.stringify(c.router)} (only router "nginx" routes through an Ingress)`);
-    if (c.router !== 'gateway-api' && c.gateway !== undefined) issue(['gateway'], `no gateway with router ${JSON.stringify(c.router)} (only router "gateway-api" attaches to a Gateway)`);
-    if (c.router !== 'istio' && c.istioMode !== undefined) issue(['istioMode'], `no istioMode with router ${JSON.stringify(c.router)}`);
+    for (const [key, expected] of routerSettingsProblems(c.router, c.backend, c)) issue([key], expected);
     if (c.backend === 'flagger' && c.analysis === undefined) issue(['analysis'], 'analysis criteria (Flagger promotes on metric checks; without them every step passes blindly)');
     if (c.backend === 'plain') {
       if (c.analysis !== undefined) issue(['analysis'], 'no analysis with backend "plain" (nothing runs it; use "argo-rollouts" or "flagger" for automated analysis)');
       if (c.stage !== undefined && c.stage >= c.stages.length) issue(['stage'], `a stage index from 0 to ${c.stages.length - 1}`);
       if (c.stage !== undefined && c.canaryTag === undefined) issue(['stage'], 'a canaryTag to go with stage (the version that receives the stage weight)');
-      if (c.router === 'replicas' && c.canaryReplicas !== undefined) issue(['canaryReplicas'], 'no canaryReplicas with router "replicas" (the stage weight decides the canary replicas)');
+      if (routerType(c.router)?.splitsByReplicas && c.canaryReplicas !== undefined) issue(['canaryReplicas'], `no canaryReplicas with router ${JSON.stringify(c.router)} (the stage weight decides the canary replicas)`);
     } else {
       for (const k of ['canaryTag', 'stage', 'canaryReplicas'] as const) {
         if (c[k] !== undefined) issue([k], `no ${k} with backend ${JSON.stringify(c.backend)} (the controller runs the canary from image.tag and advances stages itself)`);
@@ -253,7 +155,7 @@ export function serviceStrategyProblems(svc: ServiceStrategyInput, defaultReplic
   if (s.type === 'blue-green' && (s.backend ?? 'plain') === 'plain' && s.standby === 'scale-to-zero' && autoscaled) {
     out.push([['strategy', 'standby'], 'standby "keep" when autoscaling is set (an HPA never scales a Deployment up from zero, so the colour you switch to would stay empty)']);
   }
-  if (s.type === 'canary' && s.router === 'replicas' && s.backend !== 'flagger') {
+  if (s.type === 'canary' && routerType(String(s.router))?.splitsByReplicas && s.backend !== 'flagger') {
     if (autoscaled) {
       out.push([['strategy', 'router'], 'a traffic router other than "replicas" when autoscaling is set (the replica ratio needs a fixed replica count)']);
     } else {

@@ -18,7 +18,7 @@ export type LabelSet = Readonly<Record<string, unknown>>;
 function stringPairs(pairs: unknown): Array<[string, string]> {
   if (pairs === null || pairs === undefined) return [];
   const out: Array<[string, string]> = [];
-  for (const [k, v] of Object.entries(pairs as object)) if (typeof v === 'string') out.push([k, v]);
+  for (const [k, v] of Object.entries(pairs)) if (typeof v === 'string') out.push([k, v]);
   return out;
 }
 

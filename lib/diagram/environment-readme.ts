@@ -113,6 +113,7 @@ interface BorderHost {
 function borderHosts(objects: readonly ManifestObject[]): BorderHost[] {
   const out: BorderHost[] = [];
   for (const o of objects) {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed Kubernetes JSON, walked by shape
     const spec = (o.spec ?? {}) as Record<string, any>;
     const ns = o.metadata.namespace!;
     if (o.kind === 'Ingress') {
@@ -156,7 +157,7 @@ export function serviceTargets(objects: readonly ManifestObject[], groups: reado
   }
   return (ns, service) => {
     const svc = services.get(ns)?.get(service);
-    const selector = ((svc?.spec as { selector?: Record<string, string> } | undefined)?.selector ?? {}) as Record<string, string>;
+    const selector = ((svc?.spec as { selector?: Record<string, string> } | undefined)?.selector ?? {});
     if (Object.keys(selector).length === 0) return undefined;
     const selected = (labels: Readonly<Record<string, string>>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
     return groupsByNs.get(ns)?.candidates(selector).find((g) => selected(g.labels));

@@ -1,6 +1,5 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { metadataJson, withFastResolve } from '../synth/fast-resolve';
 import { SYNC_WAVE } from './annotations';
 import { holdsData, protectFromPrune } from './prune-protection';
 import { syncWaveOf } from './sync-waves';
@@ -12,13 +11,11 @@ import { syncWaveOf } from './sync-waves';
  * constructs keep full control by setting the annotations themselves.
  */
 export function applyDeliveryMetadata(root: Construct): void {
-  withFastResolve(() => {
-    for (const c of root.node.findAll()) if (c instanceof ApiObject) applyTo(c);
-  });
+  for (const c of root.node.findAll()) if (c instanceof ApiObject) applyTo(c);
 }
 
 function applyTo(c: ApiObject): void {
-  const annotations: Record<string, string> = metadataJson(c).annotations ?? {};
+  const annotations: Record<string, string> = c.metadata.toJson()?.annotations ?? {};
   const wave = syncWaveOf(c.kind);
   if (wave !== undefined && annotations[SYNC_WAVE] === undefined) c.metadata.addAnnotation(SYNC_WAVE, wave);
   // Only StatefulSets need their spec looked at; everything else is decided by kind.

@@ -97,7 +97,7 @@ export class FluentBit extends Construct {
     const fields = props.recordFields ?? {};
     for (const [k, v] of Object.entries(fields)) {
       if (!/^[a-z][a-z0-9_]*$/.test(k) || k === 'namespace') throw new PropsError(this, `recordFields.${k}`, k, 'a lower-case field name other than "namespace" (set from the pod metadata)');
-      if (!/^[A-Za-z0-9._\/-]+$/.test(v)) throw new PropsError(this, `recordFields.${k}`, v, 'a value of letters, digits, ".", "_", "/" or "-" (no spaces)');
+      if (!/^[A-Za-z0-9._/-]+$/.test(v)) throw new PropsError(this, `recordFields.${k}`, v, 'a value of letters, digits, ".", "_", "/" or "-" (no spaces)');
     }
     const paths = props.paths ?? ['/var/log/containers/*.log'];
     if (paths.length === 0) throw new PropsError(this, 'paths', paths, 'at least one glob under /var/log/containers');

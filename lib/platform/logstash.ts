@@ -97,7 +97,7 @@ export class Logstash extends Construct {
     const defaults = props.defaultFields ?? {};
     for (const [k, v] of Object.entries(defaults)) {
       if (!FIELD.test(k)) throw new PropsError(this, `defaultFields.${k}`, k, 'a field name of letters, digits, "_", "@", "." or "-"');
-      if (!/^[A-Za-z0-9._\/-]+$/.test(v)) throw new PropsError(this, `defaultFields.${k}`, v, 'a value of letters, digits, ".", "_", "/" or "-" (no spaces, no %{} references)');
+      if (!/^[A-Za-z0-9._/-]+$/.test(v)) throw new PropsError(this, `defaultFields.${k}`, v, 'a value of letters, digits, ".", "_", "/" or "-" (no spaces, no %{} references)');
     }
     (props.removeFields ?? []).forEach((f, i) => {
       if (!FIELD.test(f) || f === '@timestamp') throw new PropsError(this, `removeFields[${i}]`, f, 'a top-level field name other than "@timestamp"');

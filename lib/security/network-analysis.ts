@@ -5,6 +5,7 @@
 import { LabelIndex } from '../core/label-index';
 import { ManifestObject } from './shared-cluster';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed Kubernetes JSON, walked by shape
 type Json = Record<string, any>;
 
 /** The pods of one rendered workload. */

@@ -84,7 +84,9 @@ export function workloadUsages(objects: readonly ManifestObject[], namespace: st
   }
   const out: WorkloadUsage[] = [];
   for (const o of inNs) {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed Kubernetes JSON, walked by shape
     const spec = (o.spec ?? {}) as Record<string, any>;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed Kubernetes JSON, walked by shape
     let template: Record<string, any> | undefined;
     let pods = 1;
     let replicas = 1;
@@ -125,6 +127,7 @@ export function namespaceUsage(objects: readonly ManifestObject[], namespace: st
   return total;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed Kubernetes JSON, walked by shape
 function extraPods(kind: string, spec: Record<string, any>, replicas: number): number {
   if (kind === 'Rollout') return replicas;
   if (kind !== 'Deployment') return 0;

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { parseDuration, DURATION_TEXT } from '../config/strategy-schema';
+import { DURATION_TEXT, parseDuration } from './canary-rules';
 import { PropsError } from '../core/errors';
 
 /** Upper bounds on the two service level indicators the documents name. */

@@ -1,23 +1,14 @@
-import { Canary, CanarySpecAutoscalerRefKind, CanarySpecIngressRefKind, CanarySpecProvider, CanarySpecTargetRefKind } from '../../imports/flagger-flagger.app';
+import { Canary, CanarySpecAutoscalerRefKind, CanarySpecTargetRefKind } from '../../imports/flagger-flagger.app';
 import * as k8s from '../../imports/k8s';
 import { RolloutSpecStrategyCanary, RolloutSpecStrategyCanarySteps, RolloutSpecStrategyCanaryStepsPauseDuration } from '../../imports/rollouts-rollout-argoproj.io';
-import {
-  CanaryBackend,
-  flaggerStageProblems,
-  MANUAL,
-  parseDuration,
-  replicaRatioProblem,
-  routerProblem,
-  StageLike,
-  StageProblem,
-  stageProblems,
-} from '../config/strategy-schema';
 import { PropsError } from '../core/errors';
 import { AnalysisCriteria, resolveAnalysis } from './analysis';
+import { flaggerStageProblems, MANUAL, parseDuration, replicaRatioProblem, routerProblem, ROUTERS_BY_BACKEND, StageLike, StageProblem, stageProblems } from './canary-rules';
 import { ignoreOn, RESPECT_IGNORE_DIFFERENCES, recordHints, waveOf } from './gitops';
 import { ANALYSIS_ARGS, SloAnalysisTemplate } from './slo-analysis-template';
 import { SloMetricTemplates } from './slo-metric-templates';
 import { DeploymentStrategy, IgnoreDifference, StrategyBinding, StrategyContext } from './strategy';
+import { CanaryBackend } from './routers/router';
 import { TrafficRouter } from './traffic-router';
 import { checkTag, extraService, httpPort, newRollout, PROGRESS_DEADLINE_SECONDS, REVISION_HISTORY_LIMIT, serviceSelectorIgnore, variantTemplate } from './variants';
 
@@ -63,15 +54,7 @@ type Shape =
 /** Pod label separating the stable and canary Deployments of the plain backend. */
 export const TRACK_LABEL = 'track';
 
-const FLAGGER_PROVIDERS: Record<string, CanarySpecProvider> = {
-  istio: CanarySpecProvider.ISTIO,
-  nginx: CanarySpecProvider.NGINX,
-  traefik: CanarySpecProvider.TRAEFIK,
-  'gateway-api': CanarySpecProvider.GATEWAYAPI_V1,
-};
-
-/** Argo Rollouts traffic router plugin for the Gateway API (argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi). */
-export const GATEWAY_API_PLUGIN = 'argoproj-labs/gatewayAPI';
+export { GATEWAY_API_PLUGIN } from './routers/gateway-api';
 
 /**
  * A new version gets a growing share of traffic, stage by stage. Three
@@ -108,20 +91,16 @@ export class CanaryStrategy extends DeploymentStrategy {
     const problem = routerProblem(this.shape.backend, props.router.kind);
     if (problem) throw new PropsError(ctx.scope, 'strategy.router', props.router.kind, problem);
     props.router.check(ctx.scope, 'strategy.router');
-    switch (this.shape.backend) {
-      case 'argo-rollouts':
-        return this.bindArgo(ctx, this.shape.props);
-      case 'flagger':
-        return this.bindFlagger(ctx, this.shape.props);
-      case 'plain':
-        return this.bindPlain(ctx, this.shape.props);
-    }
+    const shape = this.shape;
+    if (shape.backend === 'argo-rollouts') return this.bindArgo(ctx, shape.props);
+    if (shape.backend === 'flagger') return this.bindFlagger(ctx, shape.props);
+    return this.bindPlain(ctx, shape.props);
   }
 
   private bindArgo(ctx: StrategyContext, props: ArgoCanaryProps): StrategyBinding {
     const { scope, name, namespace } = ctx;
     const router = props.router;
-    if (router.kind === 'replicas') checkReplicaRatio(ctx, props.stages);
+    if (router.splitsByReplicas) checkReplicaRatio(ctx, props.stages);
     const canaryService = `${name}-canary`;
     extraService(ctx, 'CanaryService', canaryService, ctx.selectorLabels, waveOf('Service'));
     const routing = router.render(scope, {
@@ -136,12 +115,12 @@ export class CanaryStrategy extends DeploymentStrategy {
       canaryWeight: 0,
       controllerOwnsWeights: true,
     });
-    router.addIngressValidation(scope, namespace, name);
+    router.addChecks(scope, namespace, name);
 
     const canary: RolloutSpecStrategyCanary = {
       canaryService,
       stableService: name,
-      trafficRouting: argoTrafficRouting(router, name, namespace),
+      trafficRouting: router.argoTrafficRouting(name, namespace),
       steps: argoSteps(props.stages),
       analysis: props.analysis && {
         templates: [{ templateName: new SloAnalysisTemplate(scope, 'Analysis', { name: `${name}-slo`, namespace, labels: ctx.labels, analysis: resolveAnalysis(scope, 'strategy.analysis', props.analysis) }).name }],
@@ -166,6 +145,8 @@ export class CanaryStrategy extends DeploymentStrategy {
     if (!Number.isInteger(threshold) || threshold < 1) throw new PropsError(scope, 'strategy.threshold', threshold, 'an integer >= 1 (failed checks before rollback)');
     const analysis = resolveAnalysis(scope, 'strategy.analysis', props.analysis);
     const router = props.router;
+    const routing = router.flaggerRouting();
+    if (!routing) throw new PropsError(scope, 'strategy.router', router.kind, `a router Flagger can drive (one of ${ROUTERS_BY_BACKEND.flagger.join(', ')})`);
 
     const workload = new k8s.KubeDeployment(scope, 'Resource', {
       metadata: { name, namespace, labels: ctx.labels },
@@ -183,16 +164,16 @@ export class CanaryStrategy extends DeploymentStrategy {
     new Canary(scope, 'Canary', {
       metadata: { name, namespace, labels: ctx.labels, annotations: waveOf('Canary') },
       spec: {
-        provider: FLAGGER_PROVIDERS[router.kind],
+        provider: routing.provider,
         targetRef: { apiVersion: 'apps/v1', kind: CanarySpecTargetRefKind.DEPLOYMENT, name },
         autoscalerRef: ctx.autoscaled ? { apiVersion: 'autoscaling/v2', kind: CanarySpecAutoscalerRefKind.HORIZONTAL_POD_AUTOSCALER, name } : undefined,
-        ingressRef: router.kind === 'nginx' ? { apiVersion: 'networking.k8s.io/v1', kind: CanarySpecIngressRefKind.INGRESS, name: router.ingress } : undefined,
+        ingressRef: routing.ingressRef,
         progressDeadlineSeconds: PROGRESS_DEADLINE_SECONDS,
         service: {
           port: httpPort(ctx),
           portName: port?.name,
           targetPort: port?.targetPort?.value,
-          gatewayRefs: router.kind === 'gateway-api' ? [{ name: router.gateway.name, namespace: router.gateway.namespace }] : undefined,
+          gatewayRefs: routing.gatewayRefs,
         },
         analysis: {
           // Flagger holds each step for one interval: the stages' common pause.
@@ -203,7 +184,7 @@ export class CanaryStrategy extends DeploymentStrategy {
         },
       },
     });
-    router.addIngressValidation(scope, namespace, name);
+    router.addChecks(scope, namespace, name);
     const deploymentIgnore: IgnoreDifference = ignoreOn(workload, { jsonPointers: ['/spec/replicas'] });
     const gitOps = recordHints(scope, {
       ignoreDifferences: [
@@ -231,7 +212,7 @@ export class CanaryStrategy extends DeploymentStrategy {
 
     let stableReplicas = ctx.replicas;
     let canaryReplicas: number;
-    if (router.kind === 'replicas') {
+    if (router.splitsByReplicas) {
       if (props.canaryReplicas !== undefined) throw new PropsError(scope, 'strategy.canaryReplicas', props.canaryReplicas, 'no canaryReplicas with router "replicas" (the stage weight decides the canary replicas)');
       const total = checkReplicaRatio(ctx, props.stages);
       canaryReplicas = (total * weight) / 100;
@@ -261,24 +242,25 @@ export class CanaryStrategy extends DeploymentStrategy {
 
     // The mesh and the replica ratio split traffic behind the main Service; the
     // other routers send to the main Service (stable) and `<name>-canary` explicitly.
-    const mainSelectsBoth = router.kind === 'replicas' || router.kind === 'istio';
+    const layout = router.plainServices();
     const canaryService = `${name}-canary`;
-    if (router.kind !== 'replicas') extraService(ctx, 'CanaryService', canaryService, track('canary'));
+    const stableService = layout.stableService ? `${name}-stable` : name;
+    if (layout.canaryService) extraService(ctx, 'CanaryService', canaryService, track('canary'));
     router.render(scope, {
       name,
       namespace,
       labels: ctx.labels,
       port: httpPort(ctx),
-      stableService: router.kind === 'istio' ? `${name}-stable` : name,
+      stableService,
       canaryService,
       stableSubsetLabels: track('stable'),
       canarySubsetLabels: track('canary'),
       canaryWeight: weight,
       controllerOwnsWeights: false,
     });
-    if (router.kind === 'istio' && router.istioMode === 'host') extraService(ctx, 'StableService', `${name}-stable`, track('stable'));
-    router.addIngressValidation(scope, namespace, name);
-    return { workload, serviceSelector: mainSelectsBoth ? ctx.selectorLabels : track('stable'), disruptionSelector: ctx.selectorLabels };
+    if (layout.stableService) extraService(ctx, 'StableService', stableService, track('stable'));
+    router.addChecks(scope, namespace, name);
+    return { workload, serviceSelector: layout.mainSelectsBoth ? ctx.selectorLabels : track('stable'), disruptionSelector: ctx.selectorLabels };
   }
 }
 
@@ -309,24 +291,4 @@ function argoSteps(stages: readonly CanaryStage[]): RolloutSpecStrategyCanarySte
     else if (s.pause !== undefined && parseDuration(s.pause) !== undefined) steps.push({ pause: { duration: RolloutSpecStrategyCanaryStepsPauseDuration.fromString(s.pause) } });
     return steps;
   });
-}
-
-function argoTrafficRouting(router: TrafficRouter, name: string, namespace: string): RolloutSpecStrategyCanary['trafficRouting'] {
-  switch (router.kind) {
-    case 'istio':
-      return {
-        istio: {
-          virtualService: { name, routes: ['primary'] },
-          destinationRule: router.istioMode === 'subset' ? { name, canarySubsetName: 'canary', stableSubsetName: 'stable' } : undefined,
-        },
-      };
-    case 'nginx':
-      return { nginx: { stableIngress: router.ingress } };
-    case 'traefik':
-      return { traefik: { weightedTraefikServiceName: name } };
-    case 'gateway-api':
-      return { plugins: { [GATEWAY_API_PLUGIN]: { httpRoute: name, namespace } } };
-    case 'replicas':
-      return undefined;
-  }
 }

@@ -5,7 +5,7 @@ import { BlueGreenStrategy } from './blue-green';
 import { CanaryStrategy } from './canary';
 import { IntOrPercent, RollingStrategy } from './rolling';
 import { DeploymentStrategy } from './strategy';
-import { TrafficRouter } from './traffic-router';
+import { routerType, TrafficRouter } from './traffic-router';
 
 /** The strategy an environment file asks for; undefined leaves the service's default. */
 export function strategyFromConfig(cfg: StrategyConfig | undefined): DeploymentStrategy | undefined {
@@ -33,18 +33,8 @@ export function strategyFromConfig(cfg: StrategyConfig | undefined): DeploymentS
 }
 
 function routerFromConfig(cfg: CanaryConfig): TrafficRouter {
-  switch (cfg.router) {
-    case 'istio':
-      return TrafficRouter.istio({ mode: cfg.istioMode });
-    case 'nginx':
-      return TrafficRouter.nginx({ ingress: cfg.ingress! });
-    case 'traefik':
-      return TrafficRouter.traefik();
-    case 'gateway-api':
-      return TrafficRouter.gatewayApi({ gateway: cfg.gateway! });
-    case 'replicas':
-      return TrafficRouter.replicas();
-  }
+  // The schema accepted only registered routers.
+  return routerType(cfg.router)!.fromSettings(cfg);
 }
 
 function analysisFromConfig(a: AnalysisConfig | undefined): AnalysisCriteria | undefined {

@@ -1,7 +1,6 @@
 // Helpers shared by strategies that run more than one version of a service
 // side by side (blue/green colours, stable/canary tracks).
 import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { Rollout, RolloutSpecStrategy, toJson_RolloutSpec } from '../../imports/rollouts-rollout-argoproj.io';
 import { sanitizeLabelValue } from '../core/labels';
@@ -32,9 +31,9 @@ export function variantTemplate(ctx: StrategyContext, labels: Record<string, str
   const t = ctx.podTemplate;
   const retag = tag !== undefined && ctx.image !== undefined && tag !== ctx.image.tag;
   const from = ctx.image ? imageRef(ctx.image) : undefined;
-  const to = retag ? imageRef({ repository: ctx.image!.repository, tag: tag! }) : undefined;
+  const to = retag ? imageRef({ repository: ctx.image.repository, tag }) : undefined;
   const podLabels = { ...(t.metadata?.labels ?? {}), ...labels };
-  if (retag && podLabels[VERSION_LABEL] !== undefined) podLabels[VERSION_LABEL] = sanitizeLabelValue(tag!);
+  if (retag && podLabels[VERSION_LABEL] !== undefined) podLabels[VERSION_LABEL] = sanitizeLabelValue(tag);
   return {
     ...t,
     metadata: { ...t.metadata, labels: podLabels },
@@ -67,7 +66,7 @@ export function newRollout(ctx: StrategyContext, strategy: RolloutSpecStrategy):
     selector: { matchLabels: ctx.selectorLabels },
     strategy,
   });
-  return new ApiObject(ctx.scope as Construct, 'Resource', {
+  return new ApiObject(ctx.scope, 'Resource', {
     ...Rollout.GVK,
     metadata: { name: ctx.name, namespace: ctx.namespace, labels: ctx.labels, annotations: waveOf('Rollout') },
     spec: { ...spec, template: k8s.toJson_PodTemplateSpec(ctx.podTemplate) },

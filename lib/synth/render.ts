@@ -1,6 +1,4 @@
 import { ApiObject, Chart } from 'cdk8s';
-
-import { withFastResolve } from './fast-resolve';
 import { fileNameOf, ObjectIdentity } from './serialize';
 
 /** A chart and the directory (relative to the output root) its objects go to. */
@@ -30,16 +28,11 @@ export class RenderError extends Error {
 }
 
 /**
- * Resolves every ApiObject of the targets' charts, in construct-tree order,
- * after running each construct's `node.addValidation` checks. Objects are
- * resolved in one pass where cdk8s's built-in resolvers are all an App uses
- * (lib/synth/fast-resolve.ts; same result as cdk8s's `toJson()`).
+ * Resolves every ApiObject of the targets' charts (cdk8s's `toJson()`), in
+ * construct-tree order, after running each construct's `node.addValidation`
+ * checks.
  */
 export function renderTargets(targets: readonly RenderTarget[]): RenderedObject[] {
-  return withFastResolve(() => renderAll(targets));
-}
-
-function renderAll(targets: readonly RenderTarget[]): RenderedObject[] {
   const problems: string[] = [];
   const out: RenderedObject[] = [];
   const seen = new Map<string, string>();
@@ -69,7 +62,6 @@ function renderAll(targets: readonly RenderTarget[]): RenderedObject[] {
   if (problems.length) throw new RenderError(problems);
   return out;
 }
-
 
 /**
  * Chart-level validations (quota, shared-cluster checks) call `toJson()` on

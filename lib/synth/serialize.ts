@@ -1,5 +1,4 @@
 import { stringify } from 'yaml';
-import { emitConfigYaml, emitYaml } from './yaml-emitter';
 
 /** API groups served by Kubernetes itself; kinds from any other group get the group in their file name. */
 const BUILT_IN_GROUPS = new Set([
@@ -50,20 +49,42 @@ export function sortKeys(value: unknown): unknown {
  * Kubernetes' YAML 1.1 reader.
  */
 export function toYaml(object: unknown): string {
-  return emitYaml(object) ?? stringify(sortKeys(object), YAML_OPTIONS);
+  return emitter?.yaml(object) ?? stringify(sortKeys(object), YAML_OPTIONS);
 }
 
 /**
  * A configuration file embedded in a ConfigMap (prometheus.yml, Grafana
  * provisioning, ...): exactly `stringify(value)` of the yaml library (its
- * defaults: YAML 1.2, keys in insertion order, 80-column lines), written by
- * the emitter where it covers the value.
+ * defaults: YAML 1.2, keys in insertion order, 80-column lines).
  */
 export function configYaml(value: object): string {
-  return emitConfigYaml(value) ?? stringify(value);
+  return emitter?.configYaml(value) ?? stringify(value);
 }
 
-/** The serializer's options; lib/synth/yaml-emitter.ts produces the same text for what it covers. */
+/**
+ * A faster writer of the same YAML text: `yaml` gives what `toYaml` writes,
+ * `configYaml` what `configYaml` writes, or undefined where it does not
+ * cover the value (the `yaml` package then writes it).
+ */
+export interface YamlEmitter {
+  yaml(object: unknown): string | undefined;
+  configYaml(value: object): string | undefined;
+}
+
+let emitter: YamlEmitter | undefined;
+
+/** Runs `fn` with `emitter` writing the YAML it covers (an app's speed-up; the library itself uses the `yaml` package only). */
+export function withYamlEmitter<T>(e: YamlEmitter | undefined, fn: () => T): T {
+  const previous = emitter;
+  emitter = e;
+  try {
+    return fn();
+  } finally {
+    emitter = previous;
+  }
+}
+
+/** The serializer's options; a YamlEmitter must produce the same text for what it covers. */
 export const YAML_OPTIONS = { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false } as const;
 
 /** One rendered file: a provenance comment, then the object. */

@@ -76,7 +76,7 @@ export class Worker extends Construct {
     this.selectorLabels = selectorLabels(identity);
     const labels = standardLabels(identity);
     const metadata = (name: string) => ({ name, namespace: this.namespace, labels });
-    this.ports = hasMetrics ? { metrics: props.metricsPort! } : {};
+    this.ports = hasMetrics ? { metrics: props.metricsPort } : {};
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: metadata(this.name), automountServiceAccountToken: false });
     const config = props.config && Object.keys(props.config).length ? configData(props.config) : undefined;
@@ -123,7 +123,7 @@ export class Worker extends Construct {
         spec: {
           clusterIp: 'None',
           selector: this.selectorLabels,
-          ports: [{ name: 'metrics', port: props.metricsPort!, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP' }],
+          ports: [{ name: 'metrics', port: props.metricsPort, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP' }],
         },
       });
     }

@@ -58,6 +58,6 @@ describe('Alertmanager', () => {
     ['a misspelt weekday', { timeIntervals: [{ name: 'office', weekdays: ['mon:fri'], start: '08:00', end: '18:00' }] }, 'timeIntervals[0].weekdays[0]: expected a weekday or range'],
     ['a Slack channel without #', { receivers: [{ kind: 'slack', name: 'team', webhookUrl: { secret: 's', key: 'k' }, channel: 'alerts' }], routes: [] }, 'receivers[0].channel: expected a Slack channel such as "#alerts"'],
   ])('GIVEN %s THEN construction fails naming the field', (_, extra, message) => {
-    expect(() => new Alertmanager(chart(), 'alertmanager', { ...PROPS, ...(extra as object) } as AlertmanagerProps)).toThrow(message);
+    expect(() => new Alertmanager(chart(), 'alertmanager', { ...PROPS, ...(extra as object) })).toThrow(message);
   });
 });

@@ -76,6 +76,7 @@ describe('RedisCache', () => {
     ['password in external mode', { password, mode: { type: 'external', host: 'r.example.com', secretStore: { name: 's' }, remoteKey: 'k' } }, 'password: expected nothing in external mode'],
     ['external without remote key', { mode: { type: 'external', host: 'r.example.com', secretStore: { name: 's' }, remoteKey: '' } }, 'mode.remoteKey: expected the key of the secret in the external store'],
   ])('invalid: %s', (_, props, message) => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the type check (tsgo, TypeScript 7) types the row as a union of the props above
     expect(() => new RedisCache(chart(), 'cache', { namespace: 'ns', ...(props as object) })).toThrow(message);
   });
 });

@@ -1,4 +1,5 @@
 // "060" ecosystem (../shared/seeds/001_c28e73b2af604930.txt): the data tier and the observability stack.
+import { load } from 'js-yaml';
 import { renderSystem } from './systems';
 
 describe('060 ecosystem', () => {
@@ -38,10 +39,9 @@ describe('060 ecosystem', () => {
 
 describe('060 "Alerting Strategy": AlertManager routes the SLO alerts by severity', () => {
   const prod = renderSystem('prod', 'ecosystem');
-  const yaml = require('js-yaml') as typeof import('js-yaml');
-  const am = yaml.load(prod.find('ConfigMap', 'alertmanager-config').data['alertmanager.yml']) as any;
+  const am = load(prod.find('ConfigMap', 'alertmanager-config').data['alertmanager.yml']) as any;
   const promData = prod.find('ConfigMap', 'prometheus-config').data;
-  const prom = yaml.load(promData['prometheus.yml']) as any;
+  const prom = load(promData['prometheus.yml']) as any;
 
   test('GIVEN prod WHEN rendered THEN critical pages through PagerDuty at once, warning goes to Slack only in business hours, info notifies nobody', () => {
     const route = (severity: string) => am.route.routes.find((r: any) => r.matchers.includes(`severity="${severity}"`));
@@ -67,7 +67,7 @@ describe('060 "Alerting Strategy": AlertManager routes the SLO alerts by severit
   test('GIVEN prod WHEN rendered THEN the system\'s Prometheus evaluates the SLO rules (the PrometheusRule\'s groups), scrapes user-service and sends alerts to the Alertmanager', () => {
     expect(prom.rule_files).toEqual(['/etc/prometheus/rules.yml']);
     expect(prom.alerting.alertmanagers[0].static_configs[0].targets).toEqual(['alertmanager.ecosystem-prod.svc:9093']);
-    const rules = yaml.load(promData['rules.yml']) as any;
+    const rules = load(promData['rules.yml']) as any;
     const cr = prod.find('PrometheusRule', 'user-service-slo').spec;
     expect(rules.groups.map((g: any) => [g.name, g.rules.length])).toEqual(cr.groups.map((g: any) => [g.name, g.rules.length]));
     expect(rules.groups[1].rules.map((r: any) => r.labels.severity).sort()).toEqual(['critical', 'critical', 'info', 'info', 'warning', 'warning']);

@@ -51,7 +51,7 @@ describe('README "Add an environment"', () => {
   test('GIVEN qa.yaml that keeps staging\'s namespace for one system in staging\'s cluster WHEN synth runs THEN it exits 1 at that line naming both environments, and dist/ is untouched', () => {
     const dir = scratchProject({ dist: ['staging'] });
     scratch.push(dir);
-    const text = fs.readFileSync(path.join(dir, 'environments', 'staging.yaml'), 'utf8').replace(/^  fediflow:\n/m, '  fediflow:\n    namespace: fediflow-staging\n');
+    const text = fs.readFileSync(path.join(dir, 'environments', 'staging.yaml'), 'utf8').replace(/^ {2}fediflow:\n/m, '  fediflow:\n    namespace: fediflow-staging\n');
     fs.writeFileSync(path.join(dir, 'environments', 'qa.yaml'), text);
     const line = text.split('\n').indexOf('    namespace: fediflow-staging') + 1;
     const before = snapshotTree(path.join(dir, 'dist'));

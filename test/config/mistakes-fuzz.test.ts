@@ -21,7 +21,7 @@ import { parseDocument } from 'yaml';
 import { environmentTargets } from '../../charts';
 import { ConfigError, EnvironmentConfig, listEnvironments, loadEnvironment } from '../../lib/config';
 import { renderTargets } from '../../lib/synth';
-import { applySteps, MapNode, nodePaths, Path, Step, treeOf, TreeNode, yamlText } from './yaml-edits';
+import { applySteps, nodePaths, Path, Step, treeOf, TreeNode, yamlText } from './yaml-edits';
 
 const ROOT = path.resolve(__dirname, '../..');
 const LINE = /^environments\/[a-z0-9.-]+:\d+:\d+ (?:[^\s[\]]|\[(?:\d+|"(?:[^"\\]|\\.)*")\])+: \S.*$/;
@@ -70,7 +70,7 @@ function systemOf(m: Mutation): string | undefined {
 function renderOf(cfg: EnvironmentConfig, only?: string): Render {
   const scoped = only ? { ...cfg, systems: Object.fromEntries(Object.entries(cfg.systems).filter(([s]) => s === only)) } : cfg;
   const out: Render = new Map();
-  for (const o of renderTargets(environmentTargets(scoped as EnvironmentConfig, new App()))) {
+  for (const o of renderTargets(environmentTargets(scoped, new App()))) {
     const system = o.dir.split('/')[1];
     if (!out.has(system)) out.set(system, new Map());
     out.get(system)!.set(o.file, o.object);
@@ -81,7 +81,7 @@ function renderOf(cfg: EnvironmentConfig, only?: string): Render {
 /** Leaves that differ between two objects: [path, before, after]; structural differences included as before/after undefined. */
 function leafDiff(a: unknown, b: unknown, p = ''): Array<[string, unknown, unknown]> {
   if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
-    const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
     return [...keys].flatMap((k) => leafDiff((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${p}.${k}`));
   }
   return a === b ? [] : [[p, a, b]];
@@ -137,7 +137,7 @@ describe('environment files mutated as people and bots do', () => {
 
   /** The environment file's text after the mutation. */
   function mutatedText(m: Mutation): string {
-    const tree = trees[m.env] as MapNode;
+    const tree = trees[m.env];
     const step = (s: Step) => yamlText(applySteps(tree, [s]));
     switch (m.kind) {
       case 'tag':

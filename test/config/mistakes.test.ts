@@ -157,7 +157,7 @@ describe('issue 19: mistakes in environment files, caught and named', () => {
   test('6. GIVEN an exposed service in a staging-tier environment named like development WHEN it has no TLS issuer THEN TLS is required by tier', () => {
     dir = scratchProject({ dist: false });
     fs.copyFileSync(path.join(dir, 'environments', 'staging.yaml'), path.join(dir, 'environments', 'development.yaml'));
-    edit(dir, 'development.yaml', (t) => t.replace(/\n  tls:\n(?: {4}.*\n)+/, '\n'));
+    edit(dir, 'development.yaml', (t) => t.replace(/\n {2}tls:\n(?: {4}.*\n)+/, '\n'));
     expectLocated(failureOf(dir, 'development'), 'development.yaml', lineOf(dir, 'development.yaml', 'border:'), /border(\.tls)?: .*TLS is required outside development \(tier staging\)/);
   });
 

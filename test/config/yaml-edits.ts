@@ -45,7 +45,7 @@ export type Step =
 
 /** The tree of a parsed document, comments included. */
 export function treeOf(doc: Document): MapNode {
-  const root = fromNode(doc.contents as YamlNode);
+  const root = fromNode(doc.contents);
   if (root.kind !== 'map') throw new Error('expected a mapping at the top level');
   return root;
 }

@@ -17,7 +17,7 @@ const labels = fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES
 /** The first group of the namespace the first Service of that name selects (the scan the index replaced). */
 function naiveTarget(objects: readonly ManifestObject[], groups: readonly PodGroup[], ns: string, service: string): PodGroup | undefined {
   const svc = objects.find((o) => o.kind === 'Service' && o.metadata.namespace === ns && o.metadata.name === service);
-  const selector = ((svc?.spec as { selector?: Record<string, string> } | undefined)?.selector ?? {}) as Record<string, string>;
+  const selector = ((svc?.spec as { selector?: Record<string, string> } | undefined)?.selector ?? {});
   return groups.find((g) => g.namespace === ns && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => g.labels[k] === v));
 }
 

@@ -141,7 +141,7 @@ describe('bootstrap objects in a render', () => {
 
 describe('planDelivery', () => {
   const base = loadEnvironment('dev', { dir: path.join(ROOT, 'environments'), root: ROOT });
-  const env = (systems: Record<string, unknown>): EnvironmentConfig => ({ ...base, gitops: { ...base.gitops!, systems: systems as never } });
+  const env = (systems: Record<string, unknown>): EnvironmentConfig => ({ ...base, gitops: { ...base.gitops!, systems: systems } });
   const target = (name: string, ns: string, extra?: (c: Chart) => void) => {
     const chart = testChart();
     new k8s.KubeConfigMap(chart, 'cm', { metadata: { name: 'x', namespace: ns } });

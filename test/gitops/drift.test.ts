@@ -57,7 +57,7 @@ function defaultPodTemplate(t: Json): void {
     for (const e of (c.env as Json[]) ?? []) if (isObject(e.valueFrom) && isObject(e.valueFrom.fieldRef)) def(e.valueFrom.fieldRef, 'apiVersion', 'v1');
     for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) defaultProbe(c[probe]);
   }
-  for (const v of (spec.volumes as Json[]) ?? []) for (const s of ['configMap', 'secret', 'projected', 'downwardAPI']) if (isObject(v[s])) def(v[s] as Json, 'defaultMode', 420);
+  for (const v of (spec.volumes as Json[]) ?? []) for (const s of ['configMap', 'secret', 'projected', 'downwardAPI']) if (isObject(v[s])) def(v[s], 'defaultMode', 420);
 }
 
 const hpaTargets = new Set(desired.filter((o) => o.kind === 'HorizontalPodAutoscaler').map((o) => `${(o.metadata as Json).namespace}/${((o.spec as Json).scaleTargetRef as Json).name}`));
@@ -213,7 +213,7 @@ function find(live: Json[], kind: string, ns: string, name: string): Json {
 
 const asLive = (objects: Json[]): LiveObject[] => objects.map((object, i) => ({ source: `live.yaml#${i + 1}`, object }));
 const drift = (objects: Json[]): DriftReport => detectDrift(ENV, files, asLive(objects));
-const containers = (o: Json, path = ['spec', 'template', 'spec']): Json[] => path.reduce((x: Json, k) => x[k] as Json, o).containers as unknown as Json[];
+const containers = (o: Json, path = ['spec', 'template', 'spec']): Json[] => path.reduce((x: Json, k) => x[k] as Json, o).containers as Json[];
 
 describe('drift: a live export with only server-side additions', () => {
   test('GIVEN every object of dist/prod as the API server returns it WHEN compared THEN nothing drifts', () => {
@@ -379,7 +379,7 @@ describe('npm run drift: options, output and exit codes', () => {
   test('text: one line per drifted object and per field, git value -> live value; exit 0 without --exit-code, 1 with', () => {
     const r = run(['drift', '--env', 'prod', '--live', liveFile]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^prod: drift: 0 missing, 0 extra, 1 changed \(\d+ objects in dist\/prod, \d+ live\)\n  ~ Deployment\/ecosystem-prod\/grafana  \(dist\/prod\/ecosystem\)\n      spec\.replicas: git \d+ -> live 5\n$/);
+    expect(r.out).toMatch(/^prod: drift: 0 missing, 0 extra, 1 changed \(\d+ objects in dist\/prod, \d+ live\)\n {2}~ Deployment\/ecosystem-prod\/grafana {2}\(dist\/prod\/ecosystem\)\n {6}spec\.replicas: git \d+ -> live 5\n$/);
     expect(run(['drift', '--env', 'prod', '--live', liveFile, '--exit-code']).code).toBe(1);
   });
 

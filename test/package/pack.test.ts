@@ -5,6 +5,7 @@
 // validation gate (`manifests-validate`) checks the consumer's output offline.
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import { builtinModules } from 'module';
 import * as os from 'os';
 import * as path from 'path';
 import { libraryMetafile, transpileLibrary } from './build-package';
@@ -131,7 +132,7 @@ describe('runtime dependencies', () => {
       for (const i of input.imports) {
         if (!i.external || i.path.startsWith('node:') || !/^[@a-z]/.test(i.path)) continue;
         const name = i.path.startsWith('@') ? i.path.split('/').slice(0, 2).join('/') : i.path.split('/')[0];
-        if (!require('module').builtinModules.includes(name)) imported.add(name);
+        if (!builtinModules.includes(name)) imported.add(name);
       }
     }
     // THEN an installed package can resolve each of them (typescript is loaded lazily by the validator's schema derivation only)

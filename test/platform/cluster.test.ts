@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import * as k8s from '../../imports/k8s';
 import { clusterFacts, planPlatform, withPlatform } from '../../charts/platform';
 import { ConfigError, loadEnvironment } from '../../lib/config';
@@ -26,7 +26,7 @@ function readDist(): GateObject[] {
     if (f.endsWith('.yaml')) files.set(f.split(path.sep).join('/'), fs.readFileSync(path.join(root, f), 'utf8'));
   }
   // GateObject.file is the name inside dir, as synth hands it over.
-  return [...objectsOf(files).values()].map((o) => ({ ...o, file: path.posix.basename(o.file) })) as unknown as GateObject[];
+  return [...objectsOf(files).values()].map((o) => ({ ...o, file: path.posix.basename(o.file) }));
 }
 const DIST = readDist();
 const inEnv = (env: string) => DIST.filter((o) => o.dir.split('/')[0] === env);
@@ -138,7 +138,7 @@ describe('planPlatform: located errors in the environment file', () => {
   const gatewayTarget = () => {
     const chart = testChart();
     new k8s.KubeConfigMap(chart, 'cm', { metadata: { name: 'x', namespace: 'a' } });
-    new (require('cdk8s').ApiObject)(chart, 'route', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r', namespace: 'a' }, spec: {} });
+    new ApiObject(chart, 'route', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r', namespace: 'a' }, spec: {} });
     return { dir: 'prod/a', chart };
   };
 

@@ -144,7 +144,7 @@ describe('CanaryStrategy.flagger', () => {
     ['only 100%', { stages: [{ weight: 100 }] }, 'strategy.stages: expected at least one stage below 100% (Flagger promotes after its last step weight)'],
     ['threshold', { threshold: 0 }, 'strategy.threshold: expected an integer >= 1 (failed checks before rollback), got 0'],
   ])('GIVEN %s WHEN bound THEN PropsError', (_n, over, message) => {
-    expect(errorOf(() => render(CanaryStrategy.flagger({ stages: EVEN, router: TrafficRouter.istio(), analysis: SLO, ...over } as never)))).toContain(message);
+    expect(errorOf(() => render(CanaryStrategy.flagger({ stages: EVEN, router: TrafficRouter.istio(), analysis: SLO, ...over })))).toContain(message);
   });
 });
 
@@ -210,7 +210,7 @@ describe('CanaryStrategy.plain', () => {
     ['canaryTag latest', { canaryTag: 'latest' }, {}, 'strategy.canaryTag: expected a pinned image tag such as "v1.3.0" (not "latest"), got "latest"'],
     ['canaryReplicas with the replica ratio', { router: TrafficRouter.replicas(), canaryReplicas: 2 }, { replicas: 20 }, 'strategy.canaryReplicas: expected no canaryReplicas with router "replicas"'],
   ])('GIVEN %s WHEN bound THEN PropsError', (_n, over, props, message) => {
-    expect(errorOf(() => render(CanaryStrategy.plain({ stages: STAGES_060, router: TrafficRouter.istio(), ...over } as never), props as never))).toContain(message);
+    expect(errorOf(() => render(CanaryStrategy.plain({ stages: STAGES_060, router: TrafficRouter.istio(), ...over }), props as never))).toContain(message);
   });
 });
 

@@ -111,6 +111,6 @@ describe('environment file strategies', () => {
       '        autoscaling: { minReplicas: 3, maxReplicas: 10, cpuUtilization: 70 }\n'],
     ['a bad colour tag', '          type: blue-green\n          activeColor: blue\n          tags: { green: "v1.3.0 beta" }\n', [`tags: { green: "v1.3.0 beta" } | ${P}.tags.green: expected an image tag such as "v1.2.0" (letters, digits, ".", "_", "-"), got "v1.3.0 beta"`]],
   ])('GIVEN %s WHEN loaded THEN file:line:col path: expected ..., got ...', (_n, strategy, expected, extra = '') => {
-    expect(problems(strategy as string, extra as string)).toEqual(expected);
+    expect(problems(strategy, extra)).toEqual(expected);
   });
 });

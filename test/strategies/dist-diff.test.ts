@@ -38,7 +38,10 @@ function lineDiff(a: Map<string, string>, b: Map<string, string>): string[] {
     let j = 0;
     const short = f.replace('prod/ecosystem/', '');
     while (i < x.length || j < y.length) {
-      if (i < x.length && j < y.length && x[i] === y[j]) (i++, j++);
+      if (i < x.length && j < y.length && x[i] === y[j]) {
+        i++;
+        j++;
+      }
       else if (j < y.length && (i === x.length || lcs[i][j + 1] >= lcs[i + 1][j])) out.push(`+${short}: ${y[j++].trim()}`);
       else out.push(`-${short}: ${x[i++].trim()}`);
     }

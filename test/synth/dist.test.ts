@@ -91,7 +91,7 @@ describe('synth', () => {
     scratch.push(dir);
     const r = runSynth(dir, ['--env', 'prod', '--help']);
     expect(r.status).toBe(0);
-    for (const option of ['--env NAME', '--out DIR', '--allow-destructive', '--jobs N', '--timings', '--help']) expect(r.stdout).toContain(option);
+    for (const option of ['--env NAME', '--out DIR', '--allow-destructive', '--reference', '--timings', '--help']) expect(r.stdout).toContain(option);
     expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
   });
 });

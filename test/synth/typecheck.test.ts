@@ -58,14 +58,14 @@ describe('type check before rendering', () => {
       calls.push(tsconfig);
       return { ok: true, output: '' };
     };
-    expect(typecheck(dir!, 'app', run)).toEqual({ ok: true, cached: false });
-    expect(typecheck(dir!, 'app', run)).toEqual({ ok: true, cached: 'stat' });
+    expect(typecheck(dir, 'app', run)).toEqual({ ok: true, cached: false });
+    expect(typecheck(dir, 'app', run)).toEqual({ ok: true, cached: 'stat' });
     // A checkout rewrites files without changing them: the contents decide.
-    const file = path.join(dir!, 'charts/idp.ts');
+    const file = path.join(dir, 'charts/idp.ts');
     fs.utimesSync(file, new Date(), new Date(Date.now() + 5000));
-    expect(typecheck(dir!, 'app', run)).toEqual({ ok: true, cached: 'content' });
+    expect(typecheck(dir, 'app', run)).toEqual({ ok: true, cached: 'content' });
     fs.appendFileSync(file, '\n// edited\n');
-    expect(typecheck(dir!, 'app', run)).toEqual({ ok: true, cached: false });
+    expect(typecheck(dir, 'app', run)).toEqual({ ok: true, cached: false });
     expect(calls).toEqual(['tsconfig.app.json', 'tsconfig.app.json']);
   });
 
@@ -76,8 +76,8 @@ describe('type check before rendering', () => {
       calls++;
       return { ok: false, output: 'charts/x.ts(1,1): error TS2322' };
     };
-    expect(typecheck(dir!, 'app', failing).ok).toBe(false);
-    expect(typecheck(dir!, 'app', failing).ok).toBe(false);
+    expect(typecheck(dir, 'app', failing).ok).toBe(false);
+    expect(typecheck(dir, 'app', failing).ok).toBe(false);
     expect(calls).toBe(2);
   });
 

@@ -19,7 +19,7 @@ function render(cfg: EnvironmentConfig): Obj[] {
   const out: Obj[] = [];
   for (const [name, system] of Object.entries(cfg.systems)) {
     if (!system) continue;
-    const chart = SYSTEMS[name as keyof typeof SYSTEMS](new App(), name, cfg, system as never);
+    const chart = SYSTEMS[name as keyof typeof SYSTEMS](new App(), name, cfg, system);
     out.push(...(chart.toJson() as Obj[]));
   }
   return out;
@@ -121,12 +121,12 @@ describe('item 7: mesh mode and Pod Security admission', () => {
   });
 
   test('GIVEN prod with mesh.cni: false WHEN loaded THEN a located error names mesh.cni and the restricted namespaces', () => {
-    const message = configError(() => editedEnvironment('prod', (t) => t.replace(/^  cni: true$/m, '  cni: false')));
+    const message = configError(() => editedEnvironment('prod', (t) => t.replace(/^ {2}cni: true$/m, '  cni: false')));
     expect(message).toMatch(/environments\/prod\.yaml:\d+:\d+ mesh\.cni: .*istio-init container needing NET_ADMIN and NET_RAW.*fediflow \(fediflow-prod: restricted\)/);
   });
 
   test('GIVEN staging with the mesh enabled and no mode WHEN loaded THEN mesh.cni and mesh.nativeSidecars are required', () => {
-    const message = configError(() => editedEnvironment('staging', (t) => t.replace(/^  cni: true\n  nativeSidecars: true\n/m, '')));
+    const message = configError(() => editedEnvironment('staging', (t) => t.replace(/^ {2}cni: true\n {2}nativeSidecars: true\n/m, '')));
     expect(message).toMatch(/mesh\.cni: .*required when mesh\.enabled/);
     expect(message).toMatch(/mesh\.nativeSidecars: .*required when mesh\.enabled/);
   });
@@ -147,7 +147,7 @@ describe('item 8: Jobs in meshed namespaces finish', () => {
   });
 
   test('GIVEN prod with classic sidecars (mesh.nativeSidecars: false) WHEN validated THEN mesh/job-completion names both CronJobs', () => {
-    const cfg = editedEnvironment('prod', (t) => t.replace(/^  nativeSidecars: true$/m, '  nativeSidecars: false'));
+    const cfg = editedEnvironment('prod', (t) => t.replace(/^ {2}nativeSidecars: true$/m, '  nativeSidecars: false'));
     const objects = render(cfg);
     expect(find(objects, 'CronJob', 'email-sender', 'fediflow-prod').spec.jobTemplate.spec.template.metadata.annotations).toBeUndefined();
     const found = violations(cfg, objects, 'mesh/job-completion');
@@ -188,7 +188,7 @@ describe('item 12: one secret-store identity per system', () => {
   });
 
   test('GIVEN a system override WHEN rendered THEN that system\'s store uses it', () => {
-    const cfg = editedEnvironment('staging', (t) => t.replace(/^  idp:\n/m, '  idp:\n    secretStoreIdentity: idp-platform\n'));
+    const cfg = editedEnvironment('staging', (t) => t.replace(/^ {2}idp:\n/m, '  idp:\n    secretStoreIdentity: idp-platform\n'));
     const store = find(render(cfg), 'SecretStore', 'secret-store', 'idp-staging');
     expect(store.spec.provider.vault.auth.kubernetes.role).toBe('idp-platform');
   });

@@ -38,7 +38,7 @@ describe('schema catalog', () => {
 
 describe('custom resources', () => {
   test.each(crdExamples().map((o) => [`${o.apiVersion} ${o.kind}`, o]))('GIVEN a valid %s WHEN validated THEN no schema violation', (_name, o) => {
-    expect(schemaOnly(validate(one(o as Obj)))).toEqual([]);
+    expect(schemaOnly(validate(one(o)))).toEqual([]);
   });
 
   test('GIVEN a Rollout maxSurge as a percentage string and as a number WHEN validated THEN both are accepted (int-or-string)', () => {

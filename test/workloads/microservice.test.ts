@@ -9,7 +9,7 @@ const IMAGE = { repository: 'registry.example.com/api', tag: 'v1.0.0' };
 function render(props: Partial<MicroserviceProps> = {}) {
   const chart = testChart();
   const svc = new Microservice(chart, 'api', { namespace: 'team', image: IMAGE, ...props });
-  const objects = Testing.synth(chart) as any[];
+  const objects = Testing.synth(chart);
   const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
   const one = (kind: string) => {
     const found = byKind(kind);

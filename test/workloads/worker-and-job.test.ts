@@ -9,14 +9,14 @@ const IMAGE = { repository: 'registry.example.com/worker', tag: 'v2.0.0' };
 function renderWorker(props: Partial<WorkerProps> = {}) {
   const chart = testChart();
   new Worker(chart, 'consumer', { namespace: 'team', image: IMAGE, metricsPort: 9090, ...props });
-  const objects = Testing.synth(chart) as any[];
+  const objects = Testing.synth(chart);
   return { objects, kind: (k: string) => objects.filter((o) => o.kind === k) };
 }
 
 function renderJob(props: Partial<ScheduledJobProps> = {}) {
   const chart = testChart();
   new ScheduledJob(chart, 'mailer', { namespace: 'team', image: IMAGE, schedule: '*/5 * * * *', ...props });
-  return (Testing.synth(chart) as any[]).find((o) => o.kind === 'CronJob');
+  return (Testing.synth(chart)).find((o) => o.kind === 'CronJob');
 }
 
 describe('Worker', () => {

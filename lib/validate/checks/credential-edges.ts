@@ -20,7 +20,7 @@
  * projected volume), or a Secret an ExternalSecret fills from the same remote
  * entry as the server's Secret (a URL kept next to the password).
  */
-import { analyzeNetwork, AllowedEdge } from '../../security/network-analysis';
+import { analyzeNetwork } from '../../security/network-analysis';
 import { ManifestObject } from '../../security/shared-cluster';
 import { ObjectSet, PodTemplate, Reporter, arr, containersOf, rec, str } from '../model';
 
@@ -62,7 +62,7 @@ export function checkCredentialEdges(set: ObjectSet, r: Reporter): CredentialEdg
   // one violation per client and server, however many ports the edge has
   const seen = new Set<string>();
   let edges = 0;
-  for (const e of analysis.edges as readonly AllowedEdge[]) {
+  for (const e of analysis.edges) {
     const server = serverById.get(e.to);
     const client = byId.get(e.from);
     if (!server || !client || !server.ports.has(e.port)) continue;

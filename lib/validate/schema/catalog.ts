@@ -129,7 +129,7 @@ function lazyStructs(texts: ReadonlyMap<string, string>): Record<string, StructS
     }
     return struct;
   };
-  return new Proxy({} as Record<string, StructSchema>, {
+  return new Proxy({}, {
     get: (_, name) => lookup(name),
     has: (_, name) => typeof name === 'string' && texts.has(name),
     ownKeys: () => [...texts.keys()],

@@ -2,9 +2,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import fc from 'fast-check';
 import { parse, stringify } from 'yaml';
-import { sortKeys, YAML_OPTIONS } from '../../lib/synth/serialize';
-import { configYaml } from '../../lib/synth/serialize';
-import { emitConfigYaml, emitYaml } from '../../lib/synth/yaml-emitter';
+import { emitConfigYaml, emitYaml } from '../../app/fast/yaml-emitter';
+import { withShortcuts } from '../../app/fast';
+import { configYaml as referenceConfigYaml, sortKeys, YAML_OPTIONS } from '../../lib/synth/serialize';
+
+/** configYaml as the app writes it: the emitter where it covers the value. */
+const configYaml = (o: object) => withShortcuts(() => referenceConfigYaml(o));
 
 /** What toYaml gave before the fast path: the library on sorted keys. */
 const reference = (o: unknown) => stringify(sortKeys(o), YAML_OPTIONS);

@@ -7,7 +7,7 @@
 // rules than ported here: multi-line or control-character strings, document
 // markers, very long keys, `<<`, non-finite numbers, undefined in lists, or
 // non-plain objects. The caller then uses the library, so the output is the
-// same bytes either way (test/synth/yaml-emitter.test.ts compares the two on
+// same bytes either way (test/fast/yaml-emitter.test.ts compares the two on
 // every rendered object and on generated data).
 //
 // Why: the generic stringifier builds a node tree per object and was the
@@ -30,6 +30,7 @@ function implicitPatterns(version: '1.1' | '1.2'): readonly RegExp[] {
 /** Characters and sequences that keep a string from being written plain (the library's rule, verbatim). */
 const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
 /** Strings the library escapes or renders as blocks: left to it. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be found here
 const DECLINE = /[\n\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]|^(?:%|---|\.\.\.)|^<<$/u;
 
 const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
@@ -70,6 +71,7 @@ function stringScalar(s: string, mode: Mode): string | undefined {
 }
 
 /** Multi-line strings the library writes as a literal block without indentation indicator or kept trailing lines. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be found here
 const BLOCK_DECLINE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]|\n[\t ]+$|^[ \n]|[\t ]$|[\n\t ]\n$/u;
 /** A line starting like a document marker makes the library indent differently. */
 const MARKER_LINE = /^(?:%|---|\.\.\.)/m;

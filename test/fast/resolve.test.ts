@@ -1,11 +1,11 @@
-// lib/synth/fast-resolve.ts must give exactly what cdk8s's own toJson gives:
+// app/fast/resolve.ts must give exactly what cdk8s's own toJson gives:
 // same values, same key order, same errors.
 import * as fc from 'fast-check';
 import { ApiObject, App, Chart, Duration, IResolver, JsonPatch, Lazy, ResolutionContext } from 'cdk8s';
 import { environmentTargets } from '../../charts';
 import { withGitOps } from '../../charts/gitops';
 import { listEnvironments, loadEnvironment } from '../../lib/config';
-import { metadataJson, withFastResolve } from '../../lib/synth/fast-resolve';
+import { CDK8S_LINE, fastResolveSupported, withFastResolve } from '../../app/fast/resolve';
 import * as k8s from '../../imports/k8s';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const cdk8sResolve = require('cdk8s/lib/resolve') as { resolve: (...args: unknown[]) => unknown };
@@ -37,7 +37,8 @@ describe('withFastResolve', () => {
       expect([...slow].filter((o) => !patched.has(o)).map((o) => o.node.path)).toEqual([]);
       expect(slow.size).toBeLessThan(objects.length / 10);
       expect(fast).toEqual(cdk8s);
-      expect(objects.map((o) => JSON.stringify(metadataJson(o)))).toEqual(objects.map((o) => JSON.stringify(o.metadata.toJson() ?? {})));
+      const metadata = (o: ApiObject) => JSON.stringify(o.metadata.toJson() ?? {});
+      expect(withFastResolve(() => objects.map(metadata))).toEqual(objects.map(metadata));
       compared += objects.length;
     }
     expect(compared).toBeGreaterThan(1000);
@@ -76,7 +77,7 @@ describe('withFastResolve', () => {
     fc.assert(
       fc.property(tree, tree, fc.dictionary(fc.string({ maxLength: 3 }), fc.string({ maxLength: 3 }), { maxKeys: 3 }), fc.boolean(), (spec, extra, labels, unsorted) => {
         const chart = new Chart(new App(), 'c');
-        const o = new ApiObject(chart, 'o', { apiVersion: 'v1', kind: 'Thing', metadata: { labels, annotations: {}, finalizers: [] }, spec, extra } as never);
+        const o = new ApiObject(chart, 'o', { apiVersion: 'v1', kind: 'Thing', metadata: { labels, annotations: {}, finalizers: [] }, spec, extra });
         const previous = process.env.CDK8S_DISABLE_SORT;
         if (unsorted) process.env.CDK8S_DISABLE_SORT = '1';
         try {
@@ -102,12 +103,12 @@ describe('withFastResolve', () => {
         if (typeof context.value === 'string' && context.value.startsWith('x')) context.replaceValue(context.value.toUpperCase());
       }
     }
-    const o = new ApiObject(new Chart(new App({ resolvers: [new Upper()] }), 'c'), 'o', { apiVersion: 'v1', kind: 'ConfigMap', data: { a: 'xyz' } } as never);
+    const o = new ApiObject(new Chart(new App({ resolvers: [new Upper()] }), 'c'), 'o', { apiVersion: 'v1', kind: 'ConfigMap', data: { a: 'xyz' } });
     expect(withFastResolve(() => o.toJson()).data).toEqual({ a: 'XYZ' });
   });
 
   test('GIVEN JSON patches WHEN resolved THEN they are applied as cdk8s applies them', () => {
-    const o = new ApiObject(new Chart(new App(), 'c'), 'o', { apiVersion: 'v1', kind: 'ConfigMap', data: { a: '1' } } as never);
+    const o = new ApiObject(new Chart(new App(), 'c'), 'o', { apiVersion: 'v1', kind: 'ConfigMap', data: { a: '1' } });
     o.addJsonPatch(JsonPatch.add('/data/b', '2'), JsonPatch.remove('/data/a'));
     expect(withFastResolve(() => text(o))).toBe(text(o));
     expect(o.toJson().data).toEqual({ b: '2' });
@@ -115,7 +116,7 @@ describe('withFastResolve', () => {
 
   test('GIVEN a non-plain object WHEN resolved THEN the error is cdk8s\'s, naming the construct', () => {
     class Thing {}
-    const o = new ApiObject(new Chart(new App(), 'c'), 'o', { apiVersion: 'v1', kind: 'ConfigMap', data: { a: new Thing() } } as never);
+    const o = new ApiObject(new Chart(new App(), 'c'), 'o', { apiVersion: 'v1', kind: 'ConfigMap', data: { a: new Thing() } });
     const fast = withFastResolve(() => outcome(o));
     expect(fast).toBe(outcome(o));
     expect(fast).toMatch(/Failed serializing construct at path 'c\/o'.*non-simple object of type 'Thing'/);
@@ -128,5 +129,13 @@ describe('withFastResolve', () => {
       throw new Error('boom');
     })).toThrow('boom');
     expect(ApiObject.prototype.toJson).toBe(before);
+  });
+
+  test('GIVEN a cdk8s version WHEN asked THEN the shortcut is supported only on the cdk8s line whose internals it copies (elsewhere withFastResolve only runs its function)', () => {
+    // GIVEN the installed cdk8s (pinned in package.json) and two other versions
+    expect(fastResolveSupported()).toBe(true);
+    expect(fastResolveSupported(`${CDK8S_LINE}999`)).toBe(true);
+    expect(fastResolveSupported('2.71.0')).toBe(false);
+    expect(fastResolveSupported('3.0.0')).toBe(false);
   });
 });

@@ -12,7 +12,8 @@
 // best-effort and atomic (temp file + rename): a read-only build/ or two runs
 // at once only cost the speed-up, never correctness.
 //
-// LAUNCH_DEBUG=1 reports on stderr whether the cache was used.
+// LAUNCH_DEBUG=1 reports on stderr whether the cache was used. The reference
+// path (SYNTH_REFERENCE=1 or `--reference`) neither reads nor writes a cache.
 //
 // The bundle runs as this module: `require.main === module`, `require`,
 // `__filename` and `__dirname` are this launcher's, which sits in the same
@@ -43,9 +44,10 @@ const read = (file) => {
     return undefined;
   }
 };
+const reference = process.env.SYNTH_REFERENCE === '1' || process.argv.includes('--reference');
 let cacheFile = fullFile;
-let cachedData = read(fullFile);
-if (!cachedData) {
+let cachedData = reference ? undefined : read(fullFile);
+if (!cachedData && !reference) {
   cachedData = read(partialFile);
   if (cachedData) cacheFile = partialFile;
 }
@@ -53,12 +55,12 @@ const script = new vm.Script(`(function (exports, require, module, __filename, _
   filename: bundle,
   cachedData,
 });
-const state = !cachedData ? 'missing' : script.cachedDataRejected ? 'rejected' : 'accepted';
+const state = reference ? 'off' : !cachedData ? 'missing' : script.cachedDataRejected ? 'rejected' : 'accepted';
 if (process.env.LAUNCH_DEBUG) process.stderr.write(`launch: code cache ${state} (${path.relative(process.cwd(), cacheFile)})\n`);
 // After the run, so that the functions the run compiled are in the cache too.
 process.once('exit', () => {
   const full = globalThis[FULL_RUN] === true;
-  if (state === 'accepted' && (cacheFile === fullFile || !full)) return;
+  if (state === 'off' || (state === 'accepted' && (cacheFile === fullFile || !full))) return;
   try {
     const data = script.createCachedData();
     fs.mkdirSync(cacheDir, { recursive: true });

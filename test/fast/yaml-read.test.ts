@@ -1,5 +1,6 @@
-// The loader reads environment files with js-yaml and falls back to the `yaml`
-// library for anything js-yaml might read differently (lib/config/yaml-source.ts).
+// The app reads environment files with js-yaml (app/fast/yaml-read.ts) and
+// falls back to the `yaml` library (lib/config/yaml-source.ts) for anything
+// js-yaml might read differently.
 // These tests hold it to the reference, `yaml` alone, on the real files,
 // on edited files as the fuzz test makes them, on texts with YAML-significant
 // characters inserted anywhere, and on the scalar forms where YAML 1.1 and 1.2
@@ -11,8 +12,12 @@ import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../../lib/config';
-import { readYaml, readYamlReference, YamlSource } from '../../lib/config/yaml-source';
-import { applySteps, dataOf, nodePaths, stepArb, treeOf, yamlText } from './yaml-edits';
+import { readYamlFast } from '../../app/fast/yaml-read';
+import { readYamlReference, YamlSource } from '../../lib/config/yaml-source';
+import { applySteps, dataOf, nodePaths, stepArb, treeOf, yamlText } from '../config/yaml-edits';
+
+/** What the app reads with: the fast reader, else the reference. */
+const readYaml = (text: string, file: string): YamlSource => readYamlFast(text, file) ?? readYamlReference(text, file);
 
 const DIR = path.resolve(__dirname, '../../environments');
 const FILES = fs.readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();

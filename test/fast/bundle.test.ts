@@ -1,4 +1,4 @@
-// scripts/bundle.js rewrites the generated L1 bindings' undefined-filter (an
+// app/fast/bundle-plugins.js rewrites (at bundle time) the generated L1 bindings' undefined-filter (an
 // object copy per defined field) into one loop. The rewritten converter must
 // give the same object for every input: same own keys, same order, same values.
 import * as fs from 'fs';
@@ -6,7 +6,7 @@ import * as path from 'path';
 import * as vm from 'vm';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { fastBindings, SLOW_FILTER } = require('../../scripts/bundle.js') as { fastBindings(text: string): string | undefined; SLOW_FILTER: string };
+const { fastBindings, SLOW_FILTER } = require('../../app/fast/bundle-plugins.js') as { fastBindings(text: string): string | undefined; SLOW_FILTER: string };
 const ROOT = path.resolve(__dirname, '../..');
 
 /** A converter written the way the generated bindings write them, as slow (original) and fast (rewritten) functions. */

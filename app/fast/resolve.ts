@@ -1,5 +1,5 @@
-// A faster `ApiObject.prototype.toJson` for the duration of a render, with the
-// same result.
+// A faster `ApiObject.prototype.toJson` (and `metadata.toJson`) for the
+// duration of a render, with the same result.
 //
 // cdk8s resolves an object in two generic passes: `resolve()` visits every
 // value with a fresh ResolutionContext, a copied key path and a walk up the
@@ -13,7 +13,16 @@
 //
 // The L1 classes' `toJson()` calls `super.toJson()` and then converts the
 // resolved props to Kubernetes field names; only the super call is replaced.
-import { ApiObject, App, ImplicitTokenResolver, LazyResolver, NumberStringUnionResolver, Lazy } from 'cdk8s';
+//
+// This reads cdk8s internals (ApiObject `props` and `patches`, the metadata's
+// `_additionalAttributes` and `apiObject`), so it runs only on the cdk8s line
+// it was written against (CDK8S_LINE) and where those fields are there;
+// anywhere else cdk8s's own toJson runs, unchanged.
+import { ApiObject, ApiObjectMetadataDefinition, App, ImplicitTokenResolver, LazyResolver, NumberStringUnionResolver, Lazy } from 'cdk8s';
+import { version as cdk8sVersion } from 'cdk8s/package.json';
+
+/** The cdk8s minor line whose internals this file copies. */
+export const CDK8S_LINE = '2.70.';
 
 type Json = unknown;
 
@@ -58,6 +67,7 @@ interface ApiObjectInternals {
 
 interface MetadataInternals {
   readonly _additionalAttributes: Record<string, unknown>;
+  readonly apiObject?: ApiObject;
   readonly name?: string;
   readonly namespace?: string;
   readonly annotations?: Record<string, string>;
@@ -80,9 +90,9 @@ function usesBuiltInResolvers(app: App): boolean {
   return known;
 }
 
-/** `o.metadata.toJson()` in one pass: dropping empty lists and maps, keys sorted. */
-function cleanMetadata(o: ApiObject): Json {
-  const md = o.metadata as unknown as MetadataInternals;
+/** `md.toJson()` in one pass: dropping empty lists and maps, keys sorted. */
+function cleanMetadata(metadata: ApiObjectMetadataDefinition): Json {
+  const md = metadata as unknown as MetadataInternals;
   return clean(
     { ...md._additionalAttributes, name: md.name, namespace: md.namespace, annotations: md.annotations, finalizers: md.finalizers, ownerReferences: md.ownerReferences, labels: md.labels },
     true,
@@ -90,16 +100,18 @@ function cleanMetadata(o: ApiObject): Json {
   );
 }
 
-/** The same as `o.metadata.toJson() ?? {}`, in one pass where cdk8s's built-in resolvers are all the App uses. */
-export function metadataJson(o: ApiObject): { annotations?: Record<string, string>; labels?: Record<string, string>; name?: string; namespace?: string } {
-  if (usesBuiltInResolvers(App.of(o))) {
-    try {
-      return (cleanMetadata(o) ?? {}) as ReturnType<typeof metadataJson>;
-    } catch {
-      // cdk8s's path reports it
-    }
+/**
+ * `ApiObjectMetadataDefinition.prototype.toJson` in one pass, or undefined
+ * when it needs cdk8s's own path.
+ */
+function fastMetadata(md: ApiObjectMetadataDefinition): { value: Json } | undefined {
+  const o = (md as unknown as MetadataInternals).apiObject;
+  if (!o || !usesBuiltInResolvers(App.of(o))) return undefined;
+  try {
+    return { value: cleanMetadata(md) };
+  } catch {
+    return undefined;
   }
-  return o.metadata.toJson() ?? {};
 }
 
 /**
@@ -108,9 +120,9 @@ export function metadataJson(o: ApiObject): { annotations?: Record<string, strin
  */
 function fastJson(o: ApiObject): Record<string, unknown> | undefined {
   const internals = o as unknown as ApiObjectInternals;
-  if (internals.patches.length > 0 || !usesBuiltInResolvers(App.of(o))) return undefined;
+  if (!Array.isArray(internals.patches) || internals.patches.length > 0 || !usesBuiltInResolvers(App.of(o))) return undefined;
   try {
-    const metadata = cleanMetadata(o);
+    const metadata = cleanMetadata(o.metadata);
     const sortKeys = !process.env.CDK8S_DISABLE_SORT;
     const json = clean({ ...internals.props, metadata }, sortKeys, false) as Record<string, unknown>;
     const result: Record<string, unknown> = {};
@@ -121,23 +133,42 @@ function fastJson(o: ApiObject): Record<string, unknown> | undefined {
   }
 }
 
+/** True on the cdk8s line this was written against, where the internals it reads are there. */
+export function fastResolveSupported(version: string = cdk8sVersion): boolean {
+  if (!version.startsWith(CDK8S_LINE)) return false;
+  const md = new ApiObjectMetadataDefinition({ apiObject: undefined as unknown as ApiObject });
+  return typeof (md as unknown as MetadataInternals)._additionalAttributes === 'object' && 'apiObject' in md;
+}
+
+let supported: boolean | undefined;
+
 /**
- * Runs `fn` with `ApiObject.prototype.toJson` replaced by the one-pass
- * version (falling back to cdk8s's for any object it does not cover), and
- * restores cdk8s's method afterwards, also when `fn` throws.
+ * Runs `fn` with `ApiObject.prototype.toJson` and
+ * `ApiObjectMetadataDefinition.prototype.toJson` replaced by the one-pass
+ * versions (falling back to cdk8s's for any object they do not cover), and
+ * restores cdk8s's methods afterwards, also when `fn` throws. On another
+ * cdk8s line it only runs `fn`.
  */
 export function withFastResolve<T>(fn: () => T): T {
+  supported ??= fastResolveSupported();
   const proto = ApiObject.prototype as { toJson(): unknown };
   const original = proto.toJson;
-  if ((original as { fast?: boolean }).fast) return fn();
+  if (!supported || (original as { fast?: boolean }).fast) return fn();
+  const mdProto = ApiObjectMetadataDefinition.prototype as { toJson(): unknown };
+  const originalMetadata = mdProto.toJson;
   const fast = function (this: ApiObject): unknown {
     return fastJson(this) ?? original.call(this);
   };
   (fast as { fast?: boolean }).fast = true;
   proto.toJson = fast;
+  mdProto.toJson = function (this: ApiObjectMetadataDefinition): unknown {
+    const r = fastMetadata(this);
+    return r ? r.value : originalMetadata.call(this);
+  };
   try {
     return fn();
   } finally {
     proto.toJson = original;
+    mdProto.toJson = originalMetadata;
   }
 }

@@ -1,11 +1,11 @@
-// scripts/launch.js: a bundle run through V8's code cache behaves exactly like
+// app/fast/launch.js: a bundle run through V8's code cache behaves exactly like
 // the bundle run directly, whatever state the cache is in.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-const LAUNCHER = path.resolve(__dirname, '../../scripts/launch.js');
+const LAUNCHER = path.resolve(__dirname, '../../app/fast/launch.js');
 
 function project(bundleSource: string): { dir: string; run(...args: string[]): { status: number | null; stdout: string; stderr: string }; cacheFiles(): string[] } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'launch-test-'));
@@ -33,7 +33,7 @@ if (require.main === module) {
 module.exports = { shout };
 `;
 
-describe('scripts/launch.js', () => {
+describe('app/fast/launch.js', () => {
   test('GIVEN no cache WHEN run twice THEN the first run writes one cache file, the second uses it, and both behave as the bundle', () => {
     const p = project(bundle('one'));
     const first = p.run('3', 'full');
@@ -48,6 +48,17 @@ describe('scripts/launch.js', () => {
     expect(p.cacheFiles()).toEqual(written);
     const debug = spawnSync(process.execPath, [path.join(p.dir, 'app.js')], { cwd: p.dir, encoding: 'utf8', env: { ...process.env, LAUNCH_DEBUG: '1' } });
     expect(debug.stderr).toBe(`launch: code cache accepted (.v8-cache/${written[0]})\n`);
+  });
+
+  test('GIVEN the reference path (SYNTH_REFERENCE=1 or --reference) WHEN run THEN the bundle runs with no code cache read or written', () => {
+    const p = project(bundle('one'));
+    const env = { ...process.env, LAUNCH_DEBUG: '1', SYNTH_REFERENCE: '1' };
+    const r = spawnSync(process.execPath, [path.join(p.dir, 'app.js'), '0', 'full'], { cwd: p.dir, encoding: 'utf8', env });
+    expect(r.stdout).toBe('{"word":"ONE","args":["0","full"],"dir":true}\n');
+    expect(r.stderr).toMatch(/^launch: code cache off /);
+    const flag = spawnSync(process.execPath, [path.join(p.dir, 'app.js'), '--reference'], { cwd: p.dir, encoding: 'utf8', env: { ...process.env, LAUNCH_DEBUG: '1' } });
+    expect(flag.stderr).toMatch(/^launch: code cache off /);
+    expect(p.cacheFiles()).toEqual([]);
   });
 
   test('GIVEN a rebuilt bundle of the same length WHEN run THEN it runs the new code and replaces the old cache', () => {
