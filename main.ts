@@ -8,7 +8,7 @@ import { REFERENCE_FLAG, referenceRequested, renderWith } from './app/fast';
 import { environmentTargets } from './charts';
 import { withGitOps } from './charts/gitops';
 import { clusterFacts, withPlatform } from './charts/platform';
-import { ClusterGate } from './lib/platform/cluster-gate';
+import { ClusterFacts, ClusterGate } from './lib/platform/cluster-gate';
 import { runParity } from './charts/parity';
 import { formatParity } from './lib/parity/parity';
 import { ConfigError, EnvironmentConfig, environmentTiers, listEnvironments, loadEnvironment, namespaceClaims } from './lib/config';
@@ -124,7 +124,10 @@ export function formatTimings(startup: number, timings: Readonly<Record<string, 
 }
 
 /** What synth adds around the render: extra files and the checks that gate the write (also used by bench/). */
-export function synthHooks(opts: Pick<CliOptions, 'allowDestructive'>): Pick<SynthRequest, 'extraFiles' | 'checks'> {
+export function synthHooks(
+  opts: Pick<CliOptions, 'allowDestructive'>,
+  facts: (env: string) => ClusterFacts = (env) => clusterFacts(loadEnvironment(env)),
+): Pick<SynthRequest, 'extraFiles' | 'checks'> {
   return {
     // dist/<env>/README.md: the service graph the NetworkPolicies encode, as Mermaid.
     extraFiles: (env, objects) => environmentReadme(env, objects),
@@ -132,7 +135,7 @@ export function synthHooks(opts: Pick<CliOptions, 'allowDestructive'>): Pick<Syn
       // Schema, structure, references and policy (lib/validate/RULES.md), per environment.
       new ValidationGate({ tiers: (env) => environmentTiers()[env] }),
       // Every kind provided by an add-on or the engine, add-ons ordered before their users, one engine per object.
-      new ClusterGate((env) => clusterFacts(loadEnvironment(env))),
+      new ClusterGate(facts),
       new DestructiveChangeGuard({
         allow: opts.allowDestructive,
         onAllowed: (c) => process.stderr.write(`synth: allowed destructive change of ${c.id} in ${c.dir}: ${c.details.join('; ')}\n`),

@@ -19,7 +19,8 @@ function main(argv: readonly string[]): number {
     environments: [BENCH_ENV],
     complete: true,
     render: () => syntheticTargets(n),
-    ...synthHooks({ allowDestructive: [] }),
+    // The synthetic environment has no environment file: its cluster is taken to bring every add-on.
+    ...synthHooks({ allowDestructive: [] }, () => ({ shared: true, external: [] })),
   }));
   process.stdout.write(`bench: ${result.objects.length} objects, ${result.files.size} files\n`);
   return 0;
