@@ -10,9 +10,9 @@ import { withGitOps } from './charts/gitops';
 import { clusterFacts, withPlatform } from './charts/platform';
 import { ClusterFacts, ClusterGate } from './lib/platform/cluster-gate';
 import { runParity } from './charts/parity';
-import { formatParity } from './lib/parity/parity';
-import { ConfigError, EnvironmentConfig, environmentTiers, listEnvironments, loadEnvironment, namespaceClaims } from './lib/config';
-import { environmentReadme } from './lib/diagram/environment-readme';
+import { formatParity } from './app/parity/parity';
+import { ConfigError, EnvironmentConfig, listEnvironments, loadEnvironment, namespaceClaims } from './app/config';
+import { environmentReadme } from './app/diagram/environment-readme';
 import { DestructiveChangeGuard } from './lib/gitops/destructive-change-guard';
 import { ValidationGate } from './lib/validate/synth-check';
 import { CheckFailedError, RenderError, RenderTarget, synthesize, SynthRequest, SynthResult, toYaml } from './lib/synth';
@@ -133,7 +133,7 @@ export function synthHooks(
     extraFiles: (env, objects) => environmentReadme(env, objects),
     checks: [
       // Schema, structure, references and policy (lib/validate/RULES.md), per environment.
-      new ValidationGate({ tiers: (env) => environmentTiers()[env] }),
+      new ValidationGate({ tiers: (env) => loadEnvironment(env).environment.tier }),
       // Every kind provided by an add-on or the engine, add-ons ordered before their users, one engine per object.
       new ClusterGate(facts),
       new DestructiveChangeGuard({

@@ -203,7 +203,7 @@ function stockProject(dir: string, main: string): void {
 const imp = (p: string) => JSON.stringify(path.join(ROOT, p));
 
 const STOCK_FULL = `import { App } from 'cdk8s';
-import { listEnvironments, loadEnvironment } from ${imp('lib/config')};
+import { listEnvironments, loadEnvironment } from ${imp('app/config')};
 import { renderEnvironment } from ${imp('main')};
 
 for (const env of listEnvironments()) {

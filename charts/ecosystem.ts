@@ -1,7 +1,7 @@
 // "060" multi-tier application ecosystem: ../shared/seeds/001_c28e73b2af604930.txt
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { EnvironmentConfig, SystemConfig, tierRules } from '../lib/config';
+import { EnvironmentConfig, SystemConfig, tierRules } from '../app/config';
 import { VeleroSchedule } from '../lib/backup/velero-schedule';
 import { Border } from '../lib/border/border';
 import { MeshPolicies } from '../lib/mesh/mesh-policies';
@@ -16,7 +16,7 @@ import { ServiceGraph } from '../lib/security/service-graph';
 import { SystemNamespace } from '../lib/security/system-namespace';
 import { Microservice } from '../lib/workloads/microservice';
 import { Probe } from '../lib/workloads/probes';
-import { serviceSettings } from '../lib/workloads/from-config';
+import { serviceSettings } from '../app/adapters/service';
 import { controllerInMesh, describeSystem, elasticsearchFromConfig, logShippingFromConfig, observabilityFromConfig, postgresFromConfig, redisFromConfig, renderChecks, meshModeOf, secretBackendOf } from './system-base';
 
 export interface EcosystemChartProps {

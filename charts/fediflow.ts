@@ -2,13 +2,13 @@
 // Every number below cites the section of the document it comes from.
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
-import { EnvironmentConfig, ServiceConfig, SystemConfig } from '../lib/config';
+import { EnvironmentConfig, ServiceConfig, SystemConfig } from '../app/config';
 import { selectorLabels, standardLabels } from '../lib/core/labels';
 import { Microservice } from '../lib/workloads/microservice';
 import { Probe } from '../lib/workloads/probes';
 import { ScheduledJob } from '../lib/workloads/scheduled-job';
 import { Worker } from '../lib/workloads/worker';
-import { serviceSettings } from '../lib/workloads/from-config';
+import { serviceSettings } from '../app/adapters/service';
 import { ServiceMonitor } from '../lib/observability/service-monitor';
 import { clusterChecks, environmentBorder, logShippingFromConfig, meshFromConfig, postgresFromConfig, redisFromConfig, storedSecret, systemBase, SystemBase } from './system-base';
 import { ExternalPeer, Peer } from '../lib/security/peer';

@@ -6,11 +6,11 @@
 import { App, Chart } from 'cdk8s';
 import { ArgoCdSettings } from '../lib/gitops/argocd-settings';
 import { Construct } from 'constructs';
-import { EnvironmentConfig, GitOpsController } from '../lib/config';
+import { EnvironmentConfig, GitOpsController } from '../app/config';
 import { ArgoApplication } from '../lib/gitops/argocd-application';
 import { ArgoProject } from '../lib/gitops/argocd-project';
 import { applyDeliveryMetadata } from '../lib/gitops/delivery-metadata';
-import { BOOTSTRAP_DIR, DeliveryPlan, planDelivery } from '../lib/gitops/delivery-plan';
+import { BOOTSTRAP_DIR, DeliveryPlan, planDelivery } from '../app/gitops/delivery-plan';
 import { FluxGitSource } from '../lib/gitops/flux-source';
 import { FluxKustomization } from '../lib/gitops/flux-kustomization';
 import { RenderTarget } from '../lib/synth';

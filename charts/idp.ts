@@ -3,11 +3,11 @@
 // the section of the document it comes from.
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { EnvironmentConfig, SystemConfig } from '../lib/config';
+import { EnvironmentConfig, SystemConfig } from '../app/config';
 import { ApiAccess, READ_PODS } from '../lib/security/api-access';
 import { Microservice } from '../lib/workloads/microservice';
 import { Probe } from '../lib/workloads/probes';
-import { serviceSettings } from '../lib/workloads/from-config';
+import { serviceSettings } from '../app/adapters/service';
 import { backupFromConfig, callsKubeApi, clusterChecks, environmentBorder, meshFromConfig, postgresFromConfig, redisFromConfig, storedSecret, systemBase } from './system-base';
 
 export interface IdpChartProps {

@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { closest, ConfigError, configErrorAt, derivedEnvironment, EnvironmentConfig, refusalAtValue, SystemConfig, SystemName } from '../lib/config';
+import { closest, ConfigError, configErrorAt, derivedEnvironment, EnvironmentConfig, refusalAtValue, SystemConfig, SystemName } from '../app/config';
 import { PropsError } from '../lib/core/errors';
 import { RenderTarget } from '../lib/synth';
 import { EcosystemChart } from './ecosystem';

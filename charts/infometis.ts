@@ -9,7 +9,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as st from '../imports/traefik-serverstransport-traefik.io';
-import { EnvironmentConfig, SystemConfig, tierRules } from '../lib/config';
+import { EnvironmentConfig, SystemConfig, tierRules } from '../app/config';
 import { AcmeSolverAccess } from '../lib/border/acme-solver-access';
 import { CertificateIssuer } from '../lib/border/certificate-issuer';
 import { TraefikAuth, TraefikRoute } from '../lib/border/traefik-route';

@@ -1,13 +1,13 @@
 // Environment parity (`npm run parity`): every system's objects compared
-// across all environments, with border fields masked (lib/parity). What else
+// across all environments, with border fields masked (app/parity). What else
 // differs must be declared here, once, with the reason its document gives.
 // Reasons that start with "border:" count as border in the report: they are
 // the environment adapters every system shares (secret store backend, the
 // namespace name, the border's own objects), so a system with no other
 // entries, InfoMetis, passes strictly.
 import { App } from 'cdk8s';
-import { EnvironmentConfig, listEnvironments, loadEnvironment, SystemConfig } from '../lib/config';
-import { checkParity, DeclaredDifference, ParityObject, ParityReport } from '../lib/parity/parity';
+import { EnvironmentConfig, listEnvironments, loadEnvironment, SystemConfig } from '../app/config';
+import { checkParity, DeclaredDifference, ParityObject, ParityReport } from '../app/parity/parity';
 import { renderTargets } from '../lib/synth';
 import { environmentTargets } from './index';
 

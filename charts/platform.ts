@@ -6,10 +6,10 @@
 // directory first and every system after it.
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { configErrorAt, deepMerge, EnvironmentConfig, GitOpsController } from '../lib/config';
+import { configErrorAt, deepMerge, EnvironmentConfig, GitOpsController } from '../app/config';
 import { ArgoApplication } from '../lib/gitops/argocd-application';
 import { ArgoProject } from '../lib/gitops/argocd-project';
-import { PLATFORM_DIR } from '../lib/gitops/delivery-plan';
+import { PLATFORM_DIR } from '../app/gitops/delivery-plan';
 import { FluxHelmRelease, FluxHelmRepository } from '../lib/gitops/flux-helm';
 import { ADDONS, AddonId, installLevel, providerOf, withRequirements } from '../lib/platform/addons';
 import { ADDON_LABEL, ClusterFacts } from '../lib/platform/cluster-gate';

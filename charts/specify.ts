@@ -2,11 +2,11 @@
 // Every number below cites the section of the document it comes from.
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { EnvironmentConfig, SystemConfig } from '../lib/config';
+import { EnvironmentConfig, SystemConfig } from '../app/config';
 import { ApiAccess, READ_CONFIG, READ_PODS } from '../lib/security/api-access';
 import { Microservice } from '../lib/workloads/microservice';
 import { Probe } from '../lib/workloads/probes';
-import { serviceSettings } from '../lib/workloads/from-config';
+import { serviceSettings } from '../app/adapters/service';
 import { ServiceMonitor } from '../lib/observability/service-monitor';
 import { selectorLabels, standardLabels } from '../lib/core/labels';
 import { ExternalPeer } from '../lib/security/peer';

@@ -9,7 +9,7 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as k8s from '../imports/k8s';
 import { Construct } from 'constructs';
-import { ComponentsConfig, configErrorAt, describeValue, EnvironmentConfig, ExternalEndpointConfig, SystemConfig, tierRules } from '../lib/config';
+import { ComponentsConfig, configErrorAt, describeValue, EnvironmentConfig, ExternalEndpointConfig, SystemConfig, tierRules } from '../app/config';
 import { Border, BorderOptions } from '../lib/border/border';
 import { VeleroSchedule } from '../lib/backup/velero-schedule';
 import { MeshPolicies } from '../lib/mesh/mesh-policies';
@@ -287,7 +287,7 @@ export function controllerInMesh(env: EnvironmentConfig): boolean {
  * The environment's border for the services a chart exposes (`border:`):
  * NGINX Ingress, Traefik IngressRoute or Gateway API, with the cert-manager
  * issuer, CORS origins and rate limit of the environment. Plain HTTP only
- * where the tier allows it (lib/config/tier.ts); elsewhere Border refuses to
+ * where the tier allows it (lib/core/tier.ts); elsewhere Border refuses to
  * expose without TLS.
  */
 export function environmentBorder(base: SystemBase): Border {

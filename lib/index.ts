@@ -25,6 +25,8 @@ export type { CatalogServiceProps, MetricsOptions, PodSecurityRequirement } from
 export type { PinnedImage } from './core/checks';
 export { IMAGES, MOVED_REPOSITORIES, pinnedImage } from './core/images';
 export type { CatalogImage, ImageFacts, KeyTree, ProbeNeeds, ConfigFacts } from './core/images';
+export { COLORS } from './core/color';
+export type { Color } from './core/color';
 export { PRUNE_PROTECTION } from './core/stateful';
 export type { StorageOptions } from './core/stateful';
 
@@ -40,7 +42,6 @@ export { Worker } from './workloads/worker';
 export type { WorkerProps } from './workloads/worker';
 export { ScheduledJob } from './workloads/scheduled-job';
 export type { ScheduledJobProps } from './workloads/scheduled-job';
-export { serviceSettings } from './workloads/from-config';
 
 // ---------------------------------------------------------------- strategies
 export { DeploymentStrategy } from './strategies/strategy';
@@ -55,11 +56,6 @@ export { GatewayApiRouter, IstioRouter, NginxRouter, ReplicaRatioRouter, Traefik
 export type { CanaryBackend, CanaryRouter, FlaggerRouting, GatewayApiRouterOptions, IstioMode, IstioRouterOptions, NginxRouterOptions, PlainServiceLayout, RoutingResult, RoutingSpec } from './strategies/traffic-router';
 export { DEFAULT_PROMETHEUS } from './strategies/analysis';
 export type { AnalysisCriteria, SloThresholds } from './strategies/analysis';
-export { strategyFromConfig } from './strategies/from-config';
-
-// ---------------------------------------------------------------- config (types of the settings environment files carry)
-export type { AutoscalingConfig, ImageConfig, ResourcesConfig, ServiceConfig, StrategyConfig } from './config/schema';
-export type { AnalysisConfig, BlueGreenBackend, BlueGreenConfig, CanaryConfig, Color, StageConfig } from './config/strategy-schema';
 
 // ---------------------------------------------------------------- data services
 export { PostgresDatabase } from './data/postgres';

@@ -1,8 +1,8 @@
 // Writes environments/schema.json (editor completion and checking) from the
-// zod schema in lib/config. A test fails when the committed file is stale.
+// zod schema in app/config. A test fails when the committed file is stale.
 import * as fs from 'fs';
 import * as path from 'path';
-import { environmentJsonSchema } from '../lib/config';
+import { environmentJsonSchema } from '../app/config';
 
 export function schemaText(): string {
   return `${JSON.stringify(environmentJsonSchema(), null, 2)}\n`;

@@ -15,7 +15,7 @@
 // `--reference` (the bundle-time ones follow SYNTH_REFERENCE=1 at build time).
 // The library (lib/) knows none of this: it writes through its own reference
 // code, which offers withYamlEmitter and withYamlReader for an app to plug in.
-import { withYamlReader } from '../../lib/config/yaml-source';
+import { withYamlReader } from '../config/yaml-source';
 import { withYamlEmitter, YamlEmitter } from '../../lib/synth/serialize';
 import { withFastResolve } from './resolve';
 import { emitConfigYaml, emitYaml } from './yaml-emitter';

@@ -1,4 +1,4 @@
-// A faster reader for lib/config/yaml-source.ts: the same data and positions
+// A faster reader for app/config/yaml-source.ts: the same data and positions
 // as its `yaml`-based reference, for the texts it takes.
 //
 // Parsing is the hot path of a config load, and positions are needed only
@@ -21,7 +21,7 @@
 //   compares both on generated files). Where the events cannot tell (a
 //   sequence item with no node, such as `-` alone), `yaml` parses the file.
 import { load, Schema, Type, type State } from 'js-yaml';
-import { readYamlReference, YamlSource } from '../../lib/config/yaml-source';
+import { readYamlReference, YamlSource } from '../config/yaml-source';
 
 /** `yaml`'s core schema (yaml/dist/schema/core), test by test and conversion by conversion, in its order. */
 const CORE_TAGS: ReadonlyArray<readonly [RegExp, (s: string) => unknown]> = [

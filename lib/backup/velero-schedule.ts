@@ -4,7 +4,7 @@ import { PropsError } from '../core/errors';
 import { MANAGED_BY } from '../core/labels';
 
 export interface VeleroScheduleProps {
-  /** Schedule name, e.g. `ecosystem-prod-daily`. */
+  /** Schedule name, e.g. `shop-prod-daily`. */
   readonly name: string;
   /** Namespaces backed up (the system's). */
   readonly includedNamespaces: readonly string[];

@@ -60,7 +60,7 @@ export class AcmeSolverAccess extends Construct {
         ingress: [{ from: peerSelectors(props.controller, ns), ports: [{ port: k8s.IntOrString.fromNumber(ACME_HTTP01_SOLVER_PORT), protocol: 'TCP' }] }],
       },
     });
-    // Our own controller (InfoMetis' Traefik) is held by its egress policy too.
+    // Our own controller (a Traefik the platform runs itself) is held by its egress policy too.
     const graph = ServiceGraph.tryOf(this);
     if (graph?.isInternal(props.controller)) graph.connect(props.controller, this.solver, 'http', 'expose');
 

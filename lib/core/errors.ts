@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
  * the props from a file can report the error at the value's line.
  */
 export class PropsError extends Error {
-  /** Path of the construct that refused its props, e.g. `ecosystem/user-service`. */
+  /** Path of the construct that refused its props, e.g. `shop/user-service`. */
   public readonly constructPath: string;
   /** The field, dotted, e.g. `image.tag`. */
   public readonly field: string;

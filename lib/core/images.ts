@@ -158,7 +158,7 @@ export const MOVED_REPOSITORIES: readonly { readonly prefix: string; readonly wh
   { prefix: 'docker.io/jaegertracing/all-in-one', why: 'Jaeger v1 reached end of life (December 2025)', instead: 'docker.io/jaegertracing/jaeger (v2)' },
 ];
 
-/** `redis:7` -> `docker.io/library/redis`; `fediflow/api` -> `docker.io/fediflow/api`. */
+/** `redis:7` -> `docker.io/library/redis`; `acme/api` -> `docker.io/acme/api`. */
 export function normalizeRepository(repository: string): string {
   const first = repository.split('/')[0];
   const hasRegistry = repository.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');

@@ -6,7 +6,7 @@ export interface StandardLabelProps {
   readonly instance?: string;
   /** Role within the architecture, e.g. `api`, `database`, `worker`. */
   readonly component?: string;
-  /** The system this belongs to, e.g. `ecosystem`. */
+  /** The system this belongs to, e.g. `shop`. */
   readonly partOf?: string;
   /** The version running, usually the image tag. Never used in selectors. */
   readonly version?: string;

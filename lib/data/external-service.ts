@@ -7,13 +7,13 @@ import { servicePort } from '../core/catalog';
 
 /** A managed service outside the cluster (RDS, ElastiCache, ...) and where its credentials live. */
 export interface ExternalEndpointOptions {
-  /** DNS name of the managed endpoint, e.g. `specify.abc123.eu-west-1.rds.amazonaws.com`. */
+  /** DNS name of the managed endpoint, e.g. `shop.abc123.eu-west-1.rds.amazonaws.com`. */
   readonly host: string;
   /** Port clients connect to. @default the software's standard port */
   readonly port?: number;
   /** SecretStore or ClusterSecretStore the credentials are read from. */
   readonly secretStore: SecretStoreReference;
-  /** Key of the secret in the external store, e.g. `prod/specify/postgres`. */
+  /** Key of the secret in the external store, e.g. `prod/shop/postgres`. */
   readonly remoteKey: string;
   /** Local Secret key -> property of the remote secret. @default the construct's keys mapped to same-named properties */
   readonly properties?: Record<string, string>;

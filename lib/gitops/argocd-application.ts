@@ -17,7 +17,7 @@ export interface SyncRetry {
 }
 
 export interface ArgoApplicationProps {
-  /** `metadata.name`, e.g. `ecosystem-prod`. */
+  /** `metadata.name`, e.g. `shop-prod`. */
   readonly name: string;
   /** Namespace Argo CD runs in. @default "argocd" */
   readonly namespace?: string;
@@ -27,7 +27,7 @@ export interface ArgoApplicationProps {
   readonly repoURL: string;
   /** Branch, tag or commit to follow. @default "HEAD" */
   readonly targetRevision?: string;
-  /** Directory inside the repository, e.g. `dist/prod/ecosystem` (a Git source; exactly one of path and helmChart). */
+  /** Directory inside the repository, e.g. `dist/prod/shop` (a Git source; exactly one of path and helmChart). */
   readonly path?: string;
   /** A Helm chart of the `repoURL` chart repository instead of a Git directory; `targetRevision` is then its exact version. @default none */
   readonly helmChart?: ArgoHelmChart;
@@ -91,7 +91,7 @@ export class ArgoApplication extends Construct {
       throw new PropsError(this, 'path', props.path, 'either a Git directory (path) or a Helm chart (helmChart), not both or neither');
     }
     if (props.path !== undefined && (props.path.startsWith('/') || props.path.split('/').includes('..'))) {
-      throw new PropsError(this, 'path', props.path, 'a path relative to the repository root, e.g. "dist/prod/ecosystem"');
+      throw new PropsError(this, 'path', props.path, 'a path relative to the repository root, e.g. "dist/prod/shop"');
     }
     if (props.helmChart && !EXACT_VERSION.test(props.targetRevision ?? '')) {
       throw new PropsError(this, 'targetRevision', props.targetRevision, 'the exact chart version, e.g. "1.15.3" (no ranges)');

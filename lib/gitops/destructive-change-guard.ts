@@ -8,7 +8,7 @@ import { holdsData, isPruneProtected, ObjectShape } from './prune-protection';
 export interface DestructiveChange {
   /** `Kind/namespace/name`, the form `--allow-destructive` takes. */
   readonly id: string;
-  /** Rendered directory, e.g. `prod/ecosystem`. */
+  /** Rendered directory, e.g. `prod/shop`. */
   readonly dir: string;
   /** One line per removed object or changed field. */
   readonly details: readonly string[];

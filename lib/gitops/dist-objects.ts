@@ -4,9 +4,9 @@ import { ObjectShape } from './prune-protection';
 
 /** An object read back from a rendered file, keyed by its path under the output root. */
 export interface StoredObject {
-  /** e.g. `prod/ecosystem/ecosystem-prod--deployment--user-service.yaml` */
+  /** e.g. `prod/shop/shop-prod--deployment--user-service.yaml` */
   readonly file: string;
-  /** Directory of the file, e.g. `prod/ecosystem`. */
+  /** Directory of the file, e.g. `prod/shop`. */
   readonly dir: string;
   readonly object: ObjectShape & Record<string, unknown>;
 }

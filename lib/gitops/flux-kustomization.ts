@@ -3,13 +3,13 @@ import { Kustomization, KustomizationSpecDeletionPolicy, KustomizationSpecSource
 import { PropsError } from '../core/errors';
 
 export interface FluxKustomizationProps {
-  /** `metadata.name`, e.g. `ecosystem-prod`. */
+  /** `metadata.name`, e.g. `shop-prod`. */
   readonly name: string;
   /** Namespace Flux runs in. @default "flux-system" */
   readonly namespace?: string;
   /** Name of the GitRepository in the same namespace. */
   readonly sourceName: string;
-  /** Directory inside the repository, e.g. `dist/prod/ecosystem`. */
+  /** Directory inside the repository, e.g. `dist/prod/shop`. */
   readonly path: string;
   /** Reconcile interval. @default "5m" */
   readonly interval?: string;
@@ -45,7 +45,7 @@ export class FluxKustomization extends Construct {
       if (!v || !DURATION.test(v)) throw new PropsError(this, field, v, 'a duration such as "30s", "5m" or "1h"');
     }
     if (props.path.startsWith('/') || props.path.split('/').includes('..')) {
-      throw new PropsError(this, 'path', props.path, 'a path relative to the repository root, e.g. "dist/prod/ecosystem"');
+      throw new PropsError(this, 'path', props.path, 'a path relative to the repository root, e.g. "dist/prod/shop"');
     }
     if (props.dependsOn?.includes(props.name)) throw new PropsError(this, 'dependsOn', props.dependsOn, `a list of other Kustomizations (not "${props.name}" itself)`);
     this.resource = new Kustomization(this, 'Resource', {

@@ -3,7 +3,7 @@ import * as pr from '../../imports/monitoring-prometheusrule-monitoring.coreos.c
 import { PropsError } from '../core/errors';
 import { MANAGED_BY } from '../core/labels';
 
-/** Objectives of an HTTP service (defaults from the "060" document's SLI/SLO definition). */
+/** Objectives of an HTTP service (the defaults are a common HTTP SLI/SLO definition). */
 export interface HttpObjectives {
   /** Share of requests answered without a 5xx, in percent. @default 99.9 */
   readonly availabilityPercent?: number;
@@ -21,7 +21,7 @@ export interface SloRulesProps {
   readonly namespace: string;
   /** Label matchers selecting the service's series. @default { namespace, service } (what a ServiceMonitor attaches) */
   readonly selector?: Record<string, string>;
-  /** @default the "060" objectives */
+  /** @default each field's own default (99.9% available, 95% under 0.5 s) */
   readonly objectives?: HttpObjectives;
   /** Labels Prometheus' ruleSelector matches. @default none besides the standard ones */
   readonly labels?: Record<string, string>;
@@ -46,7 +46,7 @@ export const SLO_RECORDS = {
 
 /**
  * A PrometheusRule with the SLOs of one HTTP service, on the metric names of
- * the "060" document (`http_requests_total` with a `status` label,
+ * the usual HTTP server instrumentation (`http_requests_total` with a `status` label,
  * `http_request_duration_seconds_bucket`):
  *
  * - recording rules: the error ratio of each SLI (`slo="availability"`,

@@ -5,7 +5,7 @@ import { MANAGED_BY } from '../core/labels';
 
 export interface TracingSamplingProps {
   readonly namespace: string;
-  /** Share of requests traced, e.g. 100 in development, 10 in production (Specify document). */
+  /** Share of requests traced, e.g. 100 in development, 10 in production. */
   readonly samplingPercent: number;
   /** Tracing provider configured in the mesh (e.g. a Jaeger/OTel extension provider). @default the mesh default */
   readonly provider?: string;

@@ -87,7 +87,7 @@ const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const WEEKDAY = '(monday|tuesday|wednesday|thursday|friday|saturday|sunday)';
 
 /**
- * Alertmanager routing alerts by severity (the "060" document: critical to
+ * Alertmanager routing alerts by severity (the usual split: critical to
  * PagerDuty at once, warning to Slack in business hours, info to dashboards
  * only). One pod (a StatefulSet with a small volume for silences and the
  * notification log); the configuration in a ConfigMap, receivers' keys read

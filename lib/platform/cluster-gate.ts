@@ -27,7 +27,7 @@ export interface ClusterFacts {
 }
 
 export interface GateObject {
-  /** Directory relative to the output root, e.g. `prod/ecosystem`. */
+  /** Directory relative to the output root, e.g. `prod/shop`. */
   readonly dir: string;
   readonly file: string;
   readonly object: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: unknown };

@@ -12,11 +12,11 @@ import { monitorService } from '../observability/service-monitor';
 /** Elasticsearch as the destination of the collected logs. */
 export interface FluentBitElasticsearchOutput {
   readonly kind: 'elasticsearch';
-  /** Host of the Elasticsearch HTTP endpoint, e.g. "elasticsearch.logging.svc" (FediFlow's document). */
+  /** Host of the Elasticsearch HTTP endpoint, e.g. "elasticsearch.logging.svc". */
   readonly host: string;
   /** @default 9200 */
   readonly port?: number;
-  /** Daily indices `<prefix>-YYYY.MM.DD` (e.g. FediFlow: "fediflow-logs"). @default "logs" */
+  /** Daily indices `<prefix>-YYYY.MM.DD` (e.g. "shop-logs"). @default "logs" */
   readonly indexPrefix?: string;
   /** TLS to Elasticsearch. @default false */
   readonly tls?: boolean;
@@ -27,7 +27,7 @@ export interface FluentBitElasticsearchOutput {
 /** A Logstash `http` input (e.g. `Logstash.httpInput`) as the destination: records go as JSON arrays, `@timestamp` in ISO 8601. */
 export interface FluentBitLogstashOutput {
   readonly kind: 'logstash';
-  /** Host of the Logstash Service, e.g. "logstash.specify-prod.svc". */
+  /** Host of the Logstash Service, e.g. "logstash.shop-prod.svc". */
   readonly host: string;
   /** @default 8080 */
   readonly port?: number;
@@ -40,7 +40,7 @@ export interface FluentBitProps extends CatalogServiceProps {
   /** Where the logs go. */
   readonly output: FluentBitOutput;
   /**
-   * Fields set on every record, e.g. `{ environment: "prod", system: "specify" }`
+   * Fields set on every record, e.g. `{ environment: "prod", system: "shop" }`
    * (centralized logging with environment context). Every record also gets
    * `namespace` from its pod's Kubernetes metadata. @default none
    */
@@ -93,7 +93,7 @@ export class FluentBit extends Construct {
     const outPort = out.port ?? (out.kind === 'elasticsearch' ? 9200 : 8080);
     checkPort(this, 'output.port', outPort);
     const prefix = out.kind === 'elasticsearch' ? out.indexPrefix ?? 'logs' : undefined;
-    if (prefix !== undefined && !/^[a-z0-9][a-z0-9_.-]*$/.test(prefix)) throw new PropsError(this, 'output.indexPrefix', prefix, 'a lower-case index name prefix such as "fediflow-logs"');
+    if (prefix !== undefined && !/^[a-z0-9][a-z0-9_.-]*$/.test(prefix)) throw new PropsError(this, 'output.indexPrefix', prefix, 'a lower-case index name prefix such as "shop-logs"');
     const fields = props.recordFields ?? {};
     for (const [k, v] of Object.entries(fields)) {
       if (!/^[a-z][a-z0-9_]*$/.test(k) || k === 'namespace') throw new PropsError(this, `recordFields.${k}`, k, 'a lower-case field name other than "namespace" (set from the pod metadata)');
@@ -102,7 +102,7 @@ export class FluentBit extends Construct {
     const paths = props.paths ?? ['/var/log/containers/*.log'];
     if (paths.length === 0) throw new PropsError(this, 'paths', paths, 'at least one glob under /var/log/containers');
     paths.forEach((p, i) => {
-      if (!LOG_GLOB.test(p)) throw new PropsError(this, `paths[${i}]`, p, 'a glob under /var/log/containers/ such as "/var/log/containers/*fediflow*.log" (only /var/log is mounted)');
+      if (!LOG_GLOB.test(p)) throw new PropsError(this, `paths[${i}]`, p, 'a glob under /var/log/containers/ such as "/var/log/containers/*shop*.log" (only /var/log is mounted)');
     });
     const uid = props.runAsUser ?? imageUid('fluentBit');
     if (!Number.isInteger(uid) || uid < 0) throw new PropsError(this, 'runAsUser', uid, 'a UID >= 0');

@@ -21,7 +21,7 @@ export type JaegerStorage =
   | { readonly type: 'elasticsearch'; /** e.g. "http://es.logging.svc:9200" */ readonly url: string; /** @default "jaeger" */ readonly indexPrefix?: string; /** @default 1 */ readonly replicas?: number };
 
 export interface JaegerProps extends CatalogServiceProps {
-  /** Default probabilistic sampling rate served to SDKs (Specify: 1.0 in dev, 0.1 in prod). @default 1 */
+  /** Default probabilistic sampling rate served to SDKs (e.g. 1.0 in development, 0.1 in production). @default 1 */
   readonly samplingRate?: number;
   /** Per-service rates overriding the default, e.g. `{ "user-service": 0.5 }`. @default none */
   readonly serviceSamplingRates?: Record<string, number>;

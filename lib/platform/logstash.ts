@@ -14,7 +14,7 @@ import { checkStorage, claimTemplate, PRUNE_PROTECTION, RETAIN_CLAIMS, StorageOp
 export interface LogstashElasticsearchOutput {
   /** HTTP URL without a path, e.g. `ElasticsearchCluster.url`. */
   readonly url: string;
-  /** Daily indices `<prefix>-YYYY.MM.DD` (Specify: "specify-logs"). */
+  /** Daily indices `<prefix>-YYYY.MM.DD` (e.g. "shop-logs"). */
   readonly indexPrefix: string;
   /** Basic-auth user and password from a Secret. @default none (security disabled) */
   readonly credentials?: { readonly secret: string; /** @default "username" */ readonly usernameKey?: string; /** @default "password" */ readonly passwordKey?: string };
@@ -26,7 +26,7 @@ export interface LogstashProps extends Omit<CatalogServiceProps, 'metrics'> {
   readonly elasticsearch: LogstashElasticsearchOutput;
   /**
    * Fields every event gets when it does not carry them already, e.g.
-   * `{ environment: "prod", system: "specify" }` for collectors that do not
+   * `{ environment: "prod", system: "shop" }` for collectors that do not
    * set them. @default none
    */
   readonly defaultFields?: Record<string, string>;
@@ -61,7 +61,7 @@ const FIELD = /^[A-Za-z_@][A-Za-z0-9_.@-]*$/;
 
 /**
  * Logstash as the log processing pipeline between the collectors and
- * Elasticsearch (Specify's ELK stack): an `http` input on 8080 that takes the
+ * Elasticsearch (an ELK stack): an `http` input on 8080 that takes the
  * JSON arrays Fluent Bit's http output sends, a filter stage from typed props,
  * and an Elasticsearch output to daily indices. A StatefulSet, because the
  * persistent queue lives on a volume of its own per pod (protected from
@@ -93,7 +93,7 @@ export class Logstash extends Construct {
     checkStorage(this, 'queueStorage', storage);
     const es = props.elasticsearch;
     if (!/^https?:\/\/[^\s/]+$/.test(es.url)) throw new PropsError(this, 'elasticsearch.url', es.url, 'an http(s) URL without a path, such as "http://elasticsearch.logging.svc:9200"');
-    if (!/^[a-z0-9][a-z0-9_.-]*$/.test(es.indexPrefix)) throw new PropsError(this, 'elasticsearch.indexPrefix', es.indexPrefix, 'a lower-case index name prefix such as "specify-logs"');
+    if (!/^[a-z0-9][a-z0-9_.-]*$/.test(es.indexPrefix)) throw new PropsError(this, 'elasticsearch.indexPrefix', es.indexPrefix, 'a lower-case index name prefix such as "shop-logs"');
     const defaults = props.defaultFields ?? {};
     for (const [k, v] of Object.entries(defaults)) {
       if (!FIELD.test(k)) throw new PropsError(this, `defaultFields.${k}`, k, 'a field name of letters, digits, "_", "@", "." or "-"');

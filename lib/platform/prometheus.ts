@@ -20,9 +20,9 @@ import { monitorService } from '../observability/service-monitor';
 export type PrometheusDiscovery = { readonly scope: 'cluster' } | { readonly scope: 'namespaces'; readonly namespaces: string[] };
 
 export interface PrometheusProps extends CatalogServiceProps {
-  /** How long samples are kept (Specify: "30d"). @default "15d" */
+  /** How long samples are kept (e.g. "30d"). @default "15d" */
   readonly retention?: string;
-  /** TSDB volume of each replica (Specify: 20Gi). Retention by size stops at 85% of it. @default 20Gi */
+  /** TSDB volume of each replica (e.g. 20Gi). Retention by size stops at 85% of it. @default 20Gi */
   readonly storage?: StorageOptions;
   /** Replicas; each is an independent TSDB scraping the same targets (an HA pair), never two writers on one volume. @default 1 */
   readonly replicas?: number;

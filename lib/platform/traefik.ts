@@ -46,7 +46,7 @@ const TRAEFIK_CRDS = ['ingressroutes', 'ingressroutetcps', 'ingressrouteudps', '
 
 /**
  * A Traefik v3 ingress controller for systems that own their border
- * (InfoMetis dev and independent-cluster prod): Deployment, Service,
+ * (a development cluster, or a production cluster of its own): Deployment, Service,
  * IngressClass, read-only cluster RBAC, entry points `web` (redirects to
  * HTTPS) and `websecure` (TLS), ping and Prometheus metrics on their own
  * entry points. Shared-cluster mode uses the cluster's controller instead.

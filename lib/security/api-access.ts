@@ -19,7 +19,7 @@ export interface ApiGrant {
   readonly resourceNames?: readonly string[];
 }
 
-/** Read access the Specify document asks for: configmaps and secrets get+list. */
+/** Read access to an application's configuration: configmaps and secrets get+list. */
 export const READ_CONFIG: ApiGrant = { resources: ['configmaps', 'secrets'], verbs: ['get', 'list'] };
 /** Pod discovery: get, list, watch. */
 export const READ_PODS: ApiGrant = { resources: ['pods'], verbs: ['get', 'list', 'watch'] };

@@ -75,7 +75,7 @@ export interface SecretStoreProps {
   readonly name?: string;
   /**
    * Prefix of every remote key (Vault path / AWS secret name), e.g.
-   * `prod/ecosystem`; ignored by the local backend. @default none
+   * `prod/shop`; ignored by the local backend. @default none
    */
   readonly keyPrefix?: string;
 }

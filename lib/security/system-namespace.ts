@@ -44,7 +44,7 @@ export interface ContainerDefaults {
 }
 
 export interface SystemNamespaceProps {
-  /** Namespace name, e.g. `fediflow-prod`. */
+  /** Namespace name, e.g. `shop-prod`. */
   readonly name: string;
   /** Render the Namespace object; false when it is assigned to us (shared clusters) or created elsewhere. @default true */
   readonly create?: boolean;

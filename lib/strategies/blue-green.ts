@@ -1,6 +1,6 @@
 import * as k8s from '../../imports/k8s';
 import { RolloutSpecStrategyBlueGreenPrePromotionAnalysis } from '../../imports/rollouts-rollout-argoproj.io';
-import { Color, COLORS } from '../config/strategy-schema';
+import { Color, COLORS } from '../core/color';
 import { PropsError } from '../core/errors';
 import { AnalysisCriteria, resolveAnalysis } from './analysis';
 import { RESPECT_IGNORE_DIFFERENCES, recordHints, waveOf } from './gitops';
@@ -21,7 +21,7 @@ export interface PlainBlueGreenProps {
   readonly tags?: { readonly blue?: string; readonly green?: string };
   /** The idle colour keeps its pods for an instant rollback, or is scaled to zero. @default "keep" */
   readonly standby?: StandbyPolicy;
-  /** Pod label that carries the colour (FediFlow uses `color`, the IDP and Specify `version`). @default "color" */
+  /** Pod label that carries the colour (`color` or, for instance, `version`). @default "color" */
   readonly colorLabel?: string;
 }
 

@@ -1,6 +1,6 @@
 // The rules a canary's stages and router must meet, as plain functions: the
 // canary construct applies them to code users, and the environment-file
-// schema (lib/config/strategy-schema.ts) imports them, so both report a
+// schema (app/config/strategy-schema.ts) imports them, so both report a
 // problem in the same words.
 import { CanaryBackend, RouterSettings } from './routers/router';
 import { CanaryRouter, ROUTER_TYPES, routerType } from './traffic-router';

@@ -3,14 +3,14 @@ import { fileNameOf, ObjectIdentity } from './serialize';
 
 /** A chart and the directory (relative to the output root) its objects go to. */
 export interface RenderTarget {
-  /** e.g. `prod/ecosystem` */
+  /** e.g. `prod/shop` */
   readonly dir: string;
   readonly chart: Chart;
 }
 
 /** One Kubernetes object ready to be written. */
 export interface RenderedObject {
-  /** Directory relative to the output root, e.g. `prod/ecosystem`. */
+  /** Directory relative to the output root, e.g. `prod/shop`. */
   readonly dir: string;
   /** File name inside `dir`. */
   readonly file: string;

@@ -9,8 +9,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { formatReport, validateDirectory } from './index';
-import { environmentTiers } from '../config/loader';
-import { TIERS } from '../config/tier';
+import { environmentTiers } from './environment-tiers';
+import { TIERS } from '../core/tier';
 
 const USAGE = `usage: npm run validate -- [DIR] [--json] [--env NAME] [--tier TIER] [--no-color]
        manifests-validate [DIR] [--json] [--env NAME] [--tier TIER] [--no-color]   (the installed package)
@@ -65,7 +65,7 @@ export function runCli(argv: readonly string[], io: CliIo): number {
   }
   try {
     const started = process.hrtime.bigint();
-    const known = environmentTiers({ dir: path.join(io.cwd, 'environments'), root: io.cwd });
+    const known = environmentTiers(path.join(io.cwd, 'environments'));
     const tiers = tier === undefined ? known : () => tier;
     const report = validateDirectory(resolved, env === undefined ? { tiers } : { environment: env, tiers }, io.cwd);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;

@@ -55,7 +55,7 @@ import { K8sObject, ObjectSet, Reporter, toK8sObject } from './model';
 import { loadSchemaCatalog } from './schema/catalog';
 import { loadManifestDir } from './load';
 import { applyWaivers } from './waivers';
-import { tierRules } from '../config/tier';
+import { tierRules } from '../core/tier';
 import { ManifestDocument, ValidateOptions, ValidationReport, Violation } from './types';
 
 export * from './types';

@@ -81,7 +81,7 @@ export interface ValidateOptions {
   /**
    * Tier of each environment (`environment.tier` of its file: development,
    * staging or production), which decides the tier rules such as production's
-   * image rule (semver tag or digest); lib/config/tier.ts holds the rules.
+   * image rule (semver tag or digest); lib/core/tier.ts holds the rules.
    * An environment with no known tier is held to production's rules.
    * @default none known
    */

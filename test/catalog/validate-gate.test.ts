@@ -76,7 +76,7 @@ describe('catalog through lib/validate', () => {
   test('every object passes schema, reference and policy checks; only the declared namespaces are privileged', () => {
     const report = validateManifests(docs, {
       environment: 'test',
-      // A staging-tier environment: an environment of unknown tier is held to production's image rule (lib/config/tier.ts).
+      // A staging-tier environment: an environment of unknown tier is held to production's image rule (lib/core/tier.ts).
       tiers: { test: 'staging' },
       namespacePolicies: {
         logging: { level: fb.podSecurity.level, reason: fb.podSecurity.reason },

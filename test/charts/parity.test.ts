@@ -1,7 +1,7 @@
 // Environment parity across the rendered systems (charts/parity.ts): core
 // objects identical everywhere except border fields and declared differences.
-import { listEnvironments, loadEnvironment } from '../../lib/config';
-import { checkParity, formatParity } from '../../lib/parity/parity';
+import { listEnvironments, loadEnvironment } from '../../app/config';
+import { checkParity, formatParity } from '../../app/parity/parity';
 import { PARITY_DECLARATIONS, parityObjects, runParity } from '../../charts/parity';
 
 describe('environment parity', () => {

@@ -1,6 +1,6 @@
 // Renders one system chart of one environment file, for the per-system tests.
 import { App, Chart } from 'cdk8s';
-import { EnvironmentConfig, loadEnvironment } from '../../lib/config';
+import { EnvironmentConfig, loadEnvironment } from '../../app/config';
 import { SYSTEMS } from '../../charts';
 
 export type K8s = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: any };

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { parseDocument } from 'yaml';
 import { environmentTargets } from '../../charts';
-import { ConfigError, EnvironmentConfig, listEnvironments, loadEnvironment } from '../../lib/config';
+import { ConfigError, EnvironmentConfig, listEnvironments, loadEnvironment } from '../../app/config';
 import { renderTargets } from '../../lib/synth';
 import { applySteps, nodePaths, Step, stepArb, treeOf, yamlText } from './yaml-edits';
 

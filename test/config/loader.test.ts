@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseDocument } from 'yaml';
-import { ConfigError, configErrorAt, deepMerge, environmentSchema, listEnvironments, loadEnvironment } from '../../lib/config';
-import { readYaml } from '../../lib/config/yaml-source';
+import { ConfigError, configErrorAt, deepMerge, environmentSchema, listEnvironments, loadEnvironment } from '../../app/config';
+import { readYaml } from '../../app/config/yaml-source';
 import { applySteps, nodePaths, stepArb, treeOf, yamlText } from './yaml-edits';
 
 const VALID = `# yaml-language-server: $schema=./schema.json

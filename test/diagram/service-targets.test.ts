@@ -5,7 +5,7 @@
  * it replaced on generated Services, selectors and workloads.
  */
 import fc from 'fast-check';
-import { serviceTargets } from '../../lib/diagram/environment-readme';
+import { serviceTargets } from '../../app/diagram/environment-readme';
 import { analyzeNetwork, PodGroup } from '../../lib/security/network-analysis';
 import { ManifestObject } from '../../lib/security/shared-cluster';
 

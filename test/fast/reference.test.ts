@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, ApiObjectMetadataDefinition } from 'cdk8s';
 import { referenceRequested, renderWith } from '../../app/fast';
-import { readYaml } from '../../lib/config/yaml-source';
+import { readYaml } from '../../app/config/yaml-source';
 import { configYaml } from '../../lib/synth/serialize';
 import { removeScratch, ROOT, runSynth, scratchProject, snapshotTree } from '../helpers/project';
 

@@ -4,7 +4,7 @@ import * as fc from 'fast-check';
 import { ApiObject, App, Chart, Duration, IResolver, JsonPatch, Lazy, ResolutionContext } from 'cdk8s';
 import { environmentTargets } from '../../charts';
 import { withGitOps } from '../../charts/gitops';
-import { listEnvironments, loadEnvironment } from '../../lib/config';
+import { listEnvironments, loadEnvironment } from '../../app/config';
 import { CDK8S_LINE, fastResolveSupported, withFastResolve } from '../../app/fast/resolve';
 import * as k8s from '../../imports/k8s';
 // eslint-disable-next-line @typescript-eslint/no-require-imports

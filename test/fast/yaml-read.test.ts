@@ -1,5 +1,5 @@
 // The app reads environment files with js-yaml (app/fast/yaml-read.ts) and
-// falls back to the `yaml` library (lib/config/yaml-source.ts) for anything
+// falls back to the `yaml` library (app/config/yaml-source.ts) for anything
 // js-yaml might read differently.
 // These tests hold it to the reference, `yaml` alone, on the real files,
 // on edited files as the fuzz test makes them, on texts with YAML-significant
@@ -11,9 +11,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
 import { parseDocument } from 'yaml';
-import { ConfigError } from '../../lib/config';
+import { ConfigError } from '../../app/config';
 import { readYamlFast } from '../../app/fast/yaml-read';
-import { readYamlReference, YamlSource } from '../../lib/config/yaml-source';
+import { readYamlReference, YamlSource } from '../../app/config/yaml-source';
 import { applySteps, dataOf, nodePaths, stepArb, treeOf, yamlText } from '../config/yaml-edits';
 
 /** What the app reads with: the fast reader, else the reference. */

@@ -4,8 +4,8 @@ import { App, Chart, Testing } from 'cdk8s';
 import { CORE_SCHEMA, load } from 'js-yaml';
 import * as k8s from '../../imports/k8s';
 import { ArgoCdBootstrapChart, FluxBootstrapChart } from '../../charts/gitops';
-import { EnvironmentConfig, loadEnvironment } from '../../lib/config';
-import { planDelivery } from '../../lib/gitops/delivery-plan';
+import { EnvironmentConfig, loadEnvironment } from '../../app/config';
+import { planDelivery } from '../../app/gitops/delivery-plan';
 import { documentCount, kustomizeTogether, removeScratch, ROOT, runSynth, scratchProject } from '../helpers/project';
 import { testChart } from '../helpers/chart';
 

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { gitopsCli } from '../../lib/gitops/cli';
+import { gitopsCli } from '../../app/gitops/cli';
 import { parse } from 'yaml';
 import { toYaml } from '../../lib/synth';
-import { formatMarkdown, formatText, semanticDiff } from '../../lib/gitops/semantic-diff';
+import { formatMarkdown, formatText, semanticDiff } from '../../app/gitops/semantic-diff';
 import { scratchProject, snapshotTree } from '../helpers/project';
 
 const file = (o: Record<string, unknown>) => `# construct: x\n${JSON.stringify(o)}\n`;

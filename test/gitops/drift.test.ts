@@ -2,7 +2,7 @@
 // server would return them: defaulted fields, server metadata, GitOps
 // tracking, controller-owned replicas and canary weights, objects the cluster
 // makes by itself. The server side is modelled here per kind, independently
-// of lib/gitops/drift-ignore.ts, so a row missing from the table shows up as
+// of app/gitops/drift-ignore.ts, so a row missing from the table shows up as
 // false drift and a row too broad hides an injected drift.
 import * as fs from 'fs';
 import * as os from 'os';
@@ -10,10 +10,10 @@ import * as path from 'path';
 import { dump } from 'js-yaml';
 
 const stringify = (o: unknown): string => dump(o, { noRefs: true, lineWidth: -1 });
-import { gitopsCli } from '../../lib/gitops/cli';
+import { gitopsCli } from '../../app/gitops/cli';
 import { objectsOf } from '../../lib/gitops/dist-objects';
-import { detectDrift, DriftReport, Json, LiveObject, parseLive, readClusterObjects, resourceName } from '../../lib/gitops/drift';
-import { IGNORED_FIELDS } from '../../lib/gitops/drift-ignore';
+import { detectDrift, DriftReport, Json, LiveObject, parseLive, readClusterObjects, resourceName } from '../../app/gitops/drift';
+import { IGNORED_FIELDS } from '../../app/gitops/drift-ignore';
 import { readFileSet } from '../../lib/synth';
 import { ROOT } from '../helpers/project';
 

@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseDocument } from 'yaml';
-import { gitopsCli } from '../../lib/gitops/cli';
-import { editYaml } from '../../lib/gitops/yaml-edit';
+import { gitopsCli } from '../../app/gitops/cli';
+import { editYaml } from '../../app/gitops/yaml-edit';
 import { run } from '../../main';
 import { removeScratch, ROOT, snapshotTree } from '../helpers/project';
 

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { ApiObject, App } from 'cdk8s';
 import * as k8s from '../../imports/k8s';
 import { clusterFacts, planPlatform, withPlatform } from '../../charts/platform';
-import { ConfigError, loadEnvironment } from '../../lib/config';
+import { ConfigError, loadEnvironment } from '../../app/config';
 import { objectsOf } from '../../lib/gitops/dist-objects';
 import { FluxHelmRelease, FluxHelmRepository } from '../../lib/gitops/flux-helm';
 import { addonTable, ADDONS, PROVIDER_RULES, providerOf } from '../../lib/platform/addons';

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { environmentTargets } from '../../charts';
-import { listEnvironments, loadEnvironment } from '../../lib/config';
+import { listEnvironments, loadEnvironment } from '../../app/config';
 import { analyzeNetwork, NetworkAnalysis, peerKey, PodGroup, selectorMatches } from '../../lib/security/network-analysis';
 import { Peer, protocolOf } from '../../lib/security/peer';
 import { ServiceGraph } from '../../lib/security/service-graph';

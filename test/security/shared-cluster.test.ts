@@ -1,6 +1,6 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { EcosystemChart } from '../../charts/ecosystem';
-import { loadEnvironment } from '../../lib/config';
+import { loadEnvironment } from '../../app/config';
 import { isClusterScoped, quotaProblems, sharedClusterProblems } from '../../lib/security/shared-cluster';
 import { Obj } from './fixtures';
 

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ConfigError, loadEnvironment } from '../../lib/config';
+import { ConfigError, loadEnvironment } from '../../app/config';
 import { BlueGreenStrategy } from '../../lib/strategies/blue-green';
 import { CanaryStrategy } from '../../lib/strategies/canary';
-import { strategyFromConfig } from '../../lib/strategies/from-config';
+import { strategyFromConfig } from '../../app/adapters/strategy';
 import { RollingStrategy } from '../../lib/strategies/rolling';
 
 const HEAD = `environment:

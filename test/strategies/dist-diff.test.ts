@@ -5,7 +5,7 @@
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { SYSTEMS } from '../../charts';
-import { EnvironmentConfig, loadEnvironment, StrategyConfig } from '../../lib/config';
+import { EnvironmentConfig, loadEnvironment, StrategyConfig } from '../../app/config';
 import { renderTargets, toFileSet } from '../../lib/synth';
 
 const ROOT = path.resolve(__dirname, '../..');

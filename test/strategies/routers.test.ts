@@ -39,7 +39,7 @@ describe('traffic routers', () => {
     // The environment-file schema is router code too: it checks router settings.
     const files = ['traffic-router.ts', 'canary.ts', 'canary-rules.ts', ...fs.readdirSync(path.join(root, 'lib/strategies/routers')).map((f) => `routers/${f}`)]
       .map((f) => `lib/strategies/${f}`)
-      .concat('lib/config/strategy-schema.ts');
+      .concat('app/config/strategy-schema.ts');
     const found = files.flatMap((f) =>
       fs
         .readFileSync(path.join(root, f), 'utf8')

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { documentCount, kustomizeTogether, removeScratch, ROOT, runSynth, scratchProject, snapshotTree } from '../helpers/project';
 
-/** The environments synth renders: environments/*.yaml but defaults.yaml (lib/config's listEnvironments; importing lib/config costs this file a second of zod set-up). */
+/** The environments synth renders: environments/*.yaml but defaults.yaml (app/config's listEnvironments; importing app/config costs this file a second of zod set-up). */
 const listEnvironments = () =>
   fs
     .readdirSync(path.join(ROOT, 'environments'))

@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { SYSTEMS } from '../../charts';
-import { ConfigError, EnvironmentConfig, loadEnvironment } from '../../lib/config';
+import { ConfigError, EnvironmentConfig, loadEnvironment } from '../../app/config';
 import { ManifestDocument, RuleId, validateManifests, Violation } from '../../lib/validate';
 
 type Obj = Record<string, any>;

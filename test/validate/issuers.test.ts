@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { borderSchema } from '../../lib/config/security-schema';
+import { borderSchema } from '../../app/config/security-schema';
 import { ManifestDocument, findProjectRoot, loadManifestDir, validateManifests } from '../../lib/validate';
 import { violationsOf } from './helpers';
 

@@ -8,10 +8,10 @@ import { groupOf } from '../schema/types';
 import { NamespacePolicy, PodSecurityLevel } from '../types';
 import { credentialProblem } from './credentials';
 import { checkPodSecurity } from './pss';
-import { RELEASE_TAG, type TierRules } from '../../config/tier';
+import { RELEASE_TAG, type TierRules } from '../../core/tier';
 
 export interface PolicyContext {
-  /** The tier rules of the environment a file belongs to (lib/config/tier.ts). */
+  /** The tier rules of the environment a file belongs to (lib/core/tier.ts). */
   readonly rulesOf: (file: string) => TierRules;
   readonly namespacePolicies: Readonly<Record<string, NamespacePolicy>>;
 }
@@ -101,7 +101,7 @@ function stableJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-// The production tag rule is the tier's (lib/config/tier.ts), shared with the environment schema.
+// The production tag rule is the tier's (lib/core/tier.ts), shared with the environment schema.
 const SEMVER = RELEASE_TAG;
 
 export function parseImage(image: string): { tag?: string; digest?: string } {

@@ -398,7 +398,7 @@ function deliveryOf(set: ObjectSet): Delivery {
   return { argo, fluxAfter };
 }
 
-/** `dist/prod/ecosystem` delivered by an Application whose path is `dist/prod/ecosystem` (or a suffix of it). */
+/** `dist/prod/shop` delivered by an Application whose path is `dist/prod/shop` (or a suffix of it). */
 function lookupDir<T>(m: Map<string, T>, dir: string): T | undefined {
   for (const [k, v] of m) if (dir === k || dir.endsWith(`/${k}`) || k.endsWith(`/${dir}`)) return v;
   return undefined;

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ConfigError, listEnvironments } from '../config';
-import { CheckFailedError, readFileSet, RenderError } from '../synth';
+import { CheckFailedError, readFileSet, RenderError } from '../../lib/synth';
 import { fieldHistory } from './git-history';
 import { Direction, planPromotion, PromotionError } from './promotion';
 import { formatMarkdown, formatText, semanticDiff } from './semantic-diff';

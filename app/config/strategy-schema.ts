@@ -15,18 +15,18 @@ import {
   StageLike,
   stageProblems,
   validWeight,
-} from '../strategies/canary-rules';
-import type { CanaryBackend } from '../strategies/routers/router';
-import { CANARY_ROUTERS, CanaryRouter, routerType } from '../strategies/traffic-router';
+} from '../../lib/strategies/canary-rules';
+import type { CanaryBackend } from '../../lib/strategies/routers/router';
+import { CANARY_ROUTERS, CanaryRouter, routerType } from '../../lib/strategies/traffic-router';
+import { COLORS, type Color } from '../../lib/core/color';
 import { expects } from './schema-kit';
 
-export type { CanaryBackend, CanaryRouter };
+export type { CanaryBackend, CanaryRouter, Color };
+export { COLORS };
 
 export const BLUE_GREEN_BACKENDS = ['plain', 'argo-rollouts'] as const;
-export const COLORS = ['blue', 'green'] as const;
 
 export type BlueGreenBackend = (typeof BLUE_GREEN_BACKENDS)[number];
-export type Color = (typeof COLORS)[number];
 
 const list = (xs: readonly string[]) => xs.map((x) => JSON.stringify(x)).join(', ');
 

@@ -5,4 +5,4 @@ export * from './schema';
 export * from './security-schema';
 export * from './components-schema';
 export { closest, editDistance, expects } from './schema-kit';
-export * from './tier';
+export * from '../../lib/core/tier';

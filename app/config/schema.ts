@@ -8,8 +8,8 @@ import { blueGreenSchema, canarySchema, serviceStrategyProblems } from './strate
 import { clusterModeSchema, environmentSecurityFields, requireMeshAdmission, requireTlsOutsideDevelopment, serviceExposureFields, systemSecurityFields } from './security-schema';
 import { requireServices, systemComponentFields } from './components-schema';
 // Pure data (no constructs): the add-on ids the environment file may name.
-import { ADDON_IDS, AddonId } from '../platform/addons';
-import { RELEASE_TAG, TIERS, tierRules } from './tier';
+import { ADDON_IDS, AddonId } from '../../lib/platform/addons';
+import { RELEASE_TAG, TIERS, tierRules } from '../../lib/core/tier';
 
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -109,7 +109,7 @@ export const strategySchema = z.discriminatedUnion('type', [rollingStrategySchem
 export const serviceSchema = z.strictObject({
   image: imageSchema,
   replicas: nonNegativeInt.optional(),
-  /** Why the service runs no pods (`replicas: 0`); required for that in production-tier environments (lib/config/tier.ts). */
+  /** Why the service runs no pods (`replicas: 0`); required for that in production-tier environments (lib/core/tier.ts). */
   scaledToZero: expects(z.string().trim().min(1), 'a reason such as "paused until the vendor API is back (INC-1234)"').optional(),
   resources: resourcesSchema.optional(),
   autoscaling: autoscalingSchema.optional(),
@@ -228,7 +228,7 @@ type ServiceTierFields = {
 };
 
 /**
- * The tier rules (lib/config/tier.ts) on the services of an environment:
+ * The tier rules (lib/core/tier.ts) on the services of an environment:
  * - `replicas: 0` removes a service's pods and its PodDisruptionBudget: where
  *   the tier says so (production), only with `scaledToZero: "<reason>"`; and
  *   a reason without `replicas: 0` is a stale opt-in;

@@ -1,9 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { ConfigError } from '../config/errors';
 import { EnvironmentConfig, GitOpsController } from '../config/schema';
-import { groupOf, RenderTarget } from '../synth';
-import { GroupKind } from './argocd-project';
-import { IgnoreDifference, ignoreDifferencesOf } from './ignore-differences';
+import { groupOf, RenderTarget } from '../../lib/synth';
+import { GroupKind } from '../../lib/gitops/argocd-project';
+import { IgnoreDifference, ignoreDifferencesOf } from '../../lib/gitops/ignore-differences';
 
 /** Directory (under an environment's output) the bootstrap objects render into, one sub-directory per controller. */
 export const BOOTSTRAP_DIR = '_gitops';

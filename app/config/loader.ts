@@ -53,35 +53,6 @@ export function listEnvironments(options: LoadOptions = {}): string[] {
     .sort();
 }
 
-/**
- * `environment.tier` of every environment file in the directory (the
- * environment's own, else the defaults'), read without validating the rest:
- * what the validation gate needs to apply the tier rules to rendered files.
- * Files that cannot be read are left out (their tier is unknown).
- */
-export function environmentTiers(options: LoadOptions = {}): Record<string, string> {
-  const dir = options.dir ?? path.resolve('environments');
-  if (!fs.existsSync(dir)) return {};
-  const root = options.root ?? process.cwd();
-  const tierIn = (file: string): string | undefined => {
-    const abs = path.join(dir, file);
-    try {
-      const env = (readSource(abs, path.relative(root, abs) || abs).data as { environment?: { tier?: unknown } }).environment;
-      return typeof env?.tier === 'string' ? env.tier : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const fallback = fs.existsSync(path.join(dir, DEFAULTS_FILE)) ? tierIn(DEFAULTS_FILE) : undefined;
-  const out: Record<string, string> = {};
-  for (const f of fs.readdirSync(dir)) {
-    if (!f.endsWith('.yaml') || f === DEFAULTS_FILE) continue;
-    const tier = tierIn(f) ?? fallback;
-    if (tier !== undefined) out[f.slice(0, -'.yaml'.length)] = tier;
-  }
-  return out;
-}
-
 /** Loads, merges and validates one environment; throws ConfigError listing every problem. */
 export function loadEnvironment(name: string, options: LoadOptions = {}): EnvironmentConfig {
   const dir = options.dir ?? path.resolve('environments');

@@ -1,7 +1,7 @@
-import { FileSet } from '../synth';
-import { DestructiveChange, findDestructiveChanges } from './destructive-change-guard';
-import { objectId, objectsOf, StoredObject } from './dist-objects';
-import { diffFields, FieldChange, formatValue } from './field-diff';
+import { FileSet } from '../../lib/synth';
+import { DestructiveChange, findDestructiveChanges } from '../../lib/gitops/destructive-change-guard';
+import { objectId, objectsOf, StoredObject } from '../../lib/gitops/dist-objects';
+import { diffFields, FieldChange, formatValue } from '../../lib/gitops/field-diff';
 
 /** How one object differs between the committed output and a fresh render. */
 export interface ObjectDiff {

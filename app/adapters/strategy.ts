@@ -1,11 +1,11 @@
 import { StrategyConfig } from '../config/schema';
 import { AnalysisConfig, CanaryConfig } from '../config/strategy-schema';
-import { AnalysisCriteria } from './analysis';
-import { BlueGreenStrategy } from './blue-green';
-import { CanaryStrategy } from './canary';
-import { IntOrPercent, RollingStrategy } from './rolling';
-import { DeploymentStrategy } from './strategy';
-import { routerType, TrafficRouter } from './traffic-router';
+import { AnalysisCriteria } from '../../lib/strategies/analysis';
+import { BlueGreenStrategy } from '../../lib/strategies/blue-green';
+import { CanaryStrategy } from '../../lib/strategies/canary';
+import { IntOrPercent, RollingStrategy } from '../../lib/strategies/rolling';
+import { DeploymentStrategy } from '../../lib/strategies/strategy';
+import { routerType, TrafficRouter } from '../../lib/strategies/traffic-router';
 
 /** The strategy an environment file asks for; undefined leaves the service's default. */
 export function strategyFromConfig(cfg: StrategyConfig | undefined): DeploymentStrategy | undefined {

@@ -5,10 +5,10 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadAll, YAMLException } from 'js-yaml';
-import { FileSet } from '../synth';
-import { objectId, objectsOf, StoredObject } from './dist-objects';
+import { FileSet } from '../../lib/synth';
+import { objectId, objectsOf, StoredObject } from '../../lib/gitops/dist-objects';
 import { ANY, Condition, groupKind, IGNORED_FIELDS, IgnoredField, pathKeys, pathPattern } from './drift-ignore';
-import { diffFields, equal, FieldChange, formatValue } from './field-diff';
+import { diffFields, equal, FieldChange, formatValue } from '../../lib/gitops/field-diff';
 
 /** Invalid live input: names the file, the document, the field, the value and what is valid. */
 export class LiveInputError extends Error {}

@@ -3,7 +3,7 @@
 // Kept apart from schema.ts so the security/observability owners can grow it
 // without touching the shared file beyond one import and a few fields.
 import { z } from 'zod';
-import { tierRules } from './tier';
+import { tierRules } from '../../lib/core/tier';
 import { expects } from './schema-kit';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;

@@ -1,9 +1,9 @@
 // dist/<env>/README.md: a Mermaid picture per system of who may talk to whom,
 // read back from the rendered NetworkPolicies (so it shows what is enforced,
 // not what was meant), with the border's public hosts.
-import { LabelIndex } from '../core/label-index';
-import { analyzeNetwork, AllowedEdge, PodGroup, podTemplateOf } from '../security/network-analysis';
-import { ManifestObject } from '../security/shared-cluster';
+import { LabelIndex } from '../../lib/core/label-index';
+import { analyzeNetwork, AllowedEdge, PodGroup, podTemplateOf } from '../../lib/security/network-analysis';
+import { ManifestObject } from '../../lib/security/shared-cluster';
 
 /** A rendered object and the directory (`<env>/<system>`) it is written to. */
 export interface PlacedObject {

@@ -1,6 +1,6 @@
 import { ServiceConfig } from '../config/schema';
-import { strategyFromConfig } from '../strategies/from-config';
-import { MicroserviceProps } from './microservice';
+import { strategyFromConfig } from './strategy';
+import { MicroserviceProps } from '../../lib/workloads/microservice';
 
 /**
  * The props of a service that environment files control: image, replicas,
