@@ -10,7 +10,11 @@ import { ScheduledJob } from '../lib/workloads/scheduled-job';
 import { Worker } from '../lib/workloads/worker';
 import { serviceSettings } from '../app/adapters/service';
 import { ServiceMonitor } from '../lib/observability/service-monitor';
-import { clusterChecks, environmentBorder, logShippingFromConfig, meshFromConfig, postgresFromConfig, redisFromConfig, storedSecret, systemBase, SystemBase } from './system-base';
+import { logShippingFromConfig } from '../app/adapters/logging';
+import { postgresFromConfig } from '../app/adapters/postgres';
+import { redisFromConfig } from '../app/adapters/redis';
+import { storedSecret } from '../app/adapters/system';
+import { SystemScaffold } from './system-scaffold';
 import { ExternalPeer, Peer } from '../lib/security/peer';
 
 export interface FediFlowChartProps {
@@ -40,7 +44,7 @@ export class FediFlowChart extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     const { env, system } = props;
     // "Cluster Architecture": namespace fediflow-<env> labelled environment and tier.
-    const base = systemBase(this, id, env, system, { namespaceLabels: { environment: env.environment.tier, tier: 'application' }, meshed: true });
+    const base = new SystemScaffold(this, id, env, system, { namespaceLabels: { environment: env.environment.tier, tier: 'application' }, meshed: true });
     const ns = base.namespace;
     const services = system.services;
 
@@ -140,18 +144,17 @@ export class FediFlowChart extends Chart {
 
     // "Service Mesh Implementation": Istio mTLS, policy enforcement and
     // circuit breaking where the environment runs the mesh.
-    meshFromConfig(base, this);
-    clusterChecks(base, this);
+    base.finish();
   }
 
   /** Who talks to whom: the border calls the API, Prometheus scrapes, everyone reaches the database and Redis. */
-  private wire(base: SystemBase, db: Peer, redis: Peer): void {
+  private wire(base: SystemScaffold, db: Peer, redis: Peer): void {
     const g = base.graph;
     const jobPeer: Peer = { name: 'email-sender', namespace: base.namespace, selectorLabels: selectorLabels({ name: 'email-sender' }), ports: {} };
     for (const client of [this.api, this.activityProcessor, jobPeer]) g.connect(client, db, 'postgres').connect(client, redis, 'redis');
     // The public API (api.fediflow.edu in the failover script) through the environment's border, TLS outside development.
     const expose = base.system.services['fediflow-api'].expose;
-    if (expose) environmentBorder(base).expose(this, this.api, { host: expose.host, path: expose.path });
+    if (expose) base.border().expose(this, this.api, { host: expose.host, path: expose.path });
     if (base.prometheus) {
       g.scrape(this.api, 'metrics', base.prometheus);
       g.scrape(this.activityProcessor, 'metrics', base.prometheus);

@@ -8,7 +8,10 @@ import { ApiAccess, READ_PODS } from '../lib/security/api-access';
 import { Microservice } from '../lib/workloads/microservice';
 import { Probe } from '../lib/workloads/probes';
 import { serviceSettings } from '../app/adapters/service';
-import { backupFromConfig, callsKubeApi, clusterChecks, environmentBorder, meshFromConfig, postgresFromConfig, redisFromConfig, storedSecret, systemBase } from './system-base';
+import { postgresFromConfig } from '../app/adapters/postgres';
+import { redisFromConfig } from '../app/adapters/redis';
+import { callsKubeApi, storedSecret } from '../app/adapters/system';
+import { SystemScaffold } from './system-scaffold';
 
 export interface IdpChartProps {
   readonly env: EnvironmentConfig;
@@ -28,7 +31,7 @@ export class IdpChart extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     const { env, system } = props;
     // "Security Implementation": Pod Security Standards labels on the namespace.
-    const base = systemBase(this, id, env, system, { meshed: true });
+    const base = new SystemScaffold(this, id, env, system, { meshed: true, backup: true });
     const ns = base.namespace;
 
     // "Key Resources": RDS PostgreSQL and ElastiCache Redis: managed in
@@ -97,15 +100,13 @@ export class IdpChart extends Chart {
     callsKubeApi(base, this.backstage);
     // Backstage's portal and the Platform API ("curl-based API interactions")
     // through the environment's border, TLS outside development.
-    const border = environmentBorder(base);
+    const border = base.border();
     for (const [svc, cfg] of [[this.backstage, bsCfg], [this.platformApi, apiCfg]] as const) {
       if (cfg.expose) border.expose(this, svc, { host: cfg.expose.host, path: cfg.expose.path });
     }
 
-    // "Security Implementation": Istio service mesh with mTLS and authorization policies.
-    meshFromConfig(base, this);
-    // "Backup and Disaster Recovery": Velero with volume snapshots.
-    backupFromConfig(base, this);
-    clusterChecks(base, this);
+    // "Security Implementation": Istio service mesh with mTLS and authorization
+    // policies; "Backup and Disaster Recovery": Velero with volume snapshots.
+    base.finish();
   }
 }

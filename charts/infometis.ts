@@ -20,7 +20,9 @@ import { Nifi } from '../lib/data/nifi';
 import { Grafana } from '../lib/platform/grafana';
 import { TraefikController } from '../lib/platform/traefik';
 import { ExternalPeer, Peer } from '../lib/security/peer';
-import { allowWithin, callsKubeApi, clusterChecks, componentPeer, elasticsearchFromConfig, scrape, storedSecret, systemBase, SystemBase } from './system-base';
+import { elasticsearchFromConfig } from '../app/adapters/elasticsearch';
+import { callsKubeApi, componentPeer, scrape, storedSecret, SystemBase } from '../app/adapters/system';
+import { SystemScaffold } from './system-scaffold';
 
 export interface InfoMetisChartProps {
   readonly env: EnvironmentConfig;
@@ -32,8 +34,8 @@ export class InfoMetisChart extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     const { env, system } = props;
     // "Production Environments": independent-cluster mode owns its namespace;
-    // shared-cluster mode renders only inside the assigned one (systemBase).
-    const base = systemBase(this, id, env, system);
+    // shared-cluster mode renders only inside the assigned one (SystemScaffold).
+    const base = new SystemScaffold(this, id, env, system);
     const c = base.components;
     const g = base.graph;
 
@@ -57,7 +59,7 @@ export class InfoMetisChart extends Chart {
     });
     const kafkaPeer = componentPeer(base, 'kafka', { client: 9092, controller: 9093, metrics: 5556 }, 'broker');
     g.add(kafkaPeer);
-    allowWithin(base, this, kafkaPeer, ['client', 'controller']);
+    g.connectWithin(kafkaPeer, ['client', 'controller']);
     scrape(base, kafkaPeer);
 
     // NiFi: the data flows between Kafka and Elasticsearch. One node (a
@@ -108,7 +110,7 @@ export class InfoMetisChart extends Chart {
       { name: 'nifi', peer: nifiPeer, port: 'https', host: nifiCfg.expose?.host, tlsBackend: true },
       { name: 'grafana', peer: grafanaPeer, port: 'http', host: grafanaCfg.expose?.host },
     ]);
-    clusterChecks(base, this);
+    base.finish();
   }
 
   /**

@@ -11,9 +11,13 @@ import { ServiceMonitor } from '../lib/observability/service-monitor';
 import { selectorLabels, standardLabels } from '../lib/core/labels';
 import { ExternalPeer } from '../lib/security/peer';
 import { ServiceDashboard } from '../lib/observability/service-dashboard';
-import {
-  callsKubeApi, clusterChecks, elasticsearchFromConfig, environmentBorder, logShippingFromConfig, logstashFromConfig, meshFromConfig, observabilityFromConfig, postgresFromConfig, redisFromConfig, storedSecret, systemBase,
-} from './system-base';
+import { elasticsearchFromConfig } from '../app/adapters/elasticsearch';
+import { logShippingFromConfig, logstashFromConfig } from '../app/adapters/logging';
+import { observabilityFromConfig } from '../app/adapters/observability';
+import { postgresFromConfig } from '../app/adapters/postgres';
+import { redisFromConfig } from '../app/adapters/redis';
+import { callsKubeApi, storedSecret } from '../app/adapters/system';
+import { SystemScaffold } from './system-scaffold';
 
 export interface SpecifyChartProps {
   readonly env: EnvironmentConfig;
@@ -42,7 +46,7 @@ export class SpecifyChart extends Chart {
   constructor(scope: Construct, id: string, props: SpecifyChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
     const { env, system } = props;
-    const base = systemBase(this, id, env, system, { meshed: true });
+    const base = new SystemScaffold(this, id, env, system, { meshed: true });
     const ns = base.namespace;
     const cfg = system.services.specify;
 
@@ -130,7 +134,7 @@ export class SpecifyChart extends Chart {
 
     // "Ingress": NGINX with cert-manager Let's Encrypt, SSL redirect, rate
     // limiting and CORS (the environment's border).
-    if (cfg.expose) environmentBorder(base).expose(this, this.app, { host: cfg.expose.host, path: cfg.expose.path });
+    if (cfg.expose) base.border().expose(this, this.app, { host: cfg.expose.host, path: cfg.expose.path });
 
     // "ELK Stack": Logstash's part (collect, parse, ship) is done by Fluent
     // Bit: it parses CRI/Docker lines, merges JSON logs and adds pod metadata
@@ -140,9 +144,8 @@ export class SpecifyChart extends Chart {
     const { logstash, peer: logstashPeer } = logstashFromConfig(base, this, { elasticsearch: { url: es.url, peer: esPeer }, index: LOG_INDEX });
     logShippingFromConfig(base, this, { destination: { kind: 'logstash', logstash, peer: logstashPeer }, index: LOG_INDEX });
 
-    // "Service Mesh (Optional)": Istio mTLS and circuit breaking where the environment runs it.
-    meshFromConfig(base, this);
     obs.scrapeAll();
-    clusterChecks(base, this);
+    // "Service Mesh (Optional)": Istio mTLS and circuit breaking where the environment runs it.
+    base.finish();
   }
 }

@@ -93,7 +93,7 @@ export class ServiceGraph extends Construct {
     if (!(port in to.ports)) {
       throw new PropsError(this, `connection ${from.name} -> ${to.name}`, port, `a port name of ${to.name} (${Object.keys(to.ports).join(', ') || 'it has none'})`);
     }
-    if (from === to) throw new PropsError(this, `connection ${from.name} -> ${to.name}`, port, 'two different peers (pods may always talk to themselves)');
+    if (from === to) throw new PropsError(this, `connection ${from.name} -> ${to.name}`, port, 'two different peers (pods of one cluster talking to each other: connectWithin)');
     if (!this.isInternal(from) && !this.isInternal(to)) {
       if (from instanceof ExternalPeer && to instanceof ExternalPeer) {
         throw new PropsError(this, `connection ${from.name} -> ${to.name}`, port, 'at least one end rendered in this chart');
@@ -101,6 +101,22 @@ export class ServiceGraph extends Construct {
     }
     for (const p of [from, to]) if (!(p instanceof ExternalPeer)) this.add(p);
     if (!this.edges.some((e) => e.from === from && e.to === to && e.port === port)) this.edges.push({ from, to, port, kind });
+    return this;
+  }
+
+  /**
+   * The pods of one clustered peer talk to each other on `ports` (Elasticsearch
+   * transport, Kafka quorum): the rule joins the peer's own policy, and the
+   * mesh sees the edge like any other. `connect` refuses a peer to itself,
+   * because a single-pod peer needs no rule; a cluster does.
+   */
+  public connectWithin(peer: Peer, ports: readonly string[], kind: ConnectionKind = 'call'): this {
+    if (peer instanceof ExternalPeer) throw new PropsError(this, `connectWithin ${peer.name}`, peer.name, 'pods rendered in this chart (an external peer gets no policy of ours)');
+    for (const port of ports) {
+      if (!(port in peer.ports)) throw new PropsError(this, `connectWithin ${peer.name}`, port, `a port name of ${peer.name} (${Object.keys(peer.ports).join(', ') || 'it has none'})`);
+    }
+    this.add(peer);
+    for (const port of ports) if (!this.edges.some((e) => e.from === peer && e.to === peer && e.port === port)) this.edges.push({ from: peer, to: peer, port, kind });
     return this;
   }
 

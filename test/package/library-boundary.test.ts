@@ -38,7 +38,7 @@ describe('library boundary', () => {
   test('GIVEN the checker WHEN fed an app import, a chart import, main and zod THEN it refuses each and passes lib and imports', () => {
     const file = path.join(LIB, 'strategies', 'canary.ts');
     expect(forbiddenImport(file, '../../app/config/schema')).toMatch(/^app /);
-    expect(forbiddenImport(file, '../../charts/system-base')).toMatch(/^charts /);
+    expect(forbiddenImport(file, '../../charts/system-scaffold')).toMatch(/^charts /);
     expect(forbiddenImport(file, '../../main')).toMatch(/^main /);
     expect(forbiddenImport(file, 'zod')).toMatch(/^zod/);
     expect(forbiddenImport(file, '../core/errors')).toBeUndefined();

@@ -97,4 +97,19 @@ describe('ServiceGraph', () => {
     const { chart } = shopChart();
     expect(() => new ServiceGraph(chart, 'Another')).toThrow(/one graph per chart/);
   });
+
+  test('GIVEN a clustered peer WHEN its pods are connected within THEN its own policy lets them reach each other on those ports, the graph lists the edge for the mesh, and a wrong port or an external peer is refused', () => {
+    const { chart, backend, graph } = shopChart();
+    graph.connectWithin(backend, ['http']);
+    const objs = Testing.synth(chart) as Obj[];
+    const self = [{ podSelector: { matchLabels: backend.selectorLabels } }];
+    const p = find(objs, 'NetworkPolicy', 'backend');
+    expect(p.spec.ingress).toEqual([{ from: self, ports: [{ port: 'http', protocol: 'TCP' }] }]);
+    expect(p.spec.egress).toEqual([{ to: self, ports: [{ port: 'http', protocol: 'TCP' }] }]);
+    expect(objs.filter((o) => o.kind === 'NetworkPolicy').map((o) => o.metadata.name).sort()).toEqual(['allow-kube-dns', 'api', 'backend', 'default-deny']);
+    expect(graph.connections().filter((c) => c.from === backend && c.to === backend).map((c) => c.port)).toEqual(['http']);
+    expect(() => graph.connectWithin(backend, ['gossip'])).toThrow(/expected a port name of backend \(http\), got "gossip"/);
+    expect(() => graph.connectWithin(prometheus, ['http'])).toThrow(/pods rendered in this chart/);
+    expect(() => graph.connect(backend, backend, 'http')).toThrow(/connectWithin/);
+  });
 });

@@ -1,0 +1,30 @@
+import { EnvironmentConfig, tierRules } from '../config';
+import { Border, BorderOptions } from '../../lib/border/border';
+import { SystemBase } from './system';
+
+/** The environment runs the mesh and its ingress controller has a sidecar (`border.controller.serviceAccountName`). */
+export function controllerInMesh(env: EnvironmentConfig): boolean {
+  return env.mesh?.enabled === true && env.border?.controller?.serviceAccountName !== undefined;
+}
+
+/**
+ * The environment's border for the services a chart exposes (`border:`):
+ * NGINX Ingress, Traefik IngressRoute or Gateway API, with the cert-manager
+ * issuer, CORS origins and rate limit of the environment. Plain HTTP only
+ * where the tier allows it (lib/core/tier.ts); elsewhere Border refuses to
+ * expose without TLS.
+ */
+export function environmentBorder(base: SystemBase): Border {
+  const b = base.env.border;
+  const common: BorderOptions = {
+    controller: base.ingressController,
+    tls: b?.tls ? { name: b.tls.issuer, kind: b.tls.issuerKind } : undefined,
+    allowPlainHttp: !tierRules(base.env.environment.tier).tlsRequired,
+    corsOrigins: b?.corsOrigins,
+    rateLimit: b?.rateLimit,
+  };
+  const kind = b?.kind ?? 'nginx';
+  if (kind === 'traefik') return Border.traefik(common);
+  if (kind === 'gateway') return Border.gatewayApi({ ...common, gateway: b!.gateway! });
+  return Border.nginx({ ...common, className: b?.className, throughMesh: controllerInMesh(base.env) });
+}
