@@ -68,4 +68,10 @@ describe('library boundary', () => {
     );
     expect(bad).toEqual([]);
   });
+
+  test('GIVEN the API report WHEN read THEN no exported type is a zod type and none names a reference system', () => {
+    const report = fs.readFileSync(path.join(root, 'api', 'manifests.api.md'), 'utf8');
+    expect(report.match(/z\.(infer|input|output)<|from 'zod'/g) ?? []).toEqual([]);
+    expect(report.split('\n').filter((l) => REFERENCE_NAMES.test(l))).toEqual([]);
+  });
 });
