@@ -7,7 +7,7 @@
 //   node scripts/typecheck.js [--app] [--root DIR]
 //
 // --app checks the sources a render bundles (tsconfig.app.json: main.ts,
-// lib/, charts/, imports/); without it, the whole project, tests included
+// app/, lib/, charts/, imports/); without it, the whole project, tests included
 // (tsconfig.check.json). A check that passed is remembered in
 // build/.typecheck.json by the fingerprint of its inputs, so an unchanged tree
 // pays a few milliseconds of stat() calls: the fingerprint is the size and
@@ -22,8 +22,8 @@ const fs = require('fs');
 const path = require('path');
 
 const SCOPES = {
-  app: { tsconfig: 'tsconfig.app.json', inputs: ['main.ts', 'lib', 'charts', 'imports'] },
-  all: { tsconfig: 'tsconfig.check.json', inputs: ['main.ts', 'lib', 'charts', 'imports', 'test', 'bench', 'scripts'] },
+  app: { tsconfig: 'tsconfig.app.json', inputs: ['main.ts', 'app', 'lib', 'charts', 'imports'] },
+  all: { tsconfig: 'tsconfig.check.json', inputs: ['main.ts', 'app', 'lib', 'charts', 'imports', 'test', 'bench', 'scripts'] },
 };
 // What else changes the result: compiler options and installed type packages.
 const SETTINGS = ['tsconfig.json', 'tsconfig.check.json', 'tsconfig.app.json', 'package-lock.json'];

@@ -16,7 +16,7 @@ const { typecheck } = require('../../scripts/typecheck.js') as {
 /** The sources a render bundles, copied, with the project's node_modules linked. */
 function appCopy(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'typecheck-'));
-  for (const p of ['main.ts', 'lib', 'charts', 'imports', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.check.json', 'tsconfig.app.json']) copyTree(path.join(ROOT, p), path.join(dir, p));
+  for (const p of ['main.ts', 'app', 'lib', 'charts', 'imports', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.check.json', 'tsconfig.app.json']) copyTree(path.join(ROOT, p), path.join(dir, p));
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   return dir;
 }
