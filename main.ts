@@ -14,6 +14,7 @@ import { formatParity } from './app/parity/parity';
 import { ConfigError, EnvironmentConfig, listEnvironments, loadEnvironment, namespaceClaims } from './app/config';
 import { environmentReadme } from './app/diagram/environment-readme';
 import { DestructiveChangeGuard } from './lib/gitops/destructive-change-guard';
+import { environmentTiers } from './lib/validate/environment-tiers';
 import { ValidationGate } from './lib/validate/synth-check';
 import { CheckFailedError, RenderError, RenderTarget, synthesize, SynthRequest, SynthResult, toYaml } from './lib/synth';
 
@@ -128,12 +129,14 @@ export function synthHooks(
   opts: Pick<CliOptions, 'allowDestructive'>,
   facts: (env: string) => ClusterFacts = (env) => clusterFacts(loadEnvironment(env)),
 ): Pick<SynthRequest, 'extraFiles' | 'checks'> {
+  // Read once per run; an environment without a file (bench's) has no tier, so production's rules apply.
+  let tiers: Record<string, string> | undefined;
   return {
     // dist/<env>/README.md: the service graph the NetworkPolicies encode, as Mermaid.
     extraFiles: (env, objects) => environmentReadme(env, objects),
     checks: [
       // Schema, structure, references and policy (lib/validate/RULES.md), per environment.
-      new ValidationGate({ tiers: (env) => loadEnvironment(env).environment.tier }),
+      new ValidationGate({ tiers: (env) => (tiers ??= environmentTiers(path.resolve('environments')))[env] }),
       // Every kind provided by an add-on or the engine, add-ons ordered before their users, one engine per object.
       new ClusterGate(facts),
       new DestructiveChangeGuard({

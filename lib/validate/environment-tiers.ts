@@ -9,8 +9,9 @@ const DEFAULTS_FILE = 'defaults.yaml';
  * `environment.tier` of every `<name>.yaml` in an environments directory (the
  * file's own, else the one of `defaults.yaml`), read without validating the
  * rest: what the command-line gate needs to apply the tier rules to rendered
- * files when it runs without the app. Files that cannot be read are left out
- * (their tier is unknown, so production's rules apply).
+ * files when it runs without the app. A file that does not parse counts as
+ * one without a tier; with no tier at all an environment is left out (its
+ * tier is unknown, so production's rules apply).
  */
 export function environmentTiers(dir: string): Record<string, string> {
   if (!fs.existsSync(dir)) return {};
