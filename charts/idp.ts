@@ -103,6 +103,8 @@ export class IdpChart extends Chart {
     const border = base.border();
     for (const [svc, cfg] of [[this.backstage, bsCfg], [this.platformApi, apiCfg]] as const) {
       if (cfg.expose) border.expose(this, svc, { host: cfg.expose.host, path: cfg.expose.path });
+      // Backstage's portal is for people: unexposed (development), they open it with kubectl port-forward.
+      else if (svc === this.backstage) svc.service.metadata.addAnnotation('validate.platform.dev/waive.network.unreachable', 'no in-cluster caller: unexposed, people open the portal with kubectl port-forward');
     }
 
     // "Security Implementation": Istio service mesh with mTLS and authorization

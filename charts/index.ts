@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { closest, ConfigError, configErrorAt, derivedEnvironment, EnvironmentConfig, refusalAtValue, SystemConfig, SystemName } from '../app/config';
+import { closest, ConfigError, configErrorAt, derivedEnvironment, DNS_LABEL, EnvironmentConfig, refusalAtValue, SystemConfig, SystemName } from '../app/config';
 import { PropsError } from '../lib/core/errors';
 import { RenderTarget } from '../lib/synth';
 import { EcosystemChart } from './ecosystem';
@@ -32,7 +32,7 @@ export function environmentTargets(env: EnvironmentConfig, app: App = new App())
     .filter((name) => env.systems[name] && env.systems[name].enabled !== false)
     .sort()
     .map((name) => {
-      const { system, unreadKeys } = tracked(env.systems[name]!);
+      const { system, unreadKeys } = tracked(env.systems[name]!, (service) => missingService(env, name, service));
       // The chart sees the watched system however it reaches it: as its own argument or through env.systems.
       const watchedEnv = derivedEnvironment(env, { systems: { ...env.systems, [name]: system } });
       let chart: Chart;
@@ -54,22 +54,40 @@ export function environmentTargets(env: EnvironmentConfig, app: App = new App())
 }
 
 /**
+ * A chart read a service the environment does not configure (a service just
+ * added to the chart, say): without this it would get `undefined` and fail
+ * with a TypeError deep in a construct.
+ */
+function missingService(env: EnvironmentConfig, system: SystemName, service: string): ConfigError {
+  const where = configErrorAt(env, ['systems', system, 'services'], '', true).problems[0];
+  return new ConfigError([{
+    ...where,
+    path: `systems.${system}.services.${service}`,
+    message: `required by charts/${system}.ts but not configured; add it under systems.${system}.services in environments/defaults.yaml (repository) and each environment file (tag, replicas, resources)`,
+  }]);
+}
+
+/**
  * The system with its `services` and `components` maps watched: a chart
  * that reads an entry (by name, or by iterating) uses it. `unreadKeys` then
- * lists each entry nothing read, with the names that were read.
+ * lists each entry nothing read, with the names that were read. A chart
+ * reading a service name (a DNS label) the map lacks gets `missing(name)`
+ * thrown; components are optional, so a missing one reads as undefined.
  */
-function tracked(system: SystemConfig): { system: SystemConfig; unreadKeys: () => Array<['services' | 'components', string, string[]]> } {
+function tracked(system: SystemConfig, missing: (service: string) => Error): { system: SystemConfig; unreadKeys: () => Array<['services' | 'components', string, string[]]> } {
   const reads = { services: new Set<string>(), components: new Set<string>() };
-  const watch = <T extends object>(map: T, seen: Set<string>): T =>
+  const watch = <T extends object>(map: T, seen: Set<string>, onMissing?: (key: string) => Error): T =>
     new Proxy(map, {
       get(target, key, receiver) {
         if (typeof key === 'string' && Object.prototype.hasOwnProperty.call(target, key)) seen.add(key);
+        // `then` is what `await` and Promise.resolve probe for; no service is named so.
+        else if (onMissing && typeof key === 'string' && DNS_LABEL.test(key) && key !== 'then' && !(key in target)) throw onMissing(key);
         return Reflect.get(target, key, receiver);
       },
     });
   const watched: SystemConfig = {
     ...system,
-    services: watch(system.services, reads.services),
+    services: watch(system.services, reads.services, missing),
     ...(system.components ? { components: watch(system.components, reads.components) } : {}),
   };
   const unreadKeys = () =>

@@ -33,6 +33,7 @@ const BORDER: DeclaredDifference[] = [
   { system: ALL, construct: '*/prometheus/Resource', field: 'spec.template.spec.containers.0.args.3', reason: 'border: the size-based retention is derived from the volume size' },
   { system: ALL, construct: '*/fluent-bit/Config', field: 'data.fluent-bit.conf', reason: 'border: every log record is stamped with the environment\'s name (000 "Centralized logging with environment context")' },
   { system: ALL, construct: '*/logstash/Config', field: 'data.logstash.conf', reason: 'border: events are stamped with the environment\'s name (000 "Centralized logging with environment context")' },
+  { system: 'idp', construct: 'idp/backstage/Service', field: 'metadata.annotations', reason: 'border: where the border does not expose the portal (development), people open it with kubectl port-forward; its Service waives network/unreachable there' },
   { system: ALL, construct: '**', field: 'spec.jobTemplate.spec.template.metadata.annotations', reason: 'follows the mesh: a CronJob in an injected namespace asks for the proxy as a native sidecar (mesh.nativeSidecars), so it finishes' },
 ];
 

@@ -101,7 +101,9 @@ export class Kibana extends Construct {
         },
       },
     });
-    new k8s.KubeService(this, 'Service', { metadata, spec: { type: 'ClusterIP', selector, ports: [servicePort('http', PORT)] } });
+    const service = new k8s.KubeService(this, 'Service', { metadata, spec: { type: 'ClusterIP', selector, ports: [servicePort('http', PORT)] } });
+    // A UI without a public URL has no caller a policy could name: people open it with `kubectl port-forward`, which NetworkPolicy and the mesh do not govern.
+    if (!props.publicBaseUrl) service.metadata.addAnnotation('validate.platform.dev/waive.network.unreachable', 'no in-cluster caller: without a public URL, operators open Kibana with kubectl port-forward');
     if (replicas > 1) {
       new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', { metadata, spec: disruptionBudgetSpec(this, 'replicas', { maxUnavailable: 1 }, replicas, selector) });
     }

@@ -43,6 +43,7 @@ import { checkImages } from './checks/images';
 import { checkCredentialEdges } from './checks/credential-edges';
 import { checkMesh } from './checks/mesh';
 import { checkPolicies } from './checks/policy';
+import { checkReachability } from './checks/reachability';
 import { checkScaling } from './checks/scaling';
 import { checkStoreIdentities } from './checks/store-identity';
 import { checkReferences } from './checks/references';
@@ -115,6 +116,7 @@ export function validateManifests(docs: readonly ManifestDocument[], options: Va
     namespacePolicies,
   }, r);
   checkFlows(objects, (o) => envOf(o.doc.file) ?? '', options.platform ?? {}, r);
+  checkReachability(objects, (o) => envOf(o.doc.file) ?? '', options.platform ?? {}, r);
   checkImages(set, r);
   checkCredentialEdges(set, r);
   checkScaling(set, r);

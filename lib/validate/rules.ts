@@ -62,6 +62,7 @@ export const RULES = {
   'network/required-flow': { summary: 'every flow the cluster needs (entry points, route backends, scrapes, ACME solvers, istiod, probes) passes the NetworkPolicies and Istio policies on its way', waivable: true },
   'network/mesh-bypass': { summary: 'callers of a weighted VirtualService split pass through a sidecar to the Service', waivable: true },
   'network/mesh-inert': { summary: 'Istio policies live in namespaces whose pods run sidecars', waivable: true },
+  'network/unreachable': { summary: 'a Service\'s pods admit some ingress on a port it forwards to (a NetworkPolicy rule and, with a sidecar, an ALLOW AuthorizationPolicy rule) where policies deny by default', waivable: true },
   'flow/credentials': { summary: 'a workload allowed to reach an authenticated server port (Redis requirepass, PostgreSQL, Elasticsearch security) reads that server\'s credential', waivable: true },
   'ref/hpa-metric': { summary: 'an HPA Pods/Object/External metric is served by something rendered (a ServiceMonitor/PodMonitor scraping the target and a prometheus-adapter rule), or is a Resource metric', waivable: true },
   'ref/standby-replicas': { summary: 'a Service selector flip (blue-green colour) never lands on a workload with fewer replicas than the active one or its HPA minimum', waivable: true },

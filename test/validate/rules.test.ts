@@ -479,6 +479,11 @@ const CASES: Record<RuleId, Case> = {
     expect: { kind: 'PeerAuthentication', name: 'default', path: 'metadata.namespace', message: /no pod of namespace "shop" runs one/ },
     passing: () => meshedShop(),
   },
+  'network/unreachable': {
+    given: 'the api Service in a default-deny namespace with no NetworkPolicy admitting ingress to its pods',
+    violating: () => withObjects((os) => os.filter((o) => o.metadata.name !== 'api-ingress')),
+    expect: { kind: 'Service', name: 'api', path: 'spec.ports', message: /Service shop\/api forwards to shop\/Deployment api \(ports http\/8080\/TCP, metrics\/9090\/TCP\), but nothing may connect to them: no ingress rule of NetworkPolicy .*default-deny/ },
+  },
   'flow/credentials': {
     given: 'a NetworkPolicy letting api reach PostgreSQL (POSTGRES_PASSWORD from api-db) while api reads no credential',
     violating: () => withAdded(...apiToDb()),

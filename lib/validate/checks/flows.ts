@@ -181,7 +181,7 @@ export class FlowModel {
   }
 
   /** The rendered pods a Service sends port `portRef` (its name or number) to, with the container port it lands on. */
-  private backends(svc: K8sObject, portRef: string | number | undefined): { to: FlowEnd & { kind: 'pods' }; port: FlowPort }[] {
+  public backends(svc: K8sObject, portRef: string | number | undefined): { to: FlowEnd & { kind: 'pods' }; port: FlowPort }[] {
     const spec = rec(svc.raw.spec);
     const selector = strMap(spec.selector);
     if (Object.keys(selector).length === 0) return [];
@@ -426,15 +426,32 @@ export class FlowModel {
   }
 
   private ruleAdmits(rule: Record<string, unknown>, peers: unknown, policyNs: string, peer: FlowEnd, port: FlowPort): boolean {
-    const portOk = arr(rule.ports).length === 0 || arr(rule.ports).map(rec).some((rp) => {
-      if ((str(rp.protocol) ?? 'TCP') !== port.protocol) return false;
-      if (rp.port === undefined) return true;
-      if (typeof rp.port === 'string') return rp.port === port.name;
-      const end = typeof rp.endPort === 'number' ? rp.endPort : rp.port as number;
-      return port.number >= (rp.port as number) && port.number <= end;
-    });
-    if (!portOk) return false;
+    if (!rulePortMatches(rule, port)) return false;
     return peers === undefined || arr(peers).map(rec).some((e) => this.peerMatches(e, policyNs, peer));
+  }
+
+  /**
+   * Why no source at all may open a connection to `port` of `to`, or nothing
+   * when some source may: the NetworkPolicies selecting it for ingress have
+   * no rule for the port, or, with a sidecar, the ALLOW AuthorizationPolicies
+   * that apply to it have none. A rule for the port admits some source
+   * whoever it names (sources outside the rendered objects count), and
+   * AuthorizationPolicy conditions (`when`) are assumed to hold.
+   */
+  public closedTo(to: FlowEnd & { kind: 'pods' }, port: FlowPort): string[] {
+    const why: string[] = [];
+    const policies = this.policiesSelecting(to, 'Ingress');
+    if (policies.length > 0 && !policies.some((np) => arr(rec(np.raw.spec).ingress).map(rec).some((r) => rulePortMatches(r, port)))) {
+      why.push(`no ingress rule of NetworkPolicy ${names(policies)} in ${to.namespace}`);
+    }
+    if (this.hasSidecar(to)) {
+      const { own, namespaceWide } = this.istioPolicies('AuthorizationPolicy', to);
+      const allow = [...own, ...namespaceWide].filter((p) => (str(rec(p.raw.spec).action) ?? 'ALLOW') === 'ALLOW');
+      if (allow.length > 0 && !allow.some((p) => arr(rec(p.raw.spec).rules).map(rec).some((r) => authzPortMatches(r, port)))) {
+        why.push(`no rule of AuthorizationPolicy ${names(allow)} in ${to.namespace}`);
+      }
+    }
+    return why;
   }
 
   private egressBlock(flow: RequiredFlow): string | undefined {
@@ -505,8 +522,7 @@ export class FlowModel {
 
   private authzRuleMatches(rule: Record<string, unknown>, flow: RequiredFlow): boolean {
     if (rule.when !== undefined && arr(rule.when).length > 0) return false;
-    const to = arr(rule.to).map((t) => rec(rec(t).operation));
-    if (to.length > 0 && !to.some((op) => arr(op.ports).length === 0 || arr(op.ports).map(String).includes(String(flow.port.number)))) return false;
+    if (!authzPortMatches(rule, flow.port)) return false;
     const from = arr(rule.from).map((f) => rec(rec(f).source));
     if (from.length === 0) return true;
     return from.some((s) => this.sourceMatches(s, flow.from));
@@ -532,6 +548,23 @@ export class FlowModel {
     if (arr(s.notPrincipals).length > 0 || arr(s.notNamespaces).length > 0) return false;
     return true;
   }
+}
+
+/** Whether a NetworkPolicy rule's `ports` cover `port` (no ports: every port). */
+function rulePortMatches(rule: Record<string, unknown>, port: FlowPort): boolean {
+  return arr(rule.ports).length === 0 || arr(rule.ports).map(rec).some((rp) => {
+    if ((str(rp.protocol) ?? 'TCP') !== port.protocol) return false;
+    if (rp.port === undefined) return true;
+    if (typeof rp.port === 'string') return rp.port === port.name;
+    const end = typeof rp.endPort === 'number' ? rp.endPort : rp.port as number;
+    return port.number >= (rp.port as number) && port.number <= end;
+  });
+}
+
+/** Whether an AuthorizationPolicy rule's `to` operations cover `port` (none, or one without ports: every port). */
+function authzPortMatches(rule: Record<string, unknown>, port: FlowPort): boolean {
+  const to = arr(rule.to).map((t) => rec(rec(t).operation));
+  return to.length === 0 || to.some((op) => arr(op.ports).length === 0 || arr(op.ports).map(String).includes(String(port.number)));
 }
 
 function rewriteDisabled(end: FlowEnd): boolean {
