@@ -82,11 +82,13 @@ export function run(opts: CliOptions): SynthResult {
   return renderWith(opts.reference ?? false, () => {
     const all = listEnvironments();
     const envs = opts.envs.length ? [...new Set(opts.envs)] : all;
-    checkNamespaceClaims(all, envs);
+    // Each environment file is loaded once per run: the namespace check, the render and the cluster gate share it.
+    const loaded = checkNamespaceClaims(all, envs);
+    const load = (env: string) => loaded.get(env) ?? loadEnvironment(env);
     return synthesize({
-      ...synthHooks(opts),
+      ...synthHooks(opts, (env) => clusterFacts(load(env))),
       render: (env, lap) => {
-        const config = loadEnvironment(env);
+        const config = load(env);
         lap?.('config');
         return renderEnvironment(config);
       },
@@ -102,17 +104,18 @@ export function run(opts: CliOptions): SynthResult {
  * them is being rendered. Environments whose files do not load are left to
  * their own render to report.
  */
-function checkNamespaceClaims(all: readonly string[], rendered: readonly string[]): void {
-  const loaded: EnvironmentConfig[] = [];
+function checkNamespaceClaims(all: readonly string[], rendered: readonly string[]): Map<string, EnvironmentConfig> {
+  const loaded = new Map<string, EnvironmentConfig>();
   for (const env of all) {
     try {
-      loaded.push(loadEnvironment(env));
+      loaded.set(env, loadEnvironment(env));
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
     }
   }
-  const error = namespaceClaims(loaded);
+  const error = namespaceClaims([...loaded.values()]);
   if (error && error.problems.some((p) => rendered.some((env) => p.file.endsWith(`/${env}.yaml`) || p.message.includes(`already ${env}'s`)))) throw error;
+  return loaded;
 }
 
 /** `--timings`: milliseconds per phase, the process start-up (Node plus loading the bundle) first. */
