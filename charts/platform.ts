@@ -86,6 +86,8 @@ export function planPlatform(env: EnvironmentConfig, targets: readonly RenderTar
       throw configErrorAt(env, ['platform', 'addons', id, 'values'], `values for ${id}, which no rendered object uses (used: ${[...usedBy.keys()].join(', ') || 'none'})`);
     }
   }
+  // The Istio CNI plugin is what lets restricted namespaces take sidecars (mesh.cni): no object names it.
+  if (env.mesh?.enabled && env.mesh.cni && (usedBy.has('istiod') || usedBy.has('istio-base'))) usedBy.set('istio-cni', new Set(['mesh.cni: true']));
   const needed = withRequirements(usedBy.keys());
   for (const id of needed) if (!usedBy.has(id)) usedBy.set(id, new Set([`required by ${needed.filter((n) => ADDONS[n].requires.includes(id)).join(', ')}`]));
   const shared = env.cluster.mode === 'shared';
@@ -115,7 +117,8 @@ export class PlatformChart extends Chart {
   constructor(scope: Construct, id: string, props: PlatformChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
     const { config, plan } = props;
-    const valuesOf = (a: AddonId) => deepMerge(ADDONS[a].values, config.platform?.addons?.[a]?.values ?? {}) as Record<string, unknown>;
+    const valuesOf = (a: AddonId) => deepMerge(deepMerge(ADDONS[a].values, meshValues(config, a)), config.platform?.addons?.[a]?.values ?? {}) as Record<string, unknown>;
+    const after = (a: AddonId) => meshRequires(config, a).filter((r) => plan.rendered.includes(r));
     const labelled = <T extends { resource: ApiObject }>(x: T, a: AddonId): T => {
       x.resource.metadata.addLabel(ADDON_LABEL, a);
       return x;
@@ -145,7 +148,7 @@ export class PlatformChart extends Chart {
           // CRDs such as Prometheus's exceed the client-side last-applied annotation.
           serverSideApply: true,
           // Requirements (CRDs) sync before what needs them.
-          syncWave: installLevel(a),
+          syncWave: Math.max(installLevel(a), ...after(a).map((r) => installLevel(r) + 1)),
         }), a);
       }
     } else {
@@ -165,11 +168,34 @@ export class PlatformChart extends Chart {
           version: info.chart!.version,
           targetNamespace: info.namespace,
           values: valuesOf(a),
-          dependsOn: info.requires.filter((r) => plan.rendered.includes(r)),
+          dependsOn: [...info.requires.filter((r) => plan.rendered.includes(r)), ...after(a)],
         }), a);
       }
     }
   }
+}
+
+/**
+ * Chart values the environment's mesh mode asks for: istiod with the CNI
+ * plugin (no istio-init, which restricted Pod Security refuses) and native
+ * sidecars (init containers and Jobs get the proxy first and finish); and,
+ * where the border's controller is in the mesh (border.controller
+ * .serviceAccountName), the NGINX controller's pods injected with their
+ * inbound ports left to NGINX, so it reaches STRICT mTLS backends.
+ */
+function meshValues(config: EnvironmentConfig, a: AddonId): Record<string, unknown> {
+  const mesh = config.mesh;
+  if (!mesh?.enabled) return {};
+  if (a === 'istiod') return { pilot: { cni: { enabled: mesh.cni === true }, ...(mesh.nativeSidecars ? { env: { ENABLE_NATIVE_SIDECARS: 'true' } } : {}) } };
+  if (a === 'ingress-nginx' && config.border?.controller?.serviceAccountName) {
+    return { controller: { podLabels: { 'sidecar.istio.io/inject': 'true' }, podAnnotations: { 'traffic.sidecar.istio.io/includeInboundPorts': '' } } };
+  }
+  return {};
+}
+
+/** Add-ons that must be ready before this one under the mesh mode: an injected controller needs istiod's injector. */
+function meshRequires(config: EnvironmentConfig, a: AddonId): AddonId[] {
+  return a === 'ingress-nginx' && config.mesh?.enabled && config.border?.controller?.serviceAccountName ? ['istiod'] : [];
 }
 
 /** A HelmRepository name from its URL's host: `charts.jetstack.io` -> `charts-jetstack-io`. */

@@ -140,7 +140,9 @@ export const ADDONS: Readonly<Record<AddonId, AddonInfo>> = {
     title: 'Velero',
     chart: { repoURL: 'https://vmware-tanzu.github.io/helm-charts', chart: 'velero', version: '7.1.4' },
     namespace: 'velero',
-    values: { upgradeCRDs: true },
+    // The chart installs its CRDs from crds/; its CRD-upgrade hook Job pulls a
+    // Bitnami kubectl image that is no longer published, so it stays off.
+    values: { upgradeCRDs: false },
     requires: [],
   },
   'ingress-nginx': {
@@ -262,7 +264,7 @@ export function addonTable(): string {
     const chart = a.chart ? `\`${a.chart.chart}\` ${a.chart.version} from ${a.chart.repoURL}` : 'no Helm chart: declare `external: true`';
     const provides = PROVIDER_RULES.filter((r) => 'addons' in r.provider && r.provider.addons.includes(id)).map((r) => (r.kinds ? `${r.group} ${r.kinds.join(', ')}` : r.group));
     if (id === 'ingress-nginx') provides.push('Ingress of an nginx class');
-    return `| \`${id}\` | ${a.title} | ${chart} | ${provides.join('; ') || `(required by ${ADDON_IDS.filter((x) => ADDONS[x].requires.includes(id)).join(', ') || 'an Istio mesh in CNI mode (not inferred yet)'})`} |`;
+    return `| \`${id}\` | ${a.title} | ${chart} | ${provides.join('; ') || `(required by ${ADDON_IDS.filter((x) => ADDONS[x].requires.includes(id)).join(', ') || 'an Istio mesh with `mesh.cni: true`'})`} |`;
   });
   return ['| add-on | what | pinned chart | provides |', '|---|---|---|---|', ...rows].join('\n');
 }

@@ -58,6 +58,12 @@ export interface FluentBitProps extends CatalogServiceProps {
 const PORT = IMAGES.fluentBit.ports.http;
 const DEFAULT_IMAGE: PinnedImage = pinnedImage('fluentBit');
 const DEFAULT_RESOURCES: ComputeResources = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
+/**
+ * Chunks kept on disk while the output is down: retries never give up
+ * (Retry_Limit False), so without a cap they would fill the 1Gi state volume
+ * and the kubelet would evict the pod; past the cap the oldest chunks go.
+ */
+const BUFFER_LIMIT = '512M';
 const LOG_GLOB = /^\/var\/log\/containers\/[^\s,]+$/;
 
 /**
@@ -137,13 +143,13 @@ export class FluentBit extends Construct {
             ['Name', 'es'], ['Match', 'kube.*'], ['Host', out.host], ['Port', outPort],
             ['Logstash_Format', 'On'], ['Logstash_Prefix', prefix!],
             ['Suppress_Type_Name', 'On'], ['Replace_Dots', 'On'],
-            ['Retry_Limit', 'False'], ['Trace_Error', 'On'], ['tls', out.tls ? 'On' : 'Off'],
+            ['Retry_Limit', 'False'], ['Trace_Error', 'On'], ['tls', out.tls ? 'On' : 'Off'], ['storage.total_limit_size', BUFFER_LIMIT],
             ...(out.credentials ? ([['HTTP_User', '${ES_USER}'], ['HTTP_Passwd', '${ES_PASSWORD}']] as [string, string][]) : []),
           ])
         : section('OUTPUT', [
             ['Name', 'http'], ['Match', 'kube.*'], ['Host', out.host], ['Port', outPort], ['URI', '/'],
             ['Format', 'json'], ['json_date_key', '@timestamp'], ['json_date_format', 'iso8601'],
-            ['Retry_Limit', 'False'],
+            ['Retry_Limit', 'False'], ['storage.total_limit_size', BUFFER_LIMIT],
           ]),
       '',
     ].join('\n\n');

@@ -17,6 +17,8 @@ describe('FluentBit', () => {
       expect(conf).toMatch(/Logstash_Prefix\s+fediflow-logs/);
       expect(conf).toMatch(/Path\s+\/var\/log\/containers\/\*fediflow\*\.log/);
       expect(conf).toMatch(/Exclude_Path\s+\/var\/log\/containers\/fluent-bit-\*_logging_\*\.log/);
+      // Retries never give up: the on-disk buffer is capped below the 1Gi state volume, or the pod is evicted.
+      expect(conf).toMatch(/storage\.total_limit_size\s+512M/);
     });
 
     test('read-only hostPath of /var/log, no capabilities, read-only root filesystem', () => {

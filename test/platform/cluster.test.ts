@@ -48,9 +48,10 @@ describe('committed dist/: every kind provided, ordered and owned by one engine'
     const apps = inEnv('prod').filter((o) => o.dir === 'prod/_platform' && o.object.kind === 'Application');
     const wave = (name: string) => Number(apps.find((a) => a.object.metadata.name === `${name}-prod`)!.object.metadata.annotations!['argocd.argoproj.io/sync-wave']);
     expect(apps.map((a) => a.object.metadata.labels!['platform.dev/addon']).sort()).toEqual(
-      ['argo-rollouts', 'cert-manager', 'external-secrets', 'ingress-nginx', 'istio-base', 'istiod', 'prometheus-operator-crds', 'traefik-crds', 'velero'],
+      ['argo-rollouts', 'cert-manager', 'external-secrets', 'ingress-nginx', 'istio-base', 'istio-cni', 'istiod', 'prometheus-operator-crds', 'traefik-crds', 'velero'],
     );
     expect(wave('istio-base')).toBeLessThan(wave('istiod'));
+    expect(wave('istio-base')).toBeLessThan(wave('istio-cni'));
     const source = (apps.find((a) => a.object.metadata.name === 'cert-manager-prod')!.object.spec as { source: Record<string, unknown> }).source;
     expect(source).toMatchObject({ repoURL: 'https://charts.jetstack.io', chart: 'cert-manager', targetRevision: ADDONS['cert-manager'].chart!.version, helm: { valuesObject: { crds: { enabled: true } } } });
   });
@@ -215,5 +216,24 @@ describe('one table', () => {
       if (!('addons' in r.provider)) continue;
       for (const id of r.provider.addons) expect([id, ADDONS[id].chart !== undefined || id === 'gateway-api-crds']).toEqual([id, true]);
     }
+  });
+});
+
+describe('the mesh mode reaches the add-ons (prod: mesh.cni and mesh.nativeSidecars true, NGINX in the mesh)', () => {
+  const app = (name: string) => inEnv('prod').find((o) => o.dir === 'prod/_platform' && o.object.metadata.name === `${name}-prod`)!.object as { metadata: { annotations: Record<string, string> }; spec: { source: { helm?: { valuesObject?: any } } } };
+  const wave = (name: string) => Number(app(name).metadata.annotations['argocd.argoproj.io/sync-wave']);
+
+  test('GIVEN restricted namespaces with sidecars THEN the Istio CNI plugin is installed and istiod runs with it and with native sidecars', () => {
+    expect(app('istiod').spec.source.helm!.valuesObject.pilot).toEqual({ cni: { enabled: true }, env: { ENABLE_NATIVE_SIDECARS: 'true' } });
+    expect(app('istio-cni').spec.source.helm?.valuesObject).toBeUndefined();
+  });
+
+  test('GIVEN STRICT mTLS backends behind NGINX THEN the controller pods are injected, leave inbound traffic to NGINX, and install after istiod', () => {
+    expect(app('ingress-nginx').spec.source.helm!.valuesObject.controller).toEqual({ podLabels: { 'sidecar.istio.io/inject': 'true' }, podAnnotations: { 'traffic.sidecar.istio.io/includeInboundPorts': '' } });
+    expect(wave('ingress-nginx')).toBeGreaterThan(wave('istiod'));
+  });
+
+  test('GIVEN Velero THEN its CRD-upgrade hook (a Bitnami kubectl image no longer published) is off', () => {
+    expect(app('velero').spec.source.helm!.valuesObject).toMatchObject({ upgradeCRDs: false });
   });
 });
