@@ -147,6 +147,7 @@ export class PlatformChart extends Chart {
           destinationNamespace: info.namespace,
           // CRDs such as Prometheus's exceed the client-side last-applied annotation.
           serverSideApply: true,
+          ignoreDifferences: info.ignoreDifferences ? [...info.ignoreDifferences] : undefined,
           // Requirements (CRDs) sync before what needs them.
           syncWave: Math.max(installLevel(a), ...after(a).map((r) => installLevel(r) + 1)),
         }), a);

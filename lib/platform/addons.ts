@@ -2,6 +2,7 @@
 // set provides each apiVersion/kind, and the pinned Helm chart that installs
 // it. One table, read by the platform chart (what to install), the synth gate
 // (nothing used goes unprovided) and the README (the pinned versions).
+import { IgnoreDifference } from '../gitops/ignore-differences';
 
 /** A GitOps engine: it installs itself (docs/gitops.md) and provides its own kinds. */
 export type GitOpsEngine = 'argocd' | 'flux';
@@ -46,7 +47,12 @@ export interface AddonInfo {
   readonly values: Readonly<Record<string, unknown>>;
   /** Add-ons that must be ready before this one installs (CRDs before their controllers). */
   readonly requires: readonly AddonId[];
+  /** Fields its own controller rewrites after install, which Argo CD must not put back (or the two fight forever). @default none */
+  readonly ignoreDifferences?: readonly IgnoreDifference[];
 }
+
+/** istiod switches its validating webhooks' failurePolicy from Ignore to Fail once it is ready. */
+const ISTIO_WEBHOOK_POLICY: IgnoreDifference = { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.failurePolicy'] };
 
 const ISTIO_CHARTS = 'https://istio-release.storage.googleapis.com/charts';
 const ISTIO_VERSION = '1.22.3';
@@ -101,6 +107,7 @@ export const ADDONS: Readonly<Record<AddonId, AddonInfo>> = {
     namespace: 'istio-system',
     values: {},
     requires: [],
+    ignoreDifferences: [ISTIO_WEBHOOK_POLICY],
   },
   'istio-cni': {
     id: 'istio-cni',
@@ -118,6 +125,7 @@ export const ADDONS: Readonly<Record<AddonId, AddonInfo>> = {
     namespace: 'istio-system',
     values: {},
     requires: ['istio-base'],
+    ignoreDifferences: [ISTIO_WEBHOOK_POLICY],
   },
   'argo-rollouts': {
     id: 'argo-rollouts',

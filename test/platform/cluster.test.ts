@@ -233,6 +233,14 @@ describe('the mesh mode reaches the add-ons (prod: mesh.cni and mesh.nativeSidec
     expect(wave('ingress-nginx')).toBeGreaterThan(wave('istiod'));
   });
 
+  test('GIVEN istiod rewriting its webhooks\' failurePolicy after install THEN Argo CD ignores that field on both Istio charts (no endless self-heal fight)', () => {
+    for (const name of ['istio-base', 'istiod']) {
+      const spec = app(name).spec as unknown as { ignoreDifferences: unknown[]; syncPolicy: { syncOptions: string[] } };
+      expect(spec.ignoreDifferences).toEqual([{ group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.failurePolicy'] }]);
+      expect(spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
+    }
+  });
+
   test('GIVEN Velero THEN its CRD-upgrade hook (a Bitnami kubectl image no longer published) is off', () => {
     expect(app('velero').spec.source.helm!.valuesObject).toMatchObject({ upgradeCRDs: false });
   });
