@@ -38,7 +38,7 @@
  * `validate.platform.dev/pod-security-reason: "<reason>"`.
  */
 import * as path from 'path';
-import { checkFlows } from './checks/flows';
+import { checkFlows, flowModelsByEnvironment } from './checks/flows';
 import { checkImages } from './checks/images';
 import { checkCredentialEdges } from './checks/credential-edges';
 import { checkMesh } from './checks/mesh';
@@ -115,8 +115,9 @@ export function validateManifests(docs: readonly ManifestDocument[], options: Va
     },
     namespacePolicies,
   }, r);
-  checkFlows(objects, (o) => envOf(o.doc.file) ?? '', options.platform ?? {}, r);
-  checkReachability(objects, (o) => envOf(o.doc.file) ?? '', options.platform ?? {}, r);
+  const flowModels = flowModelsByEnvironment(objects, (o) => envOf(o.doc.file) ?? '', options.platform ?? {});
+  checkFlows(flowModels, r);
+  checkReachability(flowModels, r);
   checkImages(set, r);
   checkCredentialEdges(set, r);
   checkScaling(set, r);

@@ -5,6 +5,7 @@
 // its own, and every check passed.
 import * as path from 'path';
 import { environmentFromPath, loadManifestDir } from '../../lib/validate';
+import { flowModelsByEnvironment } from '../../lib/validate/checks/flows';
 import { checkReachability, ReachabilityStats } from '../../lib/validate/checks/reachability';
 import { K8sObject, Reporter, toK8sObject } from '../../lib/validate/model';
 import { Obj, toDocs, validObjects } from './fixtures';
@@ -57,7 +58,7 @@ describe('network/unreachable', () => {
     const r = new Reporter();
     const total: ReachabilityStats = { services: 0, exempt: 0, unreachable: 0 };
     for (const [env, objects] of byEnv) {
-      const s = checkReachability(objects, () => env, {}, r);
+      const s = checkReachability(flowModelsByEnvironment(objects, () => env), r);
       total.services += s.services;
       total.exempt += s.exempt;
       total.unreachable += s.unreachable;

@@ -121,7 +121,7 @@ export class FlowModel {
   private readonly nsLabels = new Map<string, Record<string, string>>();
   private readonly principalsByNs = new Map<string, Set<string>>();
 
-  constructor(private readonly set: ObjectSet, platform: PlatformPeers = {}) {
+  constructor(readonly set: ObjectSet, platform: PlatformPeers = {}) {
     this.platform = {
       ingressControllers: { ...DEFAULT_PLATFORM_PEERS.ingressControllers, ...platform.ingressControllers },
       prometheus: platform.prometheus ?? DEFAULT_PLATFORM_PEERS.prometheus,
@@ -595,19 +595,32 @@ function containerPortsOf(t: PodTemplate): FlowPort[] {
 /** The flows of one environment's objects and their verdicts. */
 export function evaluateFlows(set: ObjectSet, platform: PlatformPeers = {}): { model: FlowModel; verdicts: FlowVerdict[] } {
   const model = new FlowModel(set, platform);
-  return { model, verdicts: model.requiredFlows().map((f) => model.evaluate(f)) };
+  return { model, verdicts: verdictsOf(model) };
 }
 
-export function checkFlows(objects: readonly K8sObject[], envOf: (o: K8sObject) => string, platform: PlatformPeers, r: Reporter): void {
+/** Every flow the cluster needs in the model's environment, with what blocks it. */
+function verdictsOf(model: FlowModel): FlowVerdict[] {
+  return model.requiredFlows().map((f) => model.evaluate(f));
+}
+
+/**
+ * One flow model per environment (each is its own cluster), built once and
+ * shared by the checks that read it (required flows, reachability).
+ */
+export function flowModelsByEnvironment(objects: readonly K8sObject[], envOf: (o: K8sObject) => string, platform: PlatformPeers = {}): FlowModel[] {
   const byEnv = new Map<string, K8sObject[]>();
   for (const o of objects) {
     const env = envOf(o);
     const list = byEnv.get(env);
     if (list) list.push(o); else byEnv.set(env, [o]);
   }
-  for (const envObjects of byEnv.values()) {
-    const set = new ObjectSet(envObjects);
-    const { model, verdicts } = evaluateFlows(set, platform);
+  return [...byEnv.values()].map((envObjects) => new FlowModel(new ObjectSet(envObjects), platform));
+}
+
+export function checkFlows(models: readonly FlowModel[], r: Reporter): void {
+  for (const model of models) {
+    const set = model.set;
+    const verdicts = verdictsOf(model);
     const seen = new Set<string>();
     for (const v of verdicts) {
       if (v.blockedBy.length === 0) continue;

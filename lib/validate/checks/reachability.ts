@@ -23,7 +23,7 @@
  * Service is judged: its members reach each other through it.
  */
 import { K8sObject, ObjectSet, Reporter, arr, rec, str } from '../model';
-import { FlowModel, PlatformPeers, describeEnd } from './flows';
+import { FlowModel, describeEnd } from './flows';
 
 /** Counts of one run, for reports and tests. */
 export interface ReachabilityStats {
@@ -34,17 +34,10 @@ export interface ReachabilityStats {
   unreachable: number;
 }
 
-export function checkReachability(objects: readonly K8sObject[], envOf: (o: K8sObject) => string, platform: PlatformPeers, r: Reporter): ReachabilityStats {
+export function checkReachability(models: readonly FlowModel[], r: Reporter): ReachabilityStats {
   const stats: ReachabilityStats = { services: 0, exempt: 0, unreachable: 0 };
-  const byEnv = new Map<string, K8sObject[]>();
-  for (const o of objects) {
-    const env = envOf(o);
-    const list = byEnv.get(env);
-    if (list) list.push(o); else byEnv.set(env, [o]);
-  }
-  for (const envObjects of byEnv.values()) {
-    const set = new ObjectSet(envObjects);
-    const model = new FlowModel(set, platform);
+  for (const model of models) {
+    const set = model.set;
     for (const svc of set.objects) {
       if (svc.group !== '' || svc.kind !== 'Service') continue;
       const backends = arr(rec(svc.raw.spec).ports).map(rec).flatMap((p) => model.backends(svc, str(p.name) ?? (p.port as number)));
