@@ -86,7 +86,7 @@ export function run(opts: CliOptions): SynthResult {
     const loaded = checkNamespaceClaims(all, envs);
     const load = (env: string) => loaded.get(env) ?? loadEnvironment(env);
     return synthesize({
-      ...synthHooks(opts, (env) => clusterFacts(load(env))),
+      ...synthHooks(opts, (env) => clusterFacts(load(env)), (env) => loaded.get(env)?.environment.tier),
       render: (env, lap) => {
         const config = load(env);
         lap?.('config');
@@ -127,19 +127,24 @@ export function formatTimings(startup: number, timings: Readonly<Record<string, 
     .join('\n');
 }
 
-/** What synth adds around the render: extra files and the checks that gate the write (also used by bench/). */
+/**
+ * What synth adds around the render: extra files and the checks that gate the write (also used by bench/).
+ * `tier` gives an environment's tier from its loaded file; without it the tiers are read from
+ * environments/ once per run. An environment without a tier (bench's) gets production's rules.
+ */
 export function synthHooks(
   opts: Pick<CliOptions, 'allowDestructive'>,
   facts: (env: string) => ClusterFacts = (env) => clusterFacts(loadEnvironment(env)),
+  tier?: (env: string) => string | undefined,
 ): Pick<SynthRequest, 'extraFiles' | 'checks'> {
-  // Read once per run; an environment without a file (bench's) has no tier, so production's rules apply.
   let tiers: Record<string, string> | undefined;
+  const tierOf = tier ?? ((env: string) => (tiers ??= environmentTiers(path.resolve('environments')))[env]);
   return {
     // dist/<env>/README.md: the service graph the NetworkPolicies encode, as Mermaid.
     extraFiles: (env, objects) => environmentReadme(env, objects),
     checks: [
       // Schema, structure, references and policy (lib/validate/RULES.md), per environment.
-      new ValidationGate({ tiers: (env) => (tiers ??= environmentTiers(path.resolve('environments')))[env] }),
+      new ValidationGate({ tiers: tierOf }),
       // Every kind provided by an add-on or the engine, add-ons ordered before their users, one engine per object.
       new ClusterGate(facts),
       new DestructiveChangeGuard({

@@ -84,28 +84,40 @@ export function servicesNamedIn(
 ): Array<{ namespace: string; name: string }> {
   const out = new Map<string, { namespace: string; name: string }>();
   const own = serviceNames(namespace);
-  const whole = text.trim();
-  for (const m of text.matchAll(HOST_TOKEN)) {
+  const whole = wholeIsHost ? text.trim() : undefined;
+  const re = new RegExp(HOST_TOKEN.source, 'g');
+  // Config files are long and almost every token is a plain word: the checks go cheapest first.
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const token = m[0];
-    const start = m.index ?? 0;
-    const before = text.slice(Math.max(0, start - 8), start);
-    const after = text.slice(start + token.length);
-    const parts = token.split('.');
-    let found = false;
-    for (let i = 0; i + 1 < parts.length && !found; i++) {
-      const rest = parts.slice(i + 2);
-      if ((rest.length === 0 || rest[0] === 'svc') && serviceNames(parts[i + 1]).has(parts[i])) {
-        out.set(`${parts[i + 1]}/${parts[i]}`, { namespace: parts[i + 1], name: parts[i] });
-        found = true;
+    const start = m.index;
+    const dots = token.indexOf('.') < 0 ? 0 : token.split('.').length - 1;
+    let name: string;
+    if (dots === 0) {
+      if (!own.has(token)) continue;
+      name = token;
+    } else {
+      const parts = token.split('.');
+      let found = false;
+      for (let i = 0; i + 1 < parts.length && !found; i++) {
+        if ((i + 2 === parts.length || parts[i + 2] === 'svc') && serviceNames(parts[i + 1]).has(parts[i])) {
+          out.set(`${parts[i + 1]}/${parts[i]}`, { namespace: parts[i + 1], name: parts[i] });
+          found = true;
+        }
       }
+      if (found || parts.length > 2) continue;
+      name = parts[1];
+      if (!own.has(name)) continue;
     }
-    if (found || parts.length > 2) continue;
-    const name = parts[parts.length - 1];
-    if (!own.has(name)) continue;
-    const bare = (wholeIsHost && token === whole) || /^:\d/.test(after) || HOST_PREFIX.test(before);
+    const end = start + token.length;
+    const portAfter = text.charCodeAt(end) === 58 /* : */ && isDigit(text.charCodeAt(end + 1));
+    const bare = (whole !== undefined && token === whole) || portAfter || HOST_PREFIX.test(text.slice(Math.max(0, start - 8), start));
     if (bare) out.set(`${namespace}/${name}`, { namespace, name });
   }
   return [...out.values()];
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 interface Producers {
@@ -199,6 +211,14 @@ export function rolloutGraph(set: ObjectSet): RolloutGraph {
   };
   const svc = (ns: string, name: string) => set.find('', 'Service', ns, name);
   const names = (ns: string): ReadonlySet<string> => prod.serviceNames.get(ns) ?? new Set();
+  // A ConfigMap read by several workloads is scanned once.
+  const scanned = new Map<string, Array<{ namespace: string; name: string }>>();
+  const refsIn: RefsIn = (text, ns, hostKey) => {
+    const key = `${ns}\0${hostKey ? 1 : 0}\0${text}`;
+    let refs = scanned.get(key);
+    if (!refs) scanned.set(key, (refs = servicesNamedIn(text, ns, names, hostKey)));
+    return refs;
+  };
   const controllers = ingressControllers(set);
   const routes = set.objects.map((o) => ({ o, r: routedHosts(o) })).filter((x) => x.r !== undefined);
 
@@ -209,7 +229,7 @@ export function rolloutGraph(set: ObjectSet): RolloutGraph {
     if (crd) add(o, crd, 'apiVersion', `its kind ${o.kind} is defined by the CRD`);
 
     const t = podTemplateOf(o);
-    if (t) podEdges(set, prod, t, names, add);
+    if (t) podEdges(set, prod, t, refsIn, add);
     if (o.group === 'apps' && o.kind === 'StatefulSet') {
       // one pod needs no peers; a cluster's pods find each other through the governing Service's DNS names
       const gov = str(spec.serviceName);
@@ -282,8 +302,11 @@ export function rolloutGraph(set: ObjectSet): RolloutGraph {
   return { objects: set.objects, edges };
 }
 
+/** Services named in a text of a namespace's pods ({@link servicesNamedIn}). */
+type RefsIn = (text: string, namespace: string, wholeIsHost: boolean) => ReadonlyArray<{ namespace: string; name: string }>;
+
 function podEdges(
-  set: ObjectSet, prod: Producers, t: PodTemplate, names: (ns: string) => ReadonlySet<string>,
+  set: ObjectSet, prod: Producers, t: PodTemplate, refsIn: RefsIn,
   add: (from: K8sObject, to: K8sObject | undefined, p: string, why: string) => void,
 ): void {
   const o = t.owner;
@@ -342,7 +365,7 @@ function podEdges(
     if (obj) stringsIn(rec(obj.raw.data), `${p} -> ConfigMap ${cm} data`, strings);
   }
   for (const [p, text, hostKey] of strings) {
-    for (const ref of servicesNamedIn(text, ns, names, hostKey === true)) {
+    for (const ref of refsIn(text, ns, hostKey === true)) {
       add(o, set.find('', 'Service', ref.namespace, ref.name), p, `it connects to ${ref.name}.${ref.namespace} by DNS name`);
     }
   }
