@@ -2,7 +2,12 @@
 // JSON file) to the same files with the same serializer as synth, and nothing
 // else: no constructs, no validation, no staging. What any synth must at
 // least spend to produce the same bytes (with the app's YAML emitter, as synth
-// writes them).
+// writes them):
+// - into an empty or missing OUTDIR, serialize and create every file;
+// - where OUTDIR already holds a render, serialize, read the file there and
+//   write only when the text differs (a synth cannot know a file is current
+//   without reading it, and need not write one that is). This is the floor
+//   for synth's own re-render, which also leaves unchanged files alone.
 //   node build/bench/floor.js INPUT.json OUTDIR
 import * as fs from 'fs';
 import * as path from 'path';
@@ -24,6 +29,7 @@ function main(argv: readonly string[]): number {
     return 2;
   }
   const entries = JSON.parse(fs.readFileSync(input, 'utf8')) as FloorEntry[];
+  const reuse = fs.existsSync(outDir) && fs.readdirSync(outDir).length > 0;
   const made = new Set<string>();
   for (const e of entries) {
     const file = path.join(outDir, e.path);
@@ -33,9 +39,17 @@ function main(argv: readonly string[]): number {
       made.add(dir);
     }
     const text = e.text ?? (e.constructPath !== undefined ? objectFile(e.constructPath, e.object) : toYaml(e.object));
-    fs.writeFileSync(file, text);
+    if (!reuse || readOrUndefined(file) !== text) fs.writeFileSync(file, text);
   }
   return 0;
+}
+
+function readOrUndefined(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 process.exitCode = withShortcuts(() => main(process.argv.slice(2)));

@@ -236,8 +236,8 @@ interface Scenario {
   readonly floor: Measurement;
   readonly floorIdentical: boolean;
   readonly stock?: Measurement & { readonly objects: number };
-  /** Ours into an empty output directory (first render, fresh CI checkout without dist/). */
-  readonly fresh?: Measurement;
+  /** Ours and the floor into an empty output directory (first render, a checkout without dist/). */
+  readonly fresh?: { readonly ours: Measurement; readonly floor: Measurement };
   /** `node build/main.js --reference` (plain cdk8s and `yaml`, no app/fast shortcuts), and whether it wrote the same files. */
   readonly reference?: Measurement & { readonly identical: boolean };
 }
@@ -270,10 +270,23 @@ function scenario(o: Options, scratch: string, name: string, ours: Job, outDir: 
   const input = path.join(scratch, `${name.replace(/\W+/g, '-')}.json`);
   fs.writeFileSync(input, JSON.stringify(floorInput(tree)));
   const floorOut = path.join(scratch, 'floor-out');
-  const floorJob: Job = { cmd: [process.execPath, path.join(BUILD, 'bench', 'floor.js'), input, floorOut], cwd: ROOT, before: () => fs.rmSync(floorOut, { recursive: true, force: true }) };
-  const [oursM, floor] = measureInterleaved([{ job: ours, label: 'ours (with validation)' }, { job: floorJob, label: 'serialization floor' }], o.runs, scratch);
+  fs.rmSync(floorOut, { recursive: true, force: true });
+  const floorJob: Job = { cmd: [process.execPath, path.join(BUILD, 'bench', 'floor.js'), input, floorOut], cwd: ROOT };
+  // Output present: ours re-renders over its previous output and the floor over its own (bench/floor.ts: read, compare, write what differs).
+  const [oursM, floor] = measureInterleaved([{ job: ours, label: 'ours, output present' }, { job: floorJob, label: 'floor, output present' }], o.runs, scratch);
+  // Empty output directory: both create every file.
+  let fresh: Scenario['fresh'];
+  if (reference) {
+    const [oursFresh, floorFresh] = measureInterleaved([
+      { job: { ...ours, before: () => fs.rmSync(outDir, { recursive: true, force: true }) }, label: 'ours, empty output dir' },
+      { job: { ...floorJob, before: () => fs.rmSync(floorOut, { recursive: true, force: true }) }, label: 'floor, empty output dir' },
+    ], o.runs, scratch);
+    fresh = { ours: oursFresh, floor: floorFresh };
+  }
+  // The floor's bytes, from an empty directory, against ours.
+  fs.rmSync(floorOut, { recursive: true, force: true });
+  run(floorJob.cmd, floorJob.cwd, process.env, scratch);
   const floorIdentical = sameTree(tree, readTree(floorOut));
-  const freshM = reference ? measure({ ...ours, before: () => fs.rmSync(outDir, { recursive: true, force: true }) }, o.runs, scratch, 'ours, empty output dir') : undefined;
   let referenceM: Scenario['reference'];
   if (reference) {
     const m = measure(reference.job, o.runs, scratch, 'node build/main.js --reference');
@@ -284,7 +297,7 @@ function scenario(o: Options, scratch: string, name: string, ours: Job, outDir: 
     const m = measure(stock(), o.stockRuns, scratch, 'stock cdk8s (ts-node)');
     stockM = { ...m, objects: countDocuments(stockOut) };
   }
-  return { name, objects, files: tree.size, ours: oursM, floor, floorIdentical, stock: stockM, reference: referenceM, fresh: freshM };
+  return { name, objects, files: tree.size, ours: oursM, floor, floorIdentical, stock: stockM, reference: referenceM, fresh };
 }
 
 function measureTests(o: Options, scratch: string): TestTiming {
@@ -368,7 +381,9 @@ function report(o: Options, scenarios: readonly Scenario[], tests: TestTiming | 
   lines.push('| app | objects | ours: synth pipeline + validation | serialization floor | stock `cdk8s synth` (ts-node) | stock / ours (wall) | ours / floor (wall) |');
   lines.push('|---|---:|---|---|---|---:|---:|');
   for (const s of scenarios) {
-    lines.push(`| ${s.name} | ${s.objects} | ${cell(s.ours)} | ${cell(s.floor)} | ${cell(s.stock)} | ${ratio(s.stock?.wall, s.ours.wall)} | ${ratio(s.ours.wall, s.floor.wall)} |`);
+    const label = s.fresh ? `${s.name}, output present` : s.name;
+    lines.push(`| ${label} | ${s.objects} | ${cell(s.ours)} | ${cell(s.floor)} | ${cell(s.stock)} | ${ratio(s.stock?.wall, s.ours.wall)} | ${ratio(s.ours.wall, s.floor.wall)} |`);
+    if (s.fresh) lines.push(`| ${s.name}, empty output dir | ${s.objects} | ${cell(s.fresh.ours)} | ${cell(s.fresh.floor)} | n/a | n/a | ${ratio(s.fresh.ours.wall, s.fresh.floor.wall)} |`);
   }
   lines.push('');
   const byN = new Map(scenarios.map((s) => [s.name, s]));
@@ -380,7 +395,8 @@ function report(o: Options, scenarios: readonly Scenario[], tests: TestTiming | 
   if (full) {
     const speedup = full.stock ? full.stock.wall / full.ours.wall : undefined;
     lines.push(`- full render >= 10x faster than the stock path: ${ratio(full.stock?.wall, full.ours.wall)} (${check(speedup === undefined ? undefined : speedup >= 10)})`);
-    lines.push(`- full render within 2.5x of the serialization floor: ${ratio(full.ours.wall, full.floor.wall)} (${check(full.ours.wall <= 2.5 * full.floor.wall)})`);
+    lines.push(`- full render within 2.5x of the serialization floor, output present (a re-render: CI on a checkout with dist/, the edit loop): ${ratio(full.ours.wall, full.floor.wall)} (${check(full.ours.wall <= 2.5 * full.floor.wall)})`);
+    if (full.fresh) lines.push(`- full render within 2.5x of the serialization floor, empty output directory (every file created): ${ratio(full.fresh.ours.wall, full.fresh.floor.wall)} (${check(full.fresh.ours.wall <= 2.5 * full.fresh.floor.wall)})`);
   }
   if (s100 && s1000) {
     const r = s1000.ours.wall / s100.ours.wall;
@@ -390,11 +406,8 @@ function report(o: Options, scenarios: readonly Scenario[], tests: TestTiming | 
   if (tests) lines.push(`- \`npm test\` on a warm clone under 60 s (median of ${tests.walls.length}): ${fmtS(tests.wall)}, exit ${tests.status} (${check(tests.wall < 60)})`);
   if (tests?.freshCi) lines.push(`- fresh clone with an empty npm cache, \`.ci/run\` (npm ci + npm test + clean-tree check): ${fmtS(tests.freshCi.wall)}, exit ${tests.freshCi.status} (${check(tests.freshCi.status === 0 && tests.freshCi.wall < 90 + 30)})`);
   lines.push('');
-  if (full?.fresh) {
-    lines.push(`Full render into an empty output directory (nothing to reuse: every file written, nothing to replace): ${cell(full.fresh)}, ${ratio(full.fresh.wall, full.floor.wall)} the floor.`);
-  }
   if (full?.reference) {
-    lines.push(`The same on the reference path (\`node build/main.js --reference\`: plain cdk8s \`toJson()\` and the \`yaml\` package, none of app/fast's runtime shortcuts): ${cell(full.reference)}, ${ratio(full.reference.wall, full.floor.wall)} the floor; same files as the full-render row: ${full.reference.identical ? 'yes' : '**no**'}.`);
+    lines.push(`The same on the reference path (\`node build/main.js --reference\`: plain cdk8s \`toJson()\` and the \`yaml\` package, none of app/fast's runtime shortcuts): ${cell(full.reference)}, ${ratio(full.reference.wall, full.floor.wall)} the floor with output present; same files as the full-render row: ${full.reference.identical ? 'yes' : '**no**'}.`);
   }
   lines.push(`"Ours", full render: \`node build/main.js\`, the app as \`npm run synth\` runs it (config, charts, README files, the lib/validate gate and the destructive-change guard, staged write and swap), on one thread. Synthetic rows: bench/synth-app.ts, the same pipeline and hooks on one environment (so one thread). Each run replaces the previous run's output, as in an edit loop or CI on a checkout with dist/ committed: environments whose files are all unchanged stay in place, and in the others unchanged files are hard-linked rather than rewritten. Every command, the floor included, is an esbuild bundle started through V8's code cache (app/fast/launch.js).`);
   lines.push('Synthetic app (bench/synthetic.ts): N Microservices in one environment and namespace, each with ServiceAccount, ConfigMap, Deployment, Service, HPA, PDB, ServiceMonitor and NetworkPolicy (8 objects), plus the Namespace and a default-deny NetworkPolicy.');
