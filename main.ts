@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { REFERENCE_FLAG, referenceRequested, renderWith } from './app/fast';
+import { validationGate } from './app/fast/validation-thread';
 import { environmentTargets } from './charts';
 import { withGitOps } from './charts/gitops';
 import { clusterFacts, withPlatform } from './charts/platform';
@@ -15,7 +16,6 @@ import { ConfigError, EnvironmentConfig, listEnvironments, loadEnvironment, name
 import { environmentReadme } from './app/diagram/environment-readme';
 import { DestructiveChangeGuard } from './lib/gitops/destructive-change-guard';
 import { environmentTiers } from './lib/validate/environment-tiers';
-import { ValidationGate } from './lib/validate/synth-check';
 import { CheckFailedError, RenderError, RenderTarget, synthesize, SynthRequest, SynthResult, toYaml } from './lib/synth';
 
 export interface CliOptions {
@@ -133,7 +133,7 @@ export function formatTimings(startup: number, timings: Readonly<Record<string, 
  * environments/ once per run. An environment without a tier (bench's) gets production's rules.
  */
 export function synthHooks(
-  opts: Pick<CliOptions, 'allowDestructive'>,
+  opts: Pick<CliOptions, 'allowDestructive' | 'reference'>,
   facts: (env: string) => ClusterFacts = (env) => clusterFacts(loadEnvironment(env)),
   tier?: (env: string) => string | undefined,
 ): Pick<SynthRequest, 'extraFiles' | 'checks'> {
@@ -143,8 +143,9 @@ export function synthHooks(
     // dist/<env>/README.md: the service graph the NetworkPolicies encode, as Mermaid.
     extraFiles: (env, objects) => environmentReadme(env, objects),
     checks: [
-      // Schema, structure, references and policy (lib/validate/RULES.md), per environment.
-      new ValidationGate({ tiers: tierOf }),
+      // Schema, structure, references and policy (lib/validate/RULES.md), per environment:
+      // on a second thread while the next environments render, unless on the reference path.
+      validationGate(tierOf, opts.reference ?? false, __dirname),
       // Every kind provided by an add-on or the engine, add-ons ordered before their users, one engine per object.
       new ClusterGate(facts),
       new DestructiveChangeGuard({

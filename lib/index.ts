@@ -160,7 +160,7 @@ export type { DestructiveChange, DestructiveChangeGuardProps } from './gitops/de
 
 // ---------------------------------------------------------------- synth (render -> check -> atomic swap into an output directory)
 export { CheckFailedError, renderEnvironmentOutput, synthesize } from './synth/pipeline';
-export type { CheckInput, EnvironmentCheckInput, EnvironmentOutput, EnvironmentSummary, SynthCheck, SynthRequest, SynthResult } from './synth/pipeline';
+export type { CheckInput, EnvironmentCheckInput, EnvironmentOutput, EnvironmentProblems, EnvironmentSummary, SynthCheck, SynthRequest, SynthResult } from './synth/pipeline';
 export { RenderError, renderTargets } from './synth/render';
 export type { RenderedObject, RenderTarget } from './synth/render';
 export { fileNameOf, toYaml } from './synth/serialize';

@@ -1,16 +1,20 @@
 // The render-speed shortcuts of the app, in one place, and the one switch
 // back to the reference path.
 //
-// | shortcut            | replaces                                  | guarded by                     |
-// |---------------------|-------------------------------------------|--------------------------------|
-// | resolve.ts          | cdk8s's two-pass `toJson()` (one pass)    | test/fast/resolve.test.ts      |
-// | yaml-emitter.ts     | `yaml`'s stringify of rendered objects    | test/fast/yaml-emitter.test.ts |
-// | yaml-read.ts        | `yaml`'s parse of environment files       | test/fast/yaml-read.test.ts    |
-// | bundle-plugins.js   | the generated bindings' undefined-filter  | test/fast/bundle.test.ts       |
-// | launch.js           | compiling the bundle on every run         | test/fast/launch.test.ts       |
+// | shortcut             | replaces                                   | guarded by                          |
+// |----------------------|--------------------------------------------|-------------------------------------|
+// | resolve.ts           | cdk8s's two-pass `toJson()` (one pass)     | test/fast/resolve.test.ts           |
+// | yaml-emitter.ts      | `yaml`'s stringify of rendered objects     | test/fast/yaml-emitter.test.ts      |
+// | yaml-read.ts         | `yaml`'s parse of environment files        | test/fast/yaml-read.test.ts         |
+// | bundle-plugins.js    | the generated bindings' undefined-filter   | test/fast/bundle.test.ts            |
+// | launch.js            | compiling the bundle on every run          | test/fast/launch.test.ts            |
+// | validation-thread.ts | validating on the main thread, after each  | test/fast/validation-thread.test.ts |
+// | (+ validate-worker)  | environment (a worker does it while the    |                                     |
+// |                      | next environments render)                  |                                     |
 //
-// Each gives the reference's bytes; test/fast/reference.test.ts renders every
-// environment both ways. The reference path is plain cdk8s (`toJson()`, what
+// Each gives the reference's bytes (and the validation thread the reference's
+// problem lines); test/fast/reference.test.ts renders every environment both
+// ways. The reference path is plain cdk8s (`toJson()`, what
 // `app.synth()` resolves with) and the `yaml` package: SYNTH_REFERENCE=1 or
 // `--reference` (the bundle-time ones follow SYNTH_REFERENCE=1 at build time).
 // The library (lib/) knows none of this: it writes through its own reference

@@ -28,10 +28,17 @@ export interface SynthCheck {
    * When present, the pipeline calls this once per environment, in
    * environment order, right after rendering it, instead of `run`; the
    * problems of all environments then fail the check together. For checks
-   * that look at one environment at a time (validation).
+   * that look at one environment at a time (validation). A check may return
+   * a function instead of the problems, to work on them while the next
+   * environments render (on another thread, say): the pipeline calls it
+   * once, after every environment has rendered and the checks that answer at
+   * once have run.
    */
-  runEnvironment?(input: EnvironmentCheckInput): readonly string[];
+  runEnvironment?(input: EnvironmentCheckInput): EnvironmentProblems;
 }
+
+/** What {@link SynthCheck.runEnvironment} gives: the problems, or a function that waits for them. */
+export type EnvironmentProblems = readonly string[] | (() => readonly string[]);
 
 export interface SynthRequest {
   /** Output root, e.g. `dist`. */
@@ -86,8 +93,8 @@ export interface EnvironmentOutput {
   readonly objects: readonly RenderedObject[];
   /** The environment's files, sorted by path. */
   readonly files: ReadonlyArray<readonly [string, string]>;
-  /** Problems per environment-scoped check (by check name). */
-  readonly problems: Readonly<Record<string, readonly string[]>>;
+  /** Problems per environment-scoped check (by check name), or a function that waits for them. */
+  readonly problems: Readonly<Record<string, EnvironmentProblems>>;
   readonly timings: Readonly<Record<string, number>>;
 }
 
@@ -121,7 +128,7 @@ export function renderEnvironmentOutput(req: SynthRequest, env: string): Environ
   lap('extra files');
   const files = toFileSet(objects, extras);
   lap('serialize');
-  const problems: Record<string, readonly string[]> = {};
+  const problems: Record<string, EnvironmentProblems> = {};
   for (const check of req.checks ?? []) {
     if (!check.runEnvironment) continue;
     problems[check.name] = check.runEnvironment({ env, objects, files });
@@ -157,9 +164,22 @@ export function synthesize(req: SynthRequest): SynthResult {
   const objects = outputs.flatMap((o) => o.objects);
   const files: FileSet = new Map(outputs.flatMap((o) => o.files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   lap('merge');
-  for (const check of req.checks ?? []) {
-    const problems = check.runEnvironment ? outputs.flatMap((o) => o.problems[check.name] ?? []) : check.run({ objects, files, previous });
-    if (!check.runEnvironment) lap(`check: ${check.name}`);
+  // Checks that answer at once run first, so that the ones still working
+  // (another thread) get that time too; failures are reported in check order.
+  const checks = req.checks ?? [];
+  const deferred = (c: SynthCheck) => c.runEnvironment !== undefined && outputs.some((o) => typeof o.problems[c.name] === 'function');
+  const found = new Map<SynthCheck, readonly string[]>();
+  for (const check of [...checks.filter((c) => !deferred(c)), ...checks.filter(deferred)]) {
+    if (check.runEnvironment) {
+      found.set(check, outputs.flatMap((o) => settle(o.problems[check.name])));
+      if (deferred(check)) lap(`check: ${check.name} (waiting)`);
+    } else {
+      found.set(check, check.run({ objects, files, previous }));
+      lap(`check: ${check.name}`);
+    }
+  }
+  for (const check of checks) {
+    const problems = found.get(check) ?? [];
     if (problems.length) throw new CheckFailedError(check.name, problems);
   }
   // Top-level entries (environments) whose files are all the same as before stay as they are: nothing staged, nothing renamed.
@@ -176,6 +196,10 @@ export function synthesize(req: SynthRequest): SynthResult {
   }
   lap('write');
   return { environments: outputs.map((o) => o.summary), timings, objects, files };
+}
+
+function settle(p: EnvironmentProblems | undefined): readonly string[] {
+  return typeof p === 'function' ? p() : p ?? [];
 }
 
 const topLevel = (p: string): string => {
