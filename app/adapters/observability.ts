@@ -115,7 +115,17 @@ export function observabilityFromConfig(base: SystemBase, scope: Construct, o: O
   let kibana: Kibana | undefined;
   if (o.elasticsearch && peers.kibana) {
     const kc = c.kibana ?? {};
-    kibana = new Kibana(scope, 'kibana', { namespace: ns, partOf: base.partOf, name: 'kibana', elasticsearchUrl: o.elasticsearch.url, replicas: kc.replicas, image: kc.image, resources: kc.resources });
+    // No environment exposes Kibana (components.kibana has no `expose`): operators port-forward to it, so nothing in the cluster calls it.
+    kibana = new Kibana(scope, 'kibana', {
+      namespace: ns,
+      partOf: base.partOf,
+      name: 'kibana',
+      elasticsearchUrl: o.elasticsearch.url,
+      replicas: kc.replicas,
+      image: kc.image,
+      resources: kc.resources,
+      portForwardOnly: { reason: 'no in-cluster caller: not exposed through the border, operators open Kibana with kubectl port-forward' },
+    });
     g.connect(peers.kibana, o.elasticsearch.peer, 'http');
   }
   return {

@@ -9,13 +9,34 @@ import { selectorLabels, standardLabels } from '../core/labels';
 import { disruptionBudgetSpec, spreading } from '../core/placement';
 import { bytes, ComputeResources, toResourceRequirements } from '../core/resources';
 import { restrictedPodSecurityContext, scratchVolume } from '../core/security';
+import { waiverAnnotation } from '../validate/rules';
 
 /** Kibana serves no Prometheus metrics, so there is no ServiceMonitor option. */
 export interface KibanaProps extends Omit<CatalogServiceProps, 'metrics'> {
   /** Elasticsearch to connect to, e.g. `ElasticsearchCluster.url`. */
   readonly elasticsearchUrl: string;
-  /** Public URL behind the border, e.g. "https://logs.example.com" (`server.publicBaseUrl`). @default none */
+  /**
+   * Public URL behind the border, e.g. "https://logs.example.com"
+   * (`server.publicBaseUrl`: the base of the links Kibana writes into share
+   * links, reports and alerts; it does not expose Kibana, an Ingress does).
+   * @default none
+   */
   readonly publicBaseUrl?: string;
+  /**
+   * Set when people open this Kibana with `kubectl port-forward` only, and
+   * nothing in the cluster calls it (no Ingress, no proxy in front). In a
+   * namespace that denies ingress by default, the validation gate's
+   * `network/unreachable` then reports the Service, rightly for any other
+   * Kibana: no NetworkPolicy admits a caller, so every in-cluster connection
+   * is dropped (port-forward reaches the pod through the kubelet, which no
+   * NetworkPolicy governs). This waives that rule on the Service with
+   * `reason`, rendered as its `validate.platform.dev/waive.network.unreachable`
+   * annotation and listed in the gate's waiver report.
+   * Leave it unset when Kibana has callers (exposed through the border or a
+   * proxy): the gate then checks that they are admitted.
+   * @default none: a Kibana no policy admits is reported
+   */
+  readonly portForwardOnly?: { readonly reason: string };
   /** @default 1 */
   readonly replicas?: number;
   /** @default docker.elastic.co/kibana/kibana:8.15.1 (UID 1000); keep it at the Elasticsearch version */
@@ -54,6 +75,10 @@ export class Kibana extends Construct {
     }
     if (props.publicBaseUrl !== undefined && !/^https?:\/\/[^\s]+[^/]$/.test(props.publicBaseUrl)) {
       throw new PropsError(this, 'publicBaseUrl', props.publicBaseUrl, 'an absolute http(s) URL without a trailing slash, such as "https://logs.example.com"');
+    }
+    const waiverReason = props.portForwardOnly?.reason;
+    if (props.portForwardOnly !== undefined && (typeof waiverReason !== 'string' || !/^[^\n]*\S[^\n]*$/.test(waiverReason))) {
+      throw new PropsError(this, 'portForwardOnly.reason', waiverReason, 'a non-empty, one-line reason nothing in the cluster calls Kibana, such as "operators open Kibana with kubectl port-forward; not exposed through the border"');
     }
     const labels = standardLabels({ name: this.name, partOf: props.partOf, component: 'search-ui' });
     const selector = selectorLabels({ name: this.name });
@@ -102,8 +127,8 @@ export class Kibana extends Construct {
       },
     });
     const service = new k8s.KubeService(this, 'Service', { metadata, spec: { type: 'ClusterIP', selector, ports: [servicePort('http', PORT)] } });
-    // A UI without a public URL has no caller a policy could name: people open it with `kubectl port-forward`, which NetworkPolicy and the mesh do not govern.
-    if (!props.publicBaseUrl) service.metadata.addAnnotation('validate.platform.dev/waive.network.unreachable', 'no in-cluster caller: without a public URL, operators open Kibana with kubectl port-forward');
+    // Only on request: whether anything calls Kibana is the caller's decision (an Ingress, a proxy, or port-forward only), not this construct's.
+    if (waiverReason !== undefined) service.metadata.addAnnotation(waiverAnnotation('network/unreachable'), waiverReason);
     if (replicas > 1) {
       new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', { metadata, spec: disruptionBudgetSpec(this, 'replicas', { maxUnavailable: 1 }, replicas, selector) });
     }

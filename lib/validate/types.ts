@@ -1,4 +1,3 @@
-import type { PlatformPeers } from './checks/flows';
 import { RuleId } from './rules';
 import { SchemaCatalog } from './schema/types';
 
@@ -69,6 +68,22 @@ export interface NamespacePolicy {
 export interface WaiverPolicy {
   /** rules that may not be waived in this run, on top of the never-waivable ones (e.g. stricter in prod) */
   readonly forbiddenRules?: readonly RuleId[];
+}
+
+/** Pods the rendered objects rely on but do not render. */
+export interface PlatformPods {
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** Where the platform runs the controllers and Prometheus the flows come from. */
+export interface PlatformPeers {
+  /** Ingress controllers per class name, for classes no rendered controller serves. @default nginx: ingress-nginx pods; traefik: the traefik namespace's */
+  readonly ingressControllers?: Readonly<Record<string, PlatformPods>>;
+  /** The Prometheus that reads ServiceMonitors and PodMonitors. @default namespace monitoring, app.kubernetes.io/name=prometheus */
+  readonly prometheus?: PlatformPods;
+  /** Istio's control plane. @default namespace istio-system, app=istiod */
+  readonly istiod?: PlatformPods;
 }
 
 export interface ValidateOptions {

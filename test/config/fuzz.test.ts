@@ -2,6 +2,7 @@
 // in a valid render or in clean "file:line:col path: message" lines, never in
 // a stack trace or a construct error that does not point at the file.
 import * as fc from 'fast-check';
+import { fuzz } from '../helpers/fuzz';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -75,7 +76,8 @@ describe('environment files under random edits', () => {
       }
     });
 
-  // Two properties with fixed seeds (reproducible in CI): thousands of edits
+  // Two properties with fixed seeds (reproducible in CI; FUZZ_SEED replaces both,
+  // test/helpers/fuzz.ts): thousands of edits
   // through the loader, where most mistakes are caught, and a smaller share
   // rendered in full, where a construct error would escape unlocated (a render
   // costs 10-130 ms). The default (FUZZ_RUNS=600: 900 loads, 180 renders)
@@ -84,7 +86,7 @@ describe('environment files under random edits', () => {
 
   test('GIVEN mutated files (900 by default) WHEN loaded THEN each is accepted or rejected with clean located lines', () => {
     const counts = { rejected: 0, accepted: 0 };
-    fc.assert(runOnce(false, counts), { numRuns: Math.round(1500 * scale), seed: 20261122 });
+    fc.assert(runOnce(false, counts), fuzz({ numRuns: Math.round(1500 * scale), seed: 20261122 }));
     // Both outcomes must actually occur, or the generator is not exercising the loader.
     expect(counts.rejected).toBeGreaterThan(500 * scale);
     expect(counts.accepted).toBeGreaterThan(75 * scale);
@@ -92,7 +94,7 @@ describe('environment files under random edits', () => {
 
   test('GIVEN mutated files (180 by default) WHEN loaded and rendered THEN each renders or fails with clean located lines', () => {
     const counts = { rejected: 0, accepted: 0 };
-    fc.assert(runOnce(true, counts), { numRuns: Math.round(300 * scale), seed: 20261123 });
+    fc.assert(runOnce(true, counts), fuzz({ numRuns: Math.round(300 * scale), seed: 20261123 }));
     expect(counts.rejected).toBeGreaterThan(75 * scale);
     expect(counts.accepted).toBeGreaterThan(15 * scale);
   });

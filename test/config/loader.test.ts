@@ -1,4 +1,5 @@
 import * as fc from 'fast-check';
+import { fuzz } from '../helpers/fuzz';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -183,7 +184,7 @@ describe('loadEnvironment', () => {
         expect(jitless).toEqual(environmentSchema.safeParse(data));
         if (!jitless.success) failures++;
       }),
-      { numRuns: 100, seed: 777 },
+      fuzz({ numRuns: 100, seed: 777 }),
     );
     expect(failures).toBeGreaterThan(30);
   });

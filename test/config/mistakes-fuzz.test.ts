@@ -11,8 +11,9 @@
 // Mutations go through the same load -> charts -> resolve path as synth, in
 // this process; the unmutated render of each environment is made once and
 // shared. Default: 60 mutations (a few seconds); FUZZ_RUNS=20000 scales them
-// like the other fuzz tests (x20), FUZZ_SEED picks another seed; MISTAKES_FUZZ_REPORT=1 prints the counts.
+// like the other fuzz tests (x20), FUZZ_SEED picks another seed (test/helpers/fuzz.ts); MISTAKES_FUZZ_REPORT=1 prints the counts.
 import * as fc from 'fast-check';
+import { fuzz } from '../helpers/fuzz';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -220,7 +221,7 @@ describe('environment files mutated as people and bots do', () => {
   }
 
   test('GIVEN sixty mutated environment files WHEN loaded and rendered THEN each is rejected at file:line or renders only what was edited', () => {
-    fc.assert(fc.property(mutation, (m) => check(m)), { numRuns: Math.max(10, Math.round(60 * scale)), seed: Number(process.env.FUZZ_SEED ?? 20261206) });
+    fc.assert(fc.property(mutation, (m) => check(m)), fuzz({ numRuns: Math.max(10, Math.round(60 * scale)), seed: 20261206 }));
     if (process.env.MISTAKES_FUZZ_REPORT) process.stdout.write(`mistakes fuzz: ${JSON.stringify(counts)}\n`);
     const total = (o: 'rejected' | 'rendered') => Object.values(counts).reduce((n, c) => n + c[o], 0);
     // Both outcomes occur, or the generator is not exercising the app.

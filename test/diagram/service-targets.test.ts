@@ -5,6 +5,7 @@
  * it replaced on generated Services, selectors and workloads.
  */
 import fc from 'fast-check';
+import { fuzz } from '../helpers/fuzz';
 import { serviceTargets } from '../../app/diagram/environment-readme';
 import { analyzeNetwork, PodGroup } from '../../lib/security/network-analysis';
 import { ManifestObject } from '../../lib/security/shared-cluster';
@@ -36,5 +37,5 @@ test('GIVEN generated Services and workloads WHEN a host names a Service THEN th
     for (const ns of [...NAMESPACES, 'elsewhere']) {
       for (const name of ['s1', 's2', 's3', 's4']) expect(targetOf(ns, name)).toBe(naiveTarget(objects, groups, ns, name));
     }
-  }), { numRuns: 500 });
+  }), fuzz({ numRuns: 500 }));
 });

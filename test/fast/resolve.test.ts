@@ -1,6 +1,7 @@
 // app/fast/resolve.ts must give exactly what cdk8s's own toJson gives:
 // same values, same key order, same errors.
 import * as fc from 'fast-check';
+import { fuzz } from '../helpers/fuzz';
 import { ApiObject, App, Chart, Duration, IResolver, JsonPatch, Lazy, ResolutionContext } from 'cdk8s';
 import { environmentTargets } from '../../charts';
 import { withGitOps } from '../../charts/gitops';
@@ -90,7 +91,7 @@ describe('withFastResolve', () => {
           else process.env.CDK8S_DISABLE_SORT = previous;
         }
       }),
-      { numRuns: 400, seed: 20261122 },
+      fuzz({ numRuns: 400, seed: 20261122 }),
     );
     resolve.mockRestore();
     // Many generated objects take the one-pass path (the others hold a Duration or another value cdk8s refuses).

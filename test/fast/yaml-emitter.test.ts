@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import fc from 'fast-check';
+import { fuzz } from '../helpers/fuzz';
 import { parse, stringify } from 'yaml';
 import { emitConfigYaml, emitYaml } from '../../app/fast/yaml-emitter';
 import { withShortcuts } from '../../app/fast';
@@ -81,7 +82,7 @@ describe('emitYaml', () => {
         taken++;
         expect(text).toBe(reference(o));
       }),
-      { numRuns: 1000 },
+      fuzz({ numRuns: 1000 }),
     );
     expect(taken).toBeGreaterThan(100);
   });
@@ -130,7 +131,7 @@ describe('emitConfigYaml (configuration files: the library defaults)', () => {
         taken++;
         expect(text).toBe(stringify(o));
       }),
-      { numRuns: 2000 },
+      fuzz({ numRuns: 2000 }),
     );
     expect(taken).toBeGreaterThan(300);
   });

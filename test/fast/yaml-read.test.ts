@@ -7,6 +7,7 @@
 // parsers differ: the same data, the same offset and line:column for every
 // node and key, or the same syntax error.
 import * as fc from 'fast-check';
+import { fuzz } from '../helpers/fuzz';
 import * as fs from 'fs';
 import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
@@ -160,7 +161,7 @@ describe('readYaml against the yaml library', () => {
         // The writer is faithful (a renamed key may repeat one: a syntax error, compared above).
         if (parser !== 'error' && !isDeepStrictEqual(readYaml(text, 'x').data, dataOf(tree))) expect(readYaml(text, 'x').data).toEqual(dataOf(tree));
       }),
-      { numRuns: 150, seed: 424242 },
+      fuzz({ numRuns: 150, seed: 424242 }),
     );
     // Most edited files take the fast path, or this compares little.
     expect(parsers['js-yaml']).toBeGreaterThan(120);
@@ -187,7 +188,7 @@ describe('readYaml against the yaml library', () => {
         const parser = expectSameAsReference(text);
         parsers[parser] = (parsers[parser] ?? 0) + 1;
       }),
-      { numRuns: 250, seed: 515151 },
+      fuzz({ numRuns: 250, seed: 515151 }),
     );
     // Both the fast path and syntax errors occur, or this compares little.
     expect(parsers['js-yaml']).toBeGreaterThan(100);
@@ -201,7 +202,7 @@ describe('readYaml against the yaml library', () => {
         const parser = expectSameAsReference(text);
         parsers[parser] = (parsers[parser] ?? 0) + 1;
       }),
-      { numRuns: 400, seed: 606060 },
+      fuzz({ numRuns: 400, seed: 606060 }),
     );
     // All three outcomes occur: the fast path, yaml for what it declines, and syntax errors.
     expect(parsers['js-yaml']).toBeGreaterThan(150);

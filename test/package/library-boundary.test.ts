@@ -32,6 +32,45 @@ export function forbiddenImport(file: string, spec: string): string | undefined 
   return area === undefined ? undefined : `${path.relative(root, area)} (the app; lib/ may import only lib/ and imports/)`;
 }
 
+/** The lib/ file a relative specifier of `file` names (`x.ts` or `x/index.ts`), or undefined. */
+function resolveLibImport(file: string, spec: string): string | undefined {
+  if (!spec.startsWith('.')) return undefined;
+  const target = path.resolve(path.dirname(file), spec);
+  return [`${target}.ts`, path.join(target, 'index.ts')].find((c) => c.startsWith(LIB + path.sep) && fs.existsSync(c));
+}
+
+/** Groups of modules that import each other, directly or around a loop (strongly connected components of more than one module, Tarjan). */
+export function importCycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const visit = (v: string) => {
+    index.set(v, index.size);
+    low.set(v, index.get(v)!);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const group: string[] = [];
+    let w: string;
+    do {
+      w = stack.pop()!;
+      onStack.delete(w);
+      group.push(w);
+    } while (w !== v);
+    if (group.length > 1) cycles.push(group.sort());
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return cycles;
+}
+
 describe('library boundary', () => {
   const files = tsFiles(LIB);
 
@@ -55,6 +94,19 @@ describe('library boundary', () => {
       }),
     );
     expect(bad).toEqual([]);
+  });
+
+  test('GIVEN the cycle finder WHEN fed a loop of three, a self-standing chain and a pair THEN it reports the loop and the pair only', () => {
+    const graph = new Map([['a', ['b']], ['b', ['c']], ['c', ['a', 'd']], ['d', []], ['e', ['f']], ['f', ['e']]]);
+    expect(importCycles(graph)).toEqual([['a', 'b', 'c'], ['e', 'f']]);
+    expect(importCycles(new Map([['a', ['b']], ['b', []]]))).toEqual([]);
+  });
+
+  test('GIVEN lib/ WHEN every relative import is followed, type-only ones included THEN no modules import each other around a loop', () => {
+    // a loop makes load order decide what a module sees (undefined at import time) and ties the files' types together
+    const graph = new Map(files.map((f) => [f, importsOf(fs.readFileSync(f, 'utf8')).flatMap(({ spec }) => resolveLibImport(f, spec) ?? [])]));
+    expect([...graph.values()].flat().length).toBeGreaterThan(500);
+    expect(importCycles(graph).map((group) => group.map((f) => path.relative(root, f)).join(', '))).toEqual([]);
   });
 
   test('GIVEN lib/ WHEN searched, code, strings and comments THEN no reference system is named', () => {

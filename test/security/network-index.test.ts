@@ -6,6 +6,7 @@
  * policy: same groups, edges, default-deny flags and allow policies.
  */
 import fc from 'fast-check';
+import { fuzz } from '../helpers/fuzz';
 import { analyzeNetwork, AllowedEdge, externalKey, NetworkAnalysis, PodGroup, podTemplateOf, selectorMatches } from '../../lib/security/network-analysis';
 import { ManifestObject } from '../../lib/security/shared-cluster';
 
@@ -158,7 +159,7 @@ describe('analyzeNetwork through label indexes', () => {
   test('GIVEN generated namespaces, workloads and policies WHEN analysed THEN the result equals the all-pairs definition', () => {
     fc.assert(fc.property(objectsArb, (objects) => {
       expect(analyzeNetwork(objects)).toEqual(naiveAnalyzeNetwork(objects));
-    }), { numRuns: 400 });
+    }), fuzz({ numRuns: 400 }));
   });
 
   test('GIVEN a chain of 100 services WHEN analysed THEN each service reaches exactly its successor, as the all-pairs definition says', () => {

@@ -8,6 +8,7 @@
  * values and selectors matching nothing.
  */
 import fc from 'fast-check';
+import { fuzz } from '../helpers/fuzz';
 import { LabelIndex, SelectorIndex } from '../../lib/core/label-index';
 import {
   K8sObject, ObjectSet, labelSelectorMatches, mapSelectorMatches, parsedSelectorMatches, rec, strMap, toK8sObject,
@@ -76,7 +77,7 @@ function objectOf(s: Spec, i: number): K8sObject {
 const objectSets = fc.array(spec, { maxLength: 30 }).map((specs) => new ObjectSet(specs.map(objectOf)));
 const namespaceLists = fc.option(fc.array(fc.constantFrom(...NAMESPACES, 'elsewhere'), { maxLength: 4 }), { nil: undefined });
 
-const RUNS = { numRuns: 300 };
+const RUNS = fuzz({ numRuns: 300 });
 
 describe('ObjectSet lookups equal full scans', () => {
   test('templatesSelectedBy / selectsSomeTemplate: the pod templates of a namespace a label selector matches', () => {
@@ -157,7 +158,7 @@ describe('selector semantics', () => {
         expect(labelSelectorMatches(sel, l)).toBe(referenceSelectorMatches(sel, l));
         expect(parsedSelectorMatches(set.selector(sel), l)).toBe(referenceSelectorMatches(sel, l));
       }
-    }), { numRuns: 1000 });
+    }), fuzz({ numRuns: 1000 }));
   });
 });
 

@@ -63,7 +63,7 @@ describe('network/unreachable', () => {
       total.exempt += s.exempt;
       total.unreachable += s.unreachable;
     }
-    // Unreachable before waivers: the port-forward UIs (Kibana without a public URL, unexposed Backstage), each waived with its reason.
+    // Unreachable before waivers: the port-forward UIs (Kibana, which no environment exposes; unexposed Backstage), each waived by the app with its reason.
     const waived = r.entries.filter((e) => Object.keys((e.doc.object as Obj).metadata.annotations ?? {}).includes('validate.platform.dev/waive.network.unreachable'));
     expect(total.unreachable).toBe(waived.length);
     expect(waived.map((e) => e.violation.object.name).sort()).toEqual(['backstage', 'kibana', 'kibana', 'kibana', 'kibana', 'kibana', 'kibana']);

@@ -9,7 +9,7 @@
  *   cluster on each of its target ports;
  * - route: an Ingress, Traefik IngressRoute or Gateway API HTTPRoute backend
  *   is reached from its controller's pods (the class's rendered controller,
- *   else the platform's, see PlatformPeers);
+ *   else the platform's, see PlatformPeers in ../types.ts);
  * - scrape: every ServiceMonitor / PodMonitor endpoint from Prometheus;
  * - acme: cert-manager's HTTP-01 solver pods (label
  *   `acme.cert-manager.io/http01-solver: "true"`, port 8089, created in the
@@ -38,22 +38,7 @@
  * `network/mesh-inert` (Istio policies for pods that run no sidecar).
  */
 import { K8sObject, ObjectSet, PodTemplate, Reporter, arr, containersOf, labelSelectorMatches, rec, str, strMap } from '../model';
-
-/** Pods the rendered objects rely on but do not render. */
-export interface PlatformPods {
-  readonly namespace: string;
-  readonly labels: Readonly<Record<string, string>>;
-}
-
-/** Where the platform runs the controllers and Prometheus the flows come from. */
-export interface PlatformPeers {
-  /** Ingress controllers per class name, for classes no rendered controller serves. @default nginx: ingress-nginx pods; traefik: the traefik namespace's */
-  readonly ingressControllers?: Readonly<Record<string, PlatformPods>>;
-  /** The Prometheus that reads ServiceMonitors and PodMonitors. @default namespace monitoring, app.kubernetes.io/name=prometheus */
-  readonly prometheus?: PlatformPods;
-  /** Istio's control plane. @default namespace istio-system, app=istiod */
-  readonly istiod?: PlatformPods;
-}
+import { PlatformPeers, PlatformPods } from '../types';
 
 export const DEFAULT_PLATFORM_PEERS: Required<PlatformPeers> = {
   ingressControllers: {
