@@ -166,9 +166,12 @@ export class FediFlowChart extends Chart {
  * "Cluster Architecture" runs `replicas: 5` and "Auto-Scaling Configuration"
  * an HPA: the Deployment starts at the environment's replica count and the
  * HPA owns it from then on (Argo CD ignores spec.replicas of HPA targets).
+ * Every scale target states it (both blue-green colours), so a colour switch
+ * removes `replicas` from no manifest.
  */
 function initialReplicas(api: Microservice, cfg: ServiceConfig): void {
-  if (cfg.autoscaling && cfg.replicas !== undefined && api.workload.kind === 'Deployment') {
-    ApiObject.of(api.workload).addJsonPatch(JsonPatch.add('/spec/replicas', cfg.replicas));
+  if (!cfg.autoscaling || cfg.replicas === undefined) return;
+  for (const w of api.scaleTargets) {
+    if (w.kind === 'Deployment') ApiObject.of(w).addJsonPatch(JsonPatch.add('/spec/replicas', cfg.replicas));
   }
 }

@@ -45,7 +45,7 @@ export type { ScheduledJobProps } from './workloads/scheduled-job';
 
 // ---------------------------------------------------------------- strategies
 export { DeploymentStrategy } from './strategies/strategy';
-export type { GitOpsHints, IgnoreDifference, StrategyBinding, StrategyContext, StrategyImage } from './strategies/strategy';
+export type { GitOpsHints, IgnoreDifference, ScaleUnit, StrategyBinding, StrategyContext, StrategyImage } from './strategies/strategy';
 export { RollingStrategy } from './strategies/rolling';
 export type { IntOrPercent, RollingStrategyProps } from './strategies/rolling';
 export { BlueGreenStrategy } from './strategies/blue-green';

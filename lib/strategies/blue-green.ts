@@ -99,11 +99,15 @@ export class BlueGreenStrategy extends DeploymentStrategy {
       deployments[c] = new k8s.KubeDeployment(scope, c === 'blue' ? 'Blue' : 'Green', {
         metadata: { name: `${ctx.name}-${c}`, namespace: ctx.namespace, labels: { ...ctx.labels, [colorLabel]: c } },
         spec: {
-          // Under an HPA the active colour states no replicas (the HPA owns
-          // them); the standby holds what the active one starts from, so a
-          // selector flip never sends all traffic to the single pod a
-          // Deployment defaults to.
-          replicas: c === idle ? (standby === 'scale-to-zero' ? 0 : ctx.replicas ?? ctx.standbyReplicas) : ctx.replicas,
+          // Under an autoscaler neither colour states replicas: each colour is
+          // its own scale unit with its own HPA (below), so a switch changes
+          // the Service selectors only. A single HPA moved from colour to
+          // colour would make the switch remove `replicas` from the manifest
+          // of the colour that becomes active, and appliers (kubectl's
+          // last-applied three-way merge, server-side apply field ownership)
+          // then drop it to the Deployment default of 1 pod while it takes
+          // all the traffic (docs/strategies.md).
+          replicas: ctx.autoscaled ? undefined : c === idle && standby === 'scale-to-zero' ? 0 : ctx.replicas,
           revisionHistoryLimit: REVISION_HISTORY_LIMIT,
           progressDeadlineSeconds: PROGRESS_DEADLINE_SECONDS,
           selector: { matchLabels: selectorOf(c) },
@@ -113,7 +117,17 @@ export class BlueGreenStrategy extends DeploymentStrategy {
       });
     }
     extraService(ctx, 'PreviewService', `${ctx.name}-preview`, selectorOf(idle));
-    return { workload: deployments[props.activeColor], serviceSelector: selectorOf(props.activeColor), disruptionSelector: ctx.selectorLabels };
+    // One HPA and one PDB per colour. The idle colour's HPA floor is what the
+    // active one starts from (a switch sends it all the traffic at once); a
+    // budget over both colours would count idle pods as available and let a
+    // drain evict every pod of the active colour.
+    const scaleUnits = COLORS.map((c) => ({
+      suffix: c,
+      workload: deployments[c],
+      disruptionSelector: selectorOf(c),
+      minReplicas: c === idle ? ctx.standbyReplicas : undefined,
+    }));
+    return { workload: deployments[props.activeColor], serviceSelector: selectorOf(props.activeColor), disruptionSelector: ctx.selectorLabels, scaleUnits };
   }
 
   private bindArgo(ctx: StrategyContext, props: ArgoBlueGreenProps): StrategyBinding {

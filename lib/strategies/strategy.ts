@@ -21,7 +21,7 @@ export interface StrategyContext {
   readonly podTemplate: k8s.PodTemplateSpec;
   /** Desired replicas, or undefined when an autoscaler owns them. */
   readonly replicas: number | undefined;
-  /** Replica count the autoscaler starts from, when one owns them. */
+  /** Whether an autoscaler owns the replicas (the service owner renders it for the binding's scale units). */
   readonly autoscaled: boolean;
   /**
    * When an autoscaler owns the replicas: what a standby copy must hold to
@@ -68,14 +68,41 @@ export interface GitOpsHints {
   readonly syncOptions: readonly string[];
 }
 
+/**
+ * A workload that scales and is protected on its own: the service owner gives
+ * it its own HPA (when autoscaled) and its own PodDisruptionBudget, named
+ * `<service>-<suffix>`.
+ */
+export interface ScaleUnit {
+  /** Lower-case suffix of the HPA's and PDB's names and construct ids, e.g. `blue`. */
+  readonly suffix: string;
+  /** The object its HPA scales (Deployment, Rollout...). */
+  readonly workload: ApiObject;
+  /** Labels its PodDisruptionBudget selects: its own pods only. */
+  readonly disruptionSelector: Record<string, string>;
+  /**
+   * Floor of its HPA when higher than the service's `minReplicas` (capped at
+   * `maxReplicas`), e.g. the standby colour holding the context's
+   * `standbyReplicas`. @default the service's minReplicas
+   */
+  readonly minReplicas?: number;
+}
+
 /** What a strategy rendered: the object an autoscaler targets and what the main Service selects. */
 export interface StrategyBinding {
-  /** The object an HPA scales and a PDB protects (Deployment, Rollout...). */
+  /** The object an HPA scales and a PDB protects (Deployment, Rollout...); with `scaleUnits`, the one serving the main Service. */
   readonly workload: ApiObject;
   /** Labels the main Service selects (may add e.g. the active colour). */
   readonly serviceSelector: Record<string, string>;
-  /** Labels a PodDisruptionBudget selects. */
+  /** Labels a PodDisruptionBudget selects (ignored with `scaleUnits`, whose PDBs select their own pods). */
   readonly disruptionSelector: Record<string, string>;
+  /**
+   * Workloads that scale and are protected each on its own, one HPA and one
+   * PDB per unit: the two colours of plain blue-green, so that a colour
+   * switch moves no HPA and removes no `replicas` from a manifest.
+   * @default one unit: `workload` with `disruptionSelector`, HPA and PDB named after the service
+   */
+  readonly scaleUnits?: readonly ScaleUnit[];
   /** Annotations for the main Service (e.g. an Argo CD sync wave so it exists before a Rollout). @default none */
   readonly serviceAnnotations?: Record<string, string>;
   /** Controller-owned fields and sync options for Argo CD. @default none */

@@ -66,6 +66,7 @@ export const RULES = {
   'flow/credentials': { summary: 'a workload allowed to reach an authenticated server port (Redis requirepass, PostgreSQL, Elasticsearch security) reads that server\'s credential', waivable: true },
   'ref/hpa-metric': { summary: 'an HPA Pods/Object/External metric is served by something rendered (a ServiceMonitor/PodMonitor scraping the target and a prometheus-adapter rule), or is a Resource metric', waivable: true },
   'ref/standby-replicas': { summary: 'a Service selector flip (blue-green colour) never lands on a workload with fewer replicas than the active one or its HPA minimum', waivable: true },
+  'gitops/switch-replicas': { summary: 'the two sides of a Service selector flip (blue-green colours) are scaled alike: each its own HPA or neither, spec.replicas on both or neither, so a switch removes replicas from no manifest', waivable: true },
   'policy/store-identity': { summary: 'SecretStores of different namespaces (systems) do not share one cloud identity (Vault role, IAM role, controller identity)', waivable: true },
   'mesh/pss-admission': { summary: 'an Istio-injected namespace with restricted or baseline Pod Security declares the Istio CNI plugin (no istio-init needing NET_ADMIN/NET_RAW)', waivable: false },
   'mesh/job-completion': { summary: 'a Job/CronJob pod in an Istio-injected namespace has what it needs to finish (native sidecar, no sidecar, or hold + quitquitquit)', waivable: true },

@@ -3,14 +3,15 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { PropsError } from '../core/errors';
 import { selectorLabels, standardLabels } from '../core/labels';
-import { DisruptionBudget, disruptionBudgetSpec, spreading, SpreadOptions } from '../core/placement';
+import { DisruptionBudget, spreading, SpreadOptions } from '../core/placement';
 import { ComputeResources } from '../core/resources';
 import { PodIdentityProps } from '../core/security';
 import { RollingStrategy } from '../strategies/rolling';
 import { DeploymentStrategy, StrategyBinding } from '../strategies/strategy';
-import { autoscalerSpec, AutoscalingOptions, checkAutoscaling } from './autoscaling';
+import { AutoscalingOptions, checkAutoscaling } from './autoscaling';
 import { appContainer, configData, ImageReference, SecretKeyReference, securePodSpec } from './pod';
 import { Probe } from './probes';
+import { scaleObjects } from './scale-units';
 import { Peer } from '../security/peer';
 import { ServiceGraph } from '../security/service-graph';
 
@@ -96,8 +97,16 @@ export class Microservice extends Construct implements Peer {
   public readonly service: k8s.KubeService;
   public readonly serviceAccount: k8s.KubeServiceAccount;
   public readonly configMap?: k8s.KubeConfigMap;
+  /** The HPA of `workload`, when autoscaled. */
   public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
+  /** The PodDisruptionBudget of `workload`'s pods, when more than one runs. */
   public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
+  /** Every workload that scales on its own (`workload`, or both colours of plain blue-green). */
+  public readonly scaleTargets: readonly ApiObject[];
+  /** One HPA per scale target, when autoscaled. */
+  public readonly autoscalers: readonly k8s.KubeHorizontalPodAutoscalerV2[];
+  /** One PodDisruptionBudget per scale target, when more than one pod runs. */
+  public readonly disruptionBudgets: readonly k8s.KubePodDisruptionBudget[];
   public readonly strategy: DeploymentStrategy;
   /** What the strategy rendered, including the Argo CD hints (`binding.gitOps`) its controller needs. */
   public readonly binding: StrategyBinding;
@@ -218,20 +227,20 @@ export class Microservice extends Construct implements Peer {
       },
     });
 
-    if (props.autoscaling) {
-      this.autoscaler = new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
-        metadata: metadata(this.name),
-        spec: autoscalerSpec(binding.workload, props.autoscaling, 'Pods'),
-      });
-    }
-
-    const floor = props.autoscaling ? props.autoscaling.minReplicas : replicas;
-    if (floor > 1) {
-      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-        metadata: metadata(this.name),
-        spec: disruptionBudgetSpec(this, 'disruptionBudget', props.disruptionBudget ?? { maxUnavailable: 1 }, floor, binding.disruptionSelector),
-      });
-    }
+    const scaled = scaleObjects(this, binding, {
+      name: this.name,
+      metadata,
+      replicas,
+      autoscaling: props.autoscaling,
+      customSource: 'Pods',
+      budget: props.disruptionBudget ?? { maxUnavailable: 1 },
+    });
+    const main = scaled.find((u) => u.workload === binding.workload);
+    this.autoscaler = main?.autoscaler;
+    this.disruptionBudget = main?.disruptionBudget;
+    this.scaleTargets = scaled.map((u) => u.workload);
+    this.autoscalers = scaled.flatMap((u) => (u.autoscaler ? [u.autoscaler] : []));
+    this.disruptionBudgets = scaled.flatMap((u) => (u.disruptionBudget ? [u.disruptionBudget] : []));
   }
 
   /**

@@ -7,8 +7,8 @@ import { ComputeResources } from '../core/resources';
 import { PodIdentityProps } from '../core/security';
 import { RollingStrategy } from '../strategies/rolling';
 import { DeploymentStrategy } from '../strategies/strategy';
-import { autoscalerSpec, AutoscalingOptions, checkAutoscaling } from './autoscaling';
-import { disruptionBudgetSpec } from '../core/placement';
+import { AutoscalingOptions, checkAutoscaling } from './autoscaling';
+import { scaleObjects } from './scale-units';
 import { appContainer, configData, ImageReference, SecretKeyReference, securePodSpec } from './pod';
 import { Probe } from './probes';
 
@@ -127,18 +127,6 @@ export class Worker extends Construct {
         },
       });
     }
-    if (props.autoscaling) {
-      new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
-        metadata: metadata(this.name),
-        spec: autoscalerSpec(binding.workload, props.autoscaling, 'External'),
-      });
-    }
-    const floor = props.autoscaling?.minReplicas ?? replicas;
-    if (floor > 1) {
-      new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-        metadata: metadata(this.name),
-        spec: disruptionBudgetSpec(this, 'disruptionBudget', { maxUnavailable: 1 }, floor, binding.disruptionSelector),
-      });
-    }
+    scaleObjects(this, binding, { name: this.name, metadata, replicas, autoscaling: props.autoscaling, customSource: 'External', budget: { maxUnavailable: 1 } });
   }
 }

@@ -23,8 +23,11 @@ describe('FediFlow', () => {
   });
 
   test('GIVEN prod WHEN rendered THEN the HPA is 3-50 at 70% CPU / 80% memory with the exact behavior', () => {
-    const hpa = prod.find('HorizontalPodAutoscaler', 'fediflow-api');
+    const hpa = prod.find('HorizontalPodAutoscaler', 'fediflow-api-blue');
     expect(hpa.spec).toMatchObject({ scaleTargetRef: { kind: 'Deployment', name: 'fediflow-api-blue' }, minReplicas: 3, maxReplicas: 50 });
+    // The idle colour has an HPA of its own, with the same spec but a floor at the starting count (replicas: 5) a switch sends all traffic to.
+    const standby = prod.find('HorizontalPodAutoscaler', 'fediflow-api-green');
+    expect(standby.spec).toEqual({ ...hpa.spec, scaleTargetRef: { ...hpa.spec.scaleTargetRef, name: 'fediflow-api-green' }, minReplicas: 5 });
     expect(hpa.spec.metrics).toEqual([
       { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
       { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 80 } } },
@@ -66,8 +69,10 @@ describe('FediFlow', () => {
   });
 
   test('GIVEN the failover target WHEN rendered THEN the API is scaled to 10 replicas and the HPA keeps that floor', () => {
-    expect(failover.find('Deployment', 'fediflow-api-blue').spec.replicas).toBe(10);
-    expect(failover.find('HorizontalPodAutoscaler', 'fediflow-api').spec).toMatchObject({ minReplicas: 10, maxReplicas: 50 });
+    for (const c of ['blue', 'green']) {
+      expect(failover.find('Deployment', `fediflow-api-${c}`).spec.replicas).toBe(10);
+      expect(failover.find('HorizontalPodAutoscaler', `fediflow-api-${c}`).spec).toMatchObject({ minReplicas: 10, maxReplicas: 50 });
+    }
   });
 
   test('GIVEN prod WHEN rendered THEN Fluent Bit tails *fediflow* logs to elasticsearch.logging:9200, index fediflow-logs', () => {

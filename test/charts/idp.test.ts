@@ -6,9 +6,11 @@ describe('IDP', () => {
   const staging = renderSystem('staging', 'idp');
 
   test('GIVEN prod WHEN rendered THEN Backstage scales 2-10 on CPU/memory and the Platform API 3-20 on CPU (no request-rate metric is served)', () => {
-    const bs = prod.find('HorizontalPodAutoscaler', 'backstage').spec;
-    expect(bs).toMatchObject({ minReplicas: 2, maxReplicas: 10 });
-    expect(bs.metrics.map((m: any) => m.resource.name)).toEqual(['cpu', 'memory']);
+    for (const c of ['blue', 'green']) {
+      const bs = prod.find('HorizontalPodAutoscaler', `backstage-${c}`).spec;
+      expect(bs).toMatchObject({ scaleTargetRef: { name: `backstage-${c}` }, minReplicas: 2, maxReplicas: 10 });
+      expect(bs.metrics.map((m: any) => m.resource.name)).toEqual(['cpu', 'memory']);
+    }
     const api = prod.find('HorizontalPodAutoscaler', 'platform-api').spec;
     expect(api).toMatchObject({ minReplicas: 3, maxReplicas: 20 });
     // issue 17 item 13: a Pods metric nothing serves (no metrics port, ServiceMonitor or adapter rule) left the HPA without a value.

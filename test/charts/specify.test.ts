@@ -15,10 +15,12 @@ describe('Specify', () => {
     expect(c.livenessProbe && c.readinessProbe && c.startupProbe).toBeTruthy();
   });
 
-  test('GIVEN prod WHEN rendered THEN the HPA is 3-10 at 70% CPU / 80% memory', () => {
-    const hpa = prod.find('HorizontalPodAutoscaler', 'specify');
-    expect(hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 10 });
-    expect(hpa.spec.metrics.map((m: any) => [m.resource.name, m.resource.target.averageUtilization])).toEqual([['cpu', 70], ['memory', 80]]);
+  test('GIVEN prod WHEN rendered THEN each blue-green colour has its own HPA, 3-10 at 70% CPU / 80% memory', () => {
+    for (const c of ['blue', 'green']) {
+      const hpa = prod.find('HorizontalPodAutoscaler', `specify-${c}`);
+      expect(hpa.spec).toMatchObject({ scaleTargetRef: { kind: 'Deployment', name: `specify-${c}` }, minReplicas: 3, maxReplicas: 10 });
+      expect(hpa.spec.metrics.map((m: any) => [m.resource.name, m.resource.target.averageUtilization])).toEqual([['cpu', 70], ['memory', 80]]);
+    }
   });
 
   test('GIVEN any environment WHEN rendered THEN the Service is ClusterIP 8080 http + 8081 metrics with ClientIP affinity 10800 s', () => {
@@ -32,7 +34,8 @@ describe('Specify', () => {
   });
 
   test('GIVEN prod WHEN rendered THEN PDB minAvailable 2, anti-affinity weight 100 on the hostname and zone spreading', () => {
-    expect(prod.find('PodDisruptionBudget', 'specify').spec.minAvailable).toBe(2);
+    // One budget per colour: over both, the idle colour's pods would count as available while a drain evicts the active ones.
+    for (const c of ['blue', 'green']) expect(prod.find('PodDisruptionBudget', `specify-${c}`).spec).toMatchObject({ minAvailable: 2, selector: { matchLabels: { version: c } } });
     const pod = prod.find('Deployment', 'specify-blue').spec.template.spec;
     expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0]).toMatchObject({ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname' } });
     expect(pod.topologySpreadConstraints[0].topologyKey).toBe('topology.kubernetes.io/zone');

@@ -1,5 +1,7 @@
-import { BlueGreenStrategy } from '../../lib/strategies/blue-green';
-import { errorOf, IMAGE, render } from './render';
+import { ignoreDifferencesOf } from '../../lib/gitops/ignore-differences';
+import { BlueGreenStrategy, PlainBlueGreenProps } from '../../lib/strategies/blue-green';
+import { MicroserviceProps } from '../../lib/workloads/microservice';
+import { errorOf, IMAGE, Obj, render } from './render';
 
 const SLO = { success: { errorRatePercent: 0.1, latencyP95Ms: 500 }, rollback: { errorRatePercent: 1, latencyP95Ms: 1000 } };
 
@@ -19,8 +21,10 @@ describe('BlueGreenStrategy.plain', () => {
     expect(get('Service', 'user-service').spec.selector.color).toBe('blue');
     expect(get('Service', 'user-service-preview').spec.selector.color).toBe('green');
     expect(get('Service', 'user-service-preview').spec.ports).toEqual(get('Service', 'user-service').spec.ports);
-    // One budget over both colours: a flip must not change it.
-    expect(get('PodDisruptionBudget', 'user-service').spec.selector.matchLabels).not.toHaveProperty('color');
+    // One budget per colour: over both, idle pods would count as available while a drain evicts the active ones.
+    expect(all('PodDisruptionBudget').map((p) => [p.metadata.name, p.spec.selector.matchLabels.color, p.spec.maxUnavailable])).toEqual([
+      ['user-service-blue', 'blue', 1], ['user-service-green', 'green', 1],
+    ]);
     expect(svc.workload.name).toBe('user-service-blue');
     expect(svc.binding.gitOps).toBeUndefined();
   });
@@ -31,20 +35,71 @@ describe('BlueGreenStrategy.plain', () => {
     expect(get('Deployment', 'user-service-green').spec.replicas).toBe(5);
   });
 
-  test('GIVEN colorLabel "version" (IDP, Specify) and an HPA WHEN rendered THEN selectors use it, the HPA targets the active colour and the standby holds the starting count', () => {
-    const { get } = render(BlueGreenStrategy.plain({ activeColor: 'green', colorLabel: 'version' }), { autoscaling: { minReplicas: 3, maxReplicas: 10, cpuUtilization: 70 } });
+  test('GIVEN colorLabel "version" (IDP, Specify) and an HPA WHEN rendered THEN each colour has its own HPA and PDB, neither Deployment states replicas, and the standby HPA holds the starting count', () => {
+    const { get, all, svc } = render(BlueGreenStrategy.plain({ activeColor: 'green', colorLabel: 'version' }), { autoscaling: { minReplicas: 3, maxReplicas: 10, cpuUtilization: 70 } });
     expect(get('Service', 'user-service').spec.selector.version).toBe('green');
-    expect(get('HorizontalPodAutoscaler', 'user-service').spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'user-service-green' });
-    expect(get('Deployment', 'user-service-green').spec.replicas).toBeUndefined();
-    // issue 17 item 15: without replicas the standby would run the Deployment default of 1 pod
-    // and a flip would send all traffic to it; it holds max(HPA minimum, starting replicas 5).
-    expect(get('Deployment', 'user-service-blue').spec.replicas).toBe(5);
+    expect(all('HorizontalPodAutoscaler').map((h) => [h.metadata.name, h.spec.scaleTargetRef.name, h.spec.minReplicas, h.spec.maxReplicas])).toEqual([
+      // issue 17 item 15: the standby takes all traffic at a switch; it holds max(HPA minimum, starting replicas 5).
+      ['user-service-blue', 'user-service-blue', 5, 10],
+      ['user-service-green', 'user-service-green', 3, 10],
+    ]);
+    expect(get('Deployment', 'user-service-blue').spec).not.toHaveProperty('replicas');
+    expect(get('Deployment', 'user-service-green').spec).not.toHaveProperty('replicas');
+    expect(all('PodDisruptionBudget').map((p) => [p.metadata.name, p.spec.selector.matchLabels.version])).toEqual([['user-service-blue', 'blue'], ['user-service-green', 'green']]);
+    expect(svc.autoscaler!.name).toBe('user-service-green');
+    expect(svc.disruptionBudget!.name).toBe('user-service-green');
+    expect(svc.scaleTargets.map((w) => w.name)).toEqual(['user-service-blue', 'user-service-green']);
+    expect(svc.autoscalers.map((h) => h.name)).toEqual(['user-service-blue', 'user-service-green']);
   });
 
-  test('GIVEN an HPA whose minimum exceeds the starting count WHEN rendered THEN the standby holds the HPA minimum', () => {
-    const { get } = render(BlueGreenStrategy.plain({ activeColor: 'blue' }), { autoscaling: { minReplicas: 8, maxReplicas: 10, cpuUtilization: 70 } });
-    expect(get('Deployment', 'user-service-blue').spec.replicas).toBeUndefined();
-    expect(get('Deployment', 'user-service-green').spec.replicas).toBe(8);
+  test('GIVEN an HPA whose minimum exceeds the starting count WHEN rendered THEN both colours hold the HPA minimum', () => {
+    const { all } = render(BlueGreenStrategy.plain({ activeColor: 'blue' }), { autoscaling: { minReplicas: 8, maxReplicas: 10, cpuUtilization: 70 } });
+    expect(all('HorizontalPodAutoscaler').map((h) => h.spec.minReplicas)).toEqual([8, 8]);
+  });
+
+  test('GIVEN a starting count above the HPA maximum WHEN rendered THEN the standby floor is capped at the maximum (an HPA with min > max is invalid)', () => {
+    const { get } = render(BlueGreenStrategy.plain({ activeColor: 'blue' }), { replicas: 20, autoscaling: { minReplicas: 2, maxReplicas: 10, cpuUtilization: 70 } });
+    expect(get('HorizontalPodAutoscaler', 'user-service-green').spec.minReplicas).toBe(10);
+    expect(get('HorizontalPodAutoscaler', 'user-service-blue').spec.minReplicas).toBe(2);
+  });
+
+  // A switch is a one-line edit of activeColor, applied by Argo CD (kubectl
+  // last-applied three-way merge, or server-side apply) or Flux (server-side
+  // apply). A field the manifest stated before and omits after is dropped by
+  // all three, and a Deployment without replicas runs 1 pod. So a switch must
+  // leave every Deployment manifest and the HPA targets as they were.
+  describe.each([
+    ['autoscaled', { autoscaling: { minReplicas: 3, maxReplicas: 10, cpuUtilization: 70 } }],
+    ['autoscaled, starting count above the minimum', { replicas: 5, autoscaling: { minReplicas: 2, maxReplicas: 10, cpuUtilization: 70 } }],
+    ['fixed replicas', { replicas: 4 }],
+  ] as Array<[string, Partial<MicroserviceProps>]>)('GIVEN %s WHEN activeColor switches', (_n, service) => {
+    const both = (props: Omit<PlainBlueGreenProps, 'activeColor'>) => (['blue', 'green'] as const).map((activeColor) => render(BlueGreenStrategy.plain({ ...props, activeColor, tags: { blue: 'v1.2.0', green: 'v1.3.0' } }), service));
+    const byName = (objects: Obj[], kind: string): Record<string, Obj> => Object.fromEntries(objects.filter((o) => o.kind === kind).map((o) => [o.metadata.name, o]));
+
+    test.each(['blue -> green', 'green -> blue'])('%s THEN no Deployment manifest changes, the HPAs keep their targets and the PDBs their selectors', (direction) => {
+      const [blue, green] = both({});
+      const [before, after] = direction === 'blue -> green' ? [blue, green] : [green, blue];
+      expect(byName(after.objects, 'Deployment')).toEqual(byName(before.objects, 'Deployment'));
+      const targets = (r: typeof blue) => Object.entries(byName(r.objects, 'HorizontalPodAutoscaler')).map(([n, h]) => [n, h.spec.scaleTargetRef.name]);
+      expect(targets(after)).toEqual(targets(before));
+      expect(byName(after.objects, 'PodDisruptionBudget')).toEqual(byName(before.objects, 'PodDisruptionBudget'));
+      // Argo CD's ignoreDifferences for HPA-owned replicas name both colours whichever is active: the Application does not change at a switch.
+      expect(ignoreDifferencesOf(after.chart)).toEqual(ignoreDifferencesOf(before.chart));
+    });
+
+    test('blue -> green THEN the Service selects green and the preview blue', () => {
+      const [, green] = both({});
+      expect(green.get('Service', 'user-service').spec.selector.color).toBe('green');
+      expect(green.get('Service', 'user-service-preview').spec.selector.color).toBe('blue');
+    });
+  });
+
+  test('GIVEN an HPA WHEN rendered THEN the Argo CD hints ignore replicas of both colours', () => {
+    const { chart } = render(BlueGreenStrategy.plain({ activeColor: 'blue' }), { autoscaling: { minReplicas: 3, maxReplicas: 10, cpuUtilization: 70 } });
+    expect(ignoreDifferencesOf(chart).map((e) => [e.kind, e.name, e.jsonPointers])).toEqual([
+      ['Deployment', 'user-service-blue', ['/spec/replicas']],
+      ['Deployment', 'user-service-green', ['/spec/replicas']],
+    ]);
   });
 
   test.each([

@@ -62,6 +62,38 @@ test('GIVEN plain blue-green WHEN activeColor flips blue -> green THEN only the 
   ].sort());
 });
 
+describe('GIVEN plain blue-green under an HPA (user-service starts at replicas: 5)', () => {
+  const base = { type: 'blue-green', backend: 'plain', tags: { blue: 'v1.2.0', green: 'v1.3.0' } } as const;
+  const autoscaled = (activeColor: 'blue' | 'green', minReplicas: number, maxReplicas: number): Map<string, string> => {
+    const env = withStrategy({ ...base, activeColor });
+    const eco = env.systems.ecosystem!;
+    const user = eco.services['user-service'];
+    return files({ ...env, systems: { ...env.systems, ecosystem: { ...eco, services: { ...eco.services, 'user-service': { ...user, autoscaling: { minReplicas, maxReplicas, cpuUtilization: 70 } } } } } });
+  };
+  const selectors = (from: string, to: string) => [`-${SVC}-preview.yaml: color: ${to}`, `+${SVC}-preview.yaml: color: ${from}`, `-${SVC}.yaml: color: ${from}`, `+${SVC}.yaml: color: ${to}`];
+
+  test('WHEN activeColor flips either way THEN only the two Service selectors change: no Deployment loses replicas, no HPA moves', () => {
+    const [blue, green] = [autoscaled('blue', 5, 6), autoscaled('green', 5, 6)];
+    expect([...blue.keys()].filter((f) => f.includes('horizontalpodautoscaler--user-service'))).toEqual([
+      'prod/ecosystem/ecosystem-prod--horizontalpodautoscaler--user-service-blue.yaml',
+      'prod/ecosystem/ecosystem-prod--horizontalpodautoscaler--user-service-green.yaml',
+    ]);
+    expect(lineDiff(blue, green).sort()).toEqual(selectors('blue', 'green').sort());
+    expect(lineDiff(green, blue).sort()).toEqual(selectors('green', 'blue').sort());
+  });
+
+  test('WHEN the HPA minimum (3) is below the starting count THEN a flip also swaps the two HPA floors (the standby holds 4, capped at maxReplicas)', () => {
+    const diff = lineDiff(autoscaled('blue', 3, 4), autoscaled('green', 3, 4));
+    expect(diff.sort()).toEqual([
+      ...selectors('blue', 'green'),
+      '-ecosystem-prod--horizontalpodautoscaler--user-service-blue.yaml: minReplicas: 3',
+      '+ecosystem-prod--horizontalpodautoscaler--user-service-blue.yaml: minReplicas: 4',
+      '-ecosystem-prod--horizontalpodautoscaler--user-service-green.yaml: minReplicas: 4',
+      '+ecosystem-prod--horizontalpodautoscaler--user-service-green.yaml: minReplicas: 3',
+    ].sort());
+  });
+});
+
 test('GIVEN plain blue-green WHEN the idle colour gets a new tag THEN only its Deployment image and version label change', () => {
   const base = { type: 'blue-green', backend: 'plain', activeColor: 'blue' } as const;
   const diff = lineDiff(files(withStrategy({ ...base, tags: { blue: 'v1.2.0', green: 'v1.2.0' } })), files(withStrategy({ ...base, tags: { blue: 'v1.2.0', green: 'v1.3.0' } })));

@@ -212,19 +212,43 @@ describe('item 13: HPA metrics are served', () => {
 
 describe('item 15: blue-green standby replicas', () => {
   test.each([['prod', 'fediflow-prod', 'fediflow-api', 5], ['prod', 'idp-prod', 'backstage', 2], ['prod', 'specify-prod', 'specify', 3], ['prod-failover', 'fediflow-failover', 'fediflow-api', 10]] as const)(
-    'GIVEN %s WHEN rendered THEN the standby colour of %s/%s holds %i replicas', (name, ns, service, n) => {
+    'GIVEN %s WHEN rendered THEN the standby colour of %s/%s holds %i replicas through its own HPA', (name, ns, service, n) => {
       const { objects } = env(name);
       const svc = find(objects, 'Service', service, ns);
       const key = Object.keys(svc.spec.selector).find((k) => ['color', 'version'].includes(k))!;
       const idle = svc.spec.selector[key] === 'blue' ? 'green' : 'blue';
-      expect(find(objects, 'Deployment', `${service}-${idle}`, ns).spec.replicas).toBe(n);
+      const hpa = find(objects, 'HorizontalPodAutoscaler', `${service}-${idle}`, ns);
+      expect(hpa.spec.scaleTargetRef.name).toBe(`${service}-${idle}`);
+      expect(hpa.spec.minReplicas).toBe(n);
     });
 
-  test('GIVEN prod with standby colours without replicas (before the fix) WHEN validated THEN ref/standby-replicas names the three', () => {
+  test('GIVEN prod with standby colours without replicas nor HPA (before the fix) WHEN validated THEN ref/standby-replicas names the three', () => {
     const { cfg, objects } = env('prod');
-    for (const o of objects) if (o.kind === 'Deployment' && o.metadata.name.endsWith('-green')) delete o.spec.replicas;
-    const found = violations(cfg, objects, 'ref/standby-replicas');
+    const rest = objects.filter((o) => !(o.kind === 'HorizontalPodAutoscaler' && o.metadata.name.endsWith('-green')));
+    for (const o of rest) if (o.kind === 'Deployment' && o.metadata.name.endsWith('-green')) delete o.spec.replicas;
+    const found = violations(cfg, rest, 'ref/standby-replicas');
     expect(found.map((v) => `${v.object.namespace}/${v.object.name}`).sort()).toEqual(['fediflow-prod/fediflow-api-green', 'idp-prod/backstage-green', 'specify-prod/specify-green']);
     expect(found.find((v) => v.object.name === 'backstage-green')!.message).toMatch(/flip to version=green lands on Deployment backstage-green with 1 replica.*at least 2/);
+  });
+
+  test('GIVEN prod WHEN validated THEN no blue-green pair is scaled unlike its other colour', () => {
+    const { cfg, objects } = env('prod');
+    expect(violations(cfg, objects, 'gitops/switch-replicas')).toEqual([]);
+  });
+
+  test('GIVEN prod with one HPA moved between colours and replicas on the standby only (before the fix) WHEN validated THEN gitops/switch-replicas names both colours of the autoscaled services', () => {
+    const { cfg, objects } = env('prod');
+    // The old shape: the HPA of the active colour only, the standby stating replicas, the active none.
+    const old = objects.filter((o) => !(o.kind === 'HorizontalPodAutoscaler' && o.metadata.name.endsWith('-green')));
+    for (const o of old) {
+      if (o.kind === 'Deployment' && o.metadata.name.endsWith('-green')) o.spec.replicas = 3;
+      if (o.kind === 'Deployment' && o.metadata.name.endsWith('-blue')) delete o.spec.replicas;
+    }
+    const found = violations(cfg, old, 'gitops/switch-replicas');
+    expect([...new Set(found.map((v) => `${v.object.namespace}/${v.object.name}`))].sort()).toEqual([
+      'fediflow-prod/fediflow-api-blue', 'fediflow-prod/fediflow-api-green', 'idp-prod/backstage-blue', 'idp-prod/backstage-green', 'specify-prod/specify-blue', 'specify-prod/specify-green',
+    ]);
+    expect(found.find((v) => v.object.name === 'specify-green')!.message).toMatch(
+      /Deployment specify-blue is the target of HPA specify-blue and states no replicas, but Deployment specify-green is no HPA's target and states replicas: 3\. A switch then removes spec\.replicas/);
   });
 });

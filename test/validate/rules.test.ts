@@ -21,20 +21,34 @@ const apiToDb = (): Obj[] => [
 
 const requestRate = { type: 'Pods', pods: { metric: { name: 'http_requests_per_second' }, target: { type: 'AverageValue', averageValue: '50' } } };
 
-/** The baseline's api as the blue colour, the Service on blue, and a green Deployment with `replicas`. */
-function blueGreen(greenReplicas: number | undefined): Obj[] {
+/**
+ * The baseline's api (replicas 2, HPA `api`) as the blue colour, the Service
+ * on blue, and a green Deployment with `green.replicas` (absent when
+ * undefined) and, with `green.hpa`, an HPA of its own; `blueReplicas: false`
+ * drops blue's replicas.
+ */
+function blueGreen(green: { replicas: number | undefined; hpa: boolean }, blueReplicas = true): Obj[] {
   const objects = validObjects();
   const api = find(objects, 'Deployment', 'api');
-  const green = JSON.parse(JSON.stringify(api));
-  for (const [d, c] of [[api, 'blue'], [green, 'green']] as const) {
+  const greenDeployment = JSON.parse(JSON.stringify(api));
+  for (const [d, c] of [[api, 'blue'], [greenDeployment, 'green']] as const) {
     d.metadata.name = `api-${c}`;
     d.spec.selector.matchLabels.color = c;
     d.spec.template.metadata.labels.color = c;
   }
-  if (greenReplicas === undefined) delete green.spec.replicas; else green.spec.replicas = greenReplicas;
+  if (green.replicas === undefined) delete greenDeployment.spec.replicas; else greenDeployment.spec.replicas = green.replicas;
+  if (!blueReplicas) delete api.spec.replicas;
   find(objects, 'Service', 'api').spec.selector.color = 'blue';
-  find(objects, 'HorizontalPodAutoscaler', 'api').spec.scaleTargetRef.name = 'api-blue';
-  return [...objects, green];
+  const hpa = find(objects, 'HorizontalPodAutoscaler', 'api');
+  hpa.spec.scaleTargetRef.name = 'api-blue';
+  const out = [...objects, greenDeployment];
+  if (green.hpa) {
+    const greenHpa = JSON.parse(JSON.stringify(hpa));
+    greenHpa.metadata.name = 'api-green';
+    greenHpa.spec.scaleTargetRef.name = 'api-green';
+    out.push(greenHpa);
+  }
+  return out;
 }
 
 const vaultStore = (role: string): Obj => ({
@@ -507,9 +521,18 @@ const CASES: Record<RuleId, Case> = {
   },
   'ref/standby-replicas': {
     given: 'a blue-green pair whose standby colour has no replicas (the default 1) while the active one runs 2',
-    violating: () => toDocs(blueGreen(undefined)),
+    violating: () => toDocs(blueGreen({ replicas: undefined, hpa: false })),
     expect: { kind: 'Deployment', name: 'api-green', path: 'spec.replicas', message: /flip to color=green lands on Deployment api-green with 1 replica.*at least 2/ },
-    passing: () => toDocs(blueGreen(2)),
+    passing: () => toDocs(blueGreen({ replicas: 2, hpa: true })),
+  },
+  'gitops/switch-replicas': {
+    given: 'a blue-green pair whose one HPA targets the active colour (no replicas) while the standby states replicas: 2',
+    violating: () => toDocs(blueGreen({ replicas: 2, hpa: false }, false)),
+    expect: {
+      kind: 'Deployment', name: 'api-green', path: 'spec.replicas',
+      message: /Deployment api-blue is the target of HPA api and states no replicas, but Deployment api-green is no HPA's target and states replicas: 2\. A switch then removes spec\.replicas from the manifest of one colour/,
+    },
+    passing: () => toDocs(blueGreen({ replicas: undefined, hpa: true }, false)),
   },
   'policy/store-identity': {
     given: 'a SecretStore authenticating as the Vault role the ClusterSecretStore of all namespaces uses',

@@ -6,7 +6,10 @@
  *   `Object` metrics) and a prometheus-adapter rule naming the metric;
  *   otherwise the HPA reports `FailedGetPodsMetric` and never scales;
  * - a Service selector flip (blue-green colours) must not land on a workload
- *   with fewer replicas than the one it leaves (or its HPA's minimum).
+ *   with fewer replicas than the one it leaves (or its HPA's minimum);
+ * - the two sides of such a flip are scaled alike (each the target of its
+ *   own HPA, or neither; both state `spec.replicas`, or neither), so that a
+ *   switch moves no HPA and removes `replicas` from no manifest.
  */
 import { K8sObject, ObjectSet, PodTemplate, Reporter, arr, rec, str, strMap } from '../model';
 
@@ -52,11 +55,22 @@ export function checkScaling(set: ObjectSet, r: Reporter): ScalingStats {
   let services = 0;
   let flips = 0;
   const hpaMin = new Map<string, number>();
+  const hpaOf = new Map<string, string>();
   for (const h of hpas) {
     const ref = rec(rec(h.raw.spec).scaleTargetRef);
     const min = rec(h.raw.spec).minReplicas;
-    hpaMin.set(`${h.namespace}/${str(ref.kind)}/${str(ref.name)}`, typeof min === 'number' ? min : 1);
+    const target = `${h.namespace}/${str(ref.kind)}/${str(ref.name)}`;
+    hpaMin.set(target, typeof min === 'number' ? min : 1);
+    hpaOf.set(target, h.name);
   }
+  const scaling = (t: PodTemplate): { hpa?: string; replicas?: number } => {
+    const replicas = rec(t.owner.raw.spec).replicas;
+    return { hpa: hpaOf.get(`${t.owner.namespace}/${t.owner.kind}/${t.owner.name}`), replicas: typeof replicas === 'number' ? replicas : undefined };
+  };
+  const describe = (t: PodTemplate): string => {
+    const { hpa, replicas } = scaling(t);
+    return `${t.owner.kind} ${t.owner.name} ${hpa ? `is the target of HPA ${hpa}` : 'is no HPA\'s target'} and ${replicas === undefined ? 'states no replicas' : `states replicas: ${replicas}`}`;
+  };
   const floorOf = (t: PodTemplate): number | undefined => {
     const min = hpaMin.get(`${t.owner.namespace}/${t.owner.kind}/${t.owner.name}`);
     const replicas = rec(t.owner.raw.spec).replicas;
@@ -81,6 +95,18 @@ export function checkScaling(set: ObjectSet, r: Reporter): ScalingStats {
         // Colours run the same pods in another version; a primary and its read replicas do not.
         if (shapeOf(alt, key) !== shapeOf(current, key)) continue;
         flips++;
+        const [a, b] = [scaling(current), scaling(alt)];
+        const replicasDiffer = (a.replicas === undefined) !== (b.replicas === undefined);
+        if (replicasDiffer || (a.hpa === undefined) !== (b.hpa === undefined)) {
+          const effect = replicasDiffer
+            ? 'A switch then removes spec.replicas from the manifest of one colour, and Argo CD or Flux drop the field to the Deployment default of 1 pod'
+              + ' (kubectl last-applied three-way merge, server-side apply field ownership)'
+            : 'A switch then moves the HPA\'s scaleTargetRef, and Argo CD\'s ignoreDifferences entry for the HPA-owned replicas moves with it in a separate'
+              + ' Application sync, so whether a sync keeps or resets each colour\'s live replicas depends on which of the two runs first';
+          r.add(alt.owner, 'gitops/switch-replicas', 'spec.replicas',
+            `Service ${s.name} switches by its selector ${key}=${selector[key]}; ${describe(current)}, but ${describe(alt)}. ${effect}.`
+            + ' Give each colour its own HPA and state spec.replicas on both colours or on neither', b.replicas);
+        }
         const replicas = rec(alt.owner.raw.spec).replicas;
         if (replicas === 0) continue; // a standby scaled to zero on purpose is scaled up before a flip (docs/strategies.md)
         const has = floorOf(alt) ?? 1;
