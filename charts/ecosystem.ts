@@ -8,6 +8,7 @@ import { observabilityFromConfig } from '../app/adapters/observability';
 import { postgresFromConfig } from '../app/adapters/postgres';
 import { redisFromConfig } from '../app/adapters/redis';
 import { serviceSettings } from '../app/adapters/service';
+import { analysedServiceNames } from '../lib/strategies/analysis';
 import { ServiceDashboard } from '../lib/observability/service-dashboard';
 import { ServiceMonitor } from '../lib/observability/service-monitor';
 import { SloRules } from '../lib/observability/slo-rules';
@@ -59,7 +60,10 @@ export class EcosystemChart extends Chart {
     const obs = observabilityFromConfig(base, this, {
       prometheus: { retention: '30d', storage: '100Gi' },
       elasticsearch: { url: es.url, peer: esPeer, index: 'ecosystem-logs-*' },
-      alerting: { rules: [slo], services: [{ name: 'user-service', port: 'http' }] },
+      // A canary or blue-green analysis reads user-service-canary / -preview
+      // by the `service` label: this Prometheus scrapes the pods through those
+      // Services too (all of them, so every environment's config is the same).
+      alerting: { rules: [slo], services: analysedServiceNames('user-service').map((name) => ({ name, port: 'http' })) },
     });
     logShippingFromConfig(base, this, { destination: { kind: 'elasticsearch', host: es.host, peer: esPeer }, index: 'ecosystem-logs' });
 
@@ -68,7 +72,8 @@ export class EcosystemChart extends Chart {
     this.userService = new Microservice(this, 'user-service', {
       namespace: ns,
       partOf: base.partOf,
-      ...serviceSettings(user),
+      // Canary / blue-green analysis queries this system's Prometheus, which admits the controller.
+      ...serviceSettings(user, { prometheus: obs.analysisPrometheus }),
       port: 8080,
       liveness: Probe.http('/health', { initialDelaySeconds: 30, periodSeconds: 10 }),
       readiness: Probe.http('/ready', { initialDelaySeconds: 5, periodSeconds: 5 }),

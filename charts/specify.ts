@@ -74,7 +74,9 @@ export class SpecifyChart extends Chart {
     this.app = new Microservice(this, 'specify', {
       namespace: ns,
       partOf: id,
-      ...serviceSettings(cfg),
+      // Analysis (if the strategy has one) queries this system's Prometheus; its
+      // metrics port puts its -canary/-preview Services in the metrics-ports job.
+      ...serviceSettings(cfg, { prometheus: obs.analysisPrometheus }),
       port: HTTP_PORT,
       metricsPort: METRICS_PORT,
       clientIpAffinitySeconds: CLIENT_IP_AFFINITY_SECONDS,

@@ -54,7 +54,7 @@ export { CanaryStrategy, TRACK_LABEL } from './strategies/canary';
 export type { ArgoCanaryProps, CanaryStage, FlaggerCanaryProps, PlainCanaryProps } from './strategies/canary';
 export { GatewayApiRouter, IstioRouter, NginxRouter, ReplicaRatioRouter, TraefikRouter, TrafficRouter } from './strategies/traffic-router';
 export type { CanaryBackend, CanaryRouter, FlaggerRouting, GatewayApiRouterOptions, IstioMode, IstioRouterOptions, NginxRouterOptions, PlainServiceLayout, RoutingResult, RoutingSpec } from './strategies/traffic-router';
-export { DEFAULT_PROMETHEUS } from './strategies/analysis';
+export { analysedServiceNames, DEFAULT_PROMETHEUS } from './strategies/analysis';
 export type { AnalysisCriteria, SloThresholds } from './strategies/analysis';
 
 // ---------------------------------------------------------------- data services
@@ -168,6 +168,6 @@ export type { ObjectIdentity } from './synth/serialize';
 export type { FileSet } from './synth/output';
 
 // ---------------------------------------------------------------- validate (rendered manifests against schema, references and policy)
-export { formatReport, isRuleId, POD_SECURITY_REASON_ANNOTATION, RULE_IDS, RULES, validateManifests, WAIVER_PREFIX, waiverAnnotation } from './validate';
+export { EXTERNAL_PROVIDER_ANNOTATION, formatReport, isRuleId, POD_SECURITY_REASON_ANNOTATION, RULE_IDS, RULES, validateManifests, WAIVER_PREFIX, waiverAnnotation } from './validate';
 export type { FormatOptions, ReportFormat, RuleId, RuleInfo } from './validate';
 export type { ManifestDocument, NamespacePolicy, ObjectRef, ValidateOptions, ValidationReport, Violation, WaiverPolicy, WaiverUse } from './validate/types';

@@ -7,6 +7,7 @@ import { Prometheus } from '../../lib/platform/prometheus';
 import { SloRules } from '../../lib/observability/slo-rules';
 import { ExternalPeer, Peer } from '../../lib/security/peer';
 import { callsKubeApi, componentPeer, scrape, storedSecret, SystemBase } from './system';
+import { SystemPrometheus } from './strategy';
 
 /** A system's own observability stack (Specify's "Observability Layer", the 060 "Observability Stack"). */
 export interface ObservabilityStack {
@@ -18,6 +19,8 @@ export interface ObservabilityStack {
   /** Routes the alerts of the system's Prometheus, when the system alerts. */
   readonly alertmanager?: Alertmanager;
   readonly peers: { readonly prometheus: Peer; readonly grafana: Peer; readonly jaeger: Peer; readonly kibana?: Peer; readonly alertmanager?: Peer };
+  /** The system's Prometheus for the services' analysis (`serviceSettings(cfg, { prometheus })`). */
+  readonly analysisPrometheus: SystemPrometheus;
   /** Lets the system's Prometheus scrape every `metrics` port of the pods added so far; call it last. */
   scrapeAll(): void;
 }
@@ -31,8 +34,10 @@ export interface ObservabilityOptions {
   readonly loki?: { readonly url: string; readonly peer: Peer; readonly port: string };
   /**
    * Alerting by the system's own Prometheus: it evaluates the rules, scrapes
-   * the services they read (their Service name and metrics port), and sends
-   * alerts to the system's Alertmanager, which routes them by severity.
+   * the services they read (their Service name and metrics port; also the
+   * `-canary`/`-preview` Services a strategy's analysis reads, see
+   * `analysedServiceNames`), and sends alerts to the system's Alertmanager,
+   * which routes them by severity.
    * @default no alerting
    */
   readonly alerting?: { readonly rules: readonly SloRules[]; readonly services: ReadonlyArray<{ readonly name: string; readonly port: string }> };
@@ -135,6 +140,7 @@ export function observabilityFromConfig(base: SystemBase, scope: Construct, o: O
     kibana,
     alertmanager,
     peers,
+    analysisPrometheus: { address: prometheus.url, peer: peers.prometheus },
     scrapeAll: () => {
       for (const p of g.peers()) if (p !== peers.prometheus && p.namespace === ns && 'metrics' in p.ports) g.scrape(p, 'metrics', peers.prometheus);
     },
@@ -147,7 +153,7 @@ function serviceScrapeJob(namespace: string, services: ReadonlyArray<{ readonly 
     job_name: 'services',
     kubernetes_sd_configs: [{ role: 'endpointslice', namespaces: { names: [namespace] } }],
     relabel_configs: [
-      { source_labels: ['__meta_kubernetes_service_name', '__meta_kubernetes_endpointslice_port_name'], regex: `(${services.map((s) => `${s.name};${s.port}`).join('|')})`, action: 'keep' },
+      { source_labels: ['__meta_kubernetes_service_name', '__meta_kubernetes_endpointslice_port_name'], regex: `(${[...new Set(services.map((s) => `${s.name};${s.port}`))].join('|')})`, action: 'keep' },
       { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
       { source_labels: ['__meta_kubernetes_service_name'], target_label: 'service' },
       { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },

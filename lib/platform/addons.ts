@@ -49,6 +49,12 @@ export interface AddonInfo {
   readonly requires: readonly AddonId[];
   /** Fields its own controller rewrites after install, which Argo CD must not put back (or the two fight forever). @default none */
   readonly ignoreDifferences?: readonly IgnoreDifference[];
+  /**
+   * Labels of the controller pods the chart runs (in `namespace`), for
+   * policies that must admit the calls they make (Argo Rollouts and Flagger
+   * query Prometheus for analysis). @default not known
+   */
+  readonly controllerLabels?: Readonly<Record<string, string>>;
 }
 
 /** istiod switches its validating webhooks' failurePolicy from Ignore to Fail once it is ready. */
@@ -134,6 +140,8 @@ export const ADDONS: Readonly<Record<AddonId, AddonInfo>> = {
     namespace: 'argo-rollouts',
     values: { installCRDs: true },
     requires: [],
+    // The chart's controller Deployment (its dashboard pods are `rollouts-dashboard`).
+    controllerLabels: { 'app.kubernetes.io/name': 'argo-rollouts', 'app.kubernetes.io/component': 'rollouts-controller' },
   },
   flagger: {
     id: 'flagger',
@@ -142,6 +150,7 @@ export const ADDONS: Readonly<Record<AddonId, AddonInfo>> = {
     namespace: 'flagger-system',
     values: { crd: { create: true } },
     requires: [],
+    controllerLabels: { 'app.kubernetes.io/name': 'flagger' },
   },
   velero: {
     id: 'velero',

@@ -1,6 +1,10 @@
 import { Construct } from 'constructs';
 import { DURATION_TEXT, parseDuration } from './canary-rules';
 import { PropsError } from '../core/errors';
+import { ADDONS } from '../platform/addons';
+import { ExternalPeer, Peer } from '../security/peer';
+import { ServiceGraph } from '../security/service-graph';
+import { EXTERNAL_PROVIDER_ANNOTATION } from '../validate/rules';
 
 /** Upper bounds on the two service level indicators the documents name. */
 export interface SloThresholds {
@@ -22,8 +26,32 @@ export interface AnalysisCriteria {
   readonly rollback: SloThresholds;
   /** Time between measurements (also the rate window's half). @default "1m" */
   readonly interval?: string;
-  /** Prometheus the controller queries. @default "http://prometheus-operated.monitoring.svc:9090" */
+  /**
+   * Prometheus the controller queries. The controller resolves the name from
+   * its own namespace, so an in-cluster Service is written in full:
+   * `http://<service>.<namespace>.svc:<port>`. The validation gate
+   * (`ref/analysis-provider`) refuses an in-cluster address whose Service is
+   * neither rendered nor declared external (`prometheusProvidedBy`).
+   * @default "http://prometheus-operated.monitoring.svc:9090"
+   */
   readonly prometheusAddress?: string;
+  /**
+   * The pods behind `prometheusAddress` when the same chart renders them (a
+   * service-graph peer, e.g. the system's own Prometheus): the strategy
+   * declares the controller's queries on the chart's ServiceGraph, so the
+   * NetworkPolicy and the mesh policies of that Prometheus admit the
+   * controller's pods (`ADDONS[...].controllerLabels`). The address must use
+   * one of the peer's ports. @default none (nothing admitted)
+   */
+  readonly prometheusPeer?: Peer;
+  /**
+   * Who runs the Prometheus at `prometheusAddress` when the rendered objects
+   * do not (e.g. "kube-prometheus-stack, platform team"): written to the
+   * templates as `validate.platform.dev/external-provider`, the declaration
+   * the gate's `ref/analysis-provider` accepts for an in-cluster Service it
+   * cannot see. Not with `prometheusPeer`. @default none (the address must be rendered or outside the cluster)
+   */
+  readonly prometheusProvidedBy?: string;
   /** Counter of requests with a `status` label. @default "http_requests_total" */
   readonly requestsMetric?: string;
   /** Histogram of request durations in seconds (its `_bucket` series is queried). @default "http_request_duration_seconds" */
@@ -37,6 +65,8 @@ export interface ResolvedAnalysis {
   readonly interval: string;
   readonly intervalSeconds: number;
   readonly prometheusAddress: string;
+  readonly prometheusPeer?: Peer;
+  readonly prometheusProvidedBy?: string;
   readonly requestsMetric: string;
   readonly durationMetric: string;
 }
@@ -64,7 +94,79 @@ export function resolveAnalysis(scope: Construct, field: string, a: AnalysisCrit
   }
   const prometheusAddress = a.prometheusAddress ?? DEFAULT_PROMETHEUS;
   if (!/^https?:\/\/\S+$/.test(prometheusAddress)) throw new PropsError(scope, `${field}.prometheusAddress`, prometheusAddress, 'an http(s) URL');
-  return { success: a.success, rollback: a.rollback, interval, intervalSeconds, prometheusAddress, requestsMetric, durationMetric };
+  const peer = a.prometheusPeer;
+  if (peer) {
+    const port = urlPort(prometheusAddress);
+    if (portNameOf(peer, port) === undefined) {
+      const ports = Object.entries(peer.ports).map(([n, p]) => `${n}: ${p}`).join(', ') || 'none';
+      throw new PropsError(scope, `${field}.prometheusAddress`, prometheusAddress, `an address on a port of prometheusPeer ${peer.name} (${ports}), not port ${port}`);
+    }
+  }
+  const providedBy = a.prometheusProvidedBy;
+  if (providedBy !== undefined) {
+    if (providedBy.trim() === '') throw new PropsError(scope, `${field}.prometheusProvidedBy`, providedBy, 'who runs that Prometheus, e.g. "kube-prometheus-stack, platform team"');
+    if (peer) throw new PropsError(scope, `${field}.prometheusProvidedBy`, providedBy, `no prometheusProvidedBy with prometheusPeer (${peer.name} is rendered with the chart)`);
+  }
+  return { success: a.success, rollback: a.rollback, interval, intervalSeconds, prometheusAddress, prometheusPeer: peer, prometheusProvidedBy: providedBy, requestsMetric, durationMetric };
+}
+
+/**
+ * The Services whose series an analysis of `service` selects by their
+ * `service` label, whichever strategy runs it: the service itself
+ * (blue-green post-promotion), `<service>-canary` (canary, Argo Rollouts and
+ * Flagger) and `<service>-preview` (blue-green pre-promotion). The Prometheus
+ * the analysis queries scrapes the pods through each; listing all of them
+ * keeps its configuration the same whichever strategy an environment picks.
+ */
+export function analysedServiceNames(service: string): string[] {
+  return [service, `${service}-canary`, `${service}-preview`];
+}
+
+/** The declaration that an unrendered Prometheus is run by someone else (for `ref/analysis-provider`). */
+export function providedBy(a: ResolvedAnalysis): Record<string, string> {
+  return a.prometheusProvidedBy ? { [EXTERNAL_PROVIDER_ANNOTATION]: a.prometheusProvidedBy } : {};
+}
+
+/** The port of an http(s) URL, the scheme's default when it names none. */
+function urlPort(address: string): number {
+  const u = new URL(address);
+  return u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
+}
+
+function portNameOf(peer: Peer, port: number): string | undefined {
+  return Object.keys(peer.ports).find((n) => peer.ports[n] === port);
+}
+
+/** The controller that runs a backend's analysis queries. */
+export type AnalysisController = 'argo-rollouts' | 'flagger';
+
+const controllerPeers = new WeakMap<ServiceGraph, Map<AnalysisController, Peer>>();
+
+/** The pods of the add-on that queries Prometheus (namespace and labels from ADDONS), one peer per graph. */
+function controllerPeer(graph: ServiceGraph, controller: AnalysisController): Peer {
+  let byController = controllerPeers.get(graph);
+  if (!byController) controllerPeers.set(graph, (byController = new Map()));
+  let peer = byController.get(controller);
+  if (!peer) {
+    const addon = ADDONS[controller];
+    peer = ExternalPeer.pods({ name: `${controller}-controller`, namespace: addon.namespace, labels: addon.controllerLabels ?? {} });
+    byController.set(controller, peer);
+  }
+  return peer;
+}
+
+/**
+ * Lets `controller` query the Prometheus pods of `a.prometheusPeer`: an edge
+ * on the chart's ServiceGraph, from which the NetworkPolicy (and, in the
+ * mesh, the PeerAuthentication and AuthorizationPolicy) of those pods are
+ * derived. Nothing without a peer or without a graph (no policies to open).
+ */
+export function admitAnalysisController(scope: Construct, a: ResolvedAnalysis, controller: AnalysisController): void {
+  const peer = a.prometheusPeer;
+  if (!peer) return;
+  const graph = ServiceGraph.tryOf(scope);
+  if (!graph) return;
+  graph.connect(controllerPeer(graph, controller), peer, portNameOf(peer, urlPort(a.prometheusAddress))!, 'platform');
 }
 
 /** A number as PromQL/expr text without binary floating point noise (0.1/100 -> "0.001"). */

@@ -2,7 +2,7 @@ import * as k8s from '../../imports/k8s';
 import { RolloutSpecStrategyBlueGreenPrePromotionAnalysis } from '../../imports/rollouts-rollout-argoproj.io';
 import { Color, COLORS } from '../core/color';
 import { PropsError } from '../core/errors';
-import { AnalysisCriteria, resolveAnalysis } from './analysis';
+import { admitAnalysisController, AnalysisCriteria, resolveAnalysis } from './analysis';
 import { RESPECT_IGNORE_DIFFERENCES, recordHints, waveOf } from './gitops';
 import { ANALYSIS_ARGS, SloAnalysisTemplate } from './slo-analysis-template';
 import { DeploymentStrategy, IgnoreDifference, StrategyBinding, StrategyContext } from './strategy';
@@ -144,6 +144,7 @@ export class BlueGreenStrategy extends DeploymentStrategy {
     let post: RolloutSpecStrategyBlueGreenPrePromotionAnalysis | undefined;
     if (props.analysis) {
       const analysis = resolveAnalysis(scope, 'strategy.analysis', props.analysis);
+      admitAnalysisController(scope, analysis, 'argo-rollouts');
       const template = new SloAnalysisTemplate(scope, 'Analysis', { name: `${ctx.name}-slo`, namespace: ctx.namespace, labels: ctx.labels, analysis });
       const run = (service: string) => ({
         templates: [{ templateName: template.name }],

@@ -2,7 +2,7 @@ import { Canary, CanarySpecAutoscalerRefKind, CanarySpecTargetRefKind } from '..
 import * as k8s from '../../imports/k8s';
 import { RolloutSpecStrategyCanary, RolloutSpecStrategyCanarySteps, RolloutSpecStrategyCanaryStepsPauseDuration } from '../../imports/rollouts-rollout-argoproj.io';
 import { PropsError } from '../core/errors';
-import { AnalysisCriteria, resolveAnalysis } from './analysis';
+import { admitAnalysisController, AnalysisCriteria, resolveAnalysis } from './analysis';
 import { flaggerStageProblems, MANUAL, parseDuration, replicaRatioProblem, routerProblem, ROUTERS_BY_BACKEND, StageLike, StageProblem, stageProblems } from './canary-rules';
 import { ignoreOn, RESPECT_IGNORE_DIFFERENCES, recordHints, waveOf } from './gitops';
 import { ANALYSIS_ARGS, SloAnalysisTemplate } from './slo-analysis-template';
@@ -117,13 +117,15 @@ export class CanaryStrategy extends DeploymentStrategy {
     });
     router.addChecks(scope, namespace, name);
 
+    const analysis = props.analysis && resolveAnalysis(scope, 'strategy.analysis', props.analysis);
+    if (analysis) admitAnalysisController(scope, analysis, 'argo-rollouts');
     const canary: RolloutSpecStrategyCanary = {
       canaryService,
       stableService: name,
       trafficRouting: router.argoTrafficRouting(name, namespace),
       steps: argoSteps(props.stages),
-      analysis: props.analysis && {
-        templates: [{ templateName: new SloAnalysisTemplate(scope, 'Analysis', { name: `${name}-slo`, namespace, labels: ctx.labels, analysis: resolveAnalysis(scope, 'strategy.analysis', props.analysis) }).name }],
+      analysis: analysis && {
+        templates: [{ templateName: new SloAnalysisTemplate(scope, 'Analysis', { name: `${name}-slo`, namespace, labels: ctx.labels, analysis }).name }],
         args: [{ name: ANALYSIS_ARGS.namespace, value: namespace }, { name: ANALYSIS_ARGS.service, value: canaryService }],
         // From the first pause on: step 0 sets the first weight.
         startingStep: 1,
@@ -144,6 +146,7 @@ export class CanaryStrategy extends DeploymentStrategy {
     const threshold = props.threshold ?? 1;
     if (!Number.isInteger(threshold) || threshold < 1) throw new PropsError(scope, 'strategy.threshold', threshold, 'an integer >= 1 (failed checks before rollback)');
     const analysis = resolveAnalysis(scope, 'strategy.analysis', props.analysis);
+    admitAnalysisController(scope, analysis, 'flagger');
     const router = props.router;
     const routing = router.flaggerRouting();
     if (!routing) throw new PropsError(scope, 'strategy.router', router.kind, `a router Flagger can drive (one of ${ROUTERS_BY_BACKEND.flagger.join(', ')})`);

@@ -5,7 +5,7 @@ import {
   AnalysisTemplateSpecMetricsFailureLimit,
   AnalysisTemplateSpecMetricsInconclusiveLimit,
 } from '../../imports/rollouts-analysistemplate-argoproj.io';
-import { errorRatioQuery, guarded, latencyP95Query, num, rateWindow, ResolvedAnalysis } from './analysis';
+import { errorRatioQuery, guarded, latencyP95Query, num, providedBy, rateWindow, ResolvedAnalysis } from './analysis';
 import { waveOf } from './gitops';
 
 export interface SloAnalysisTemplateProps {
@@ -48,7 +48,7 @@ export class SloAnalysisTemplate extends Construct {
       provider: { prometheus: { address: a.prometheusAddress, query } },
     });
     this.resource = new AnalysisTemplate(this, 'Resource', {
-      metadata: { name: props.name, namespace: props.namespace, labels: props.labels, annotations: waveOf('AnalysisTemplate') },
+      metadata: { name: props.name, namespace: props.namespace, labels: props.labels, annotations: { ...waveOf('AnalysisTemplate'), ...providedBy(a) } },
       spec: {
         args: [{ name: ANALYSIS_ARGS.namespace }, { name: ANALYSIS_ARGS.service }],
         metrics: [

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { CanarySpecAnalysisMetrics, MetricTemplate, MetricTemplateSpecProviderType } from '../../imports/flagger-flagger.app';
-import { errorRatioQuery, latencyP95Query, ResolvedAnalysis } from './analysis';
+import { errorRatioQuery, latencyP95Query, providedBy, ResolvedAnalysis } from './analysis';
 import { waveOf } from './gitops';
 
 export interface SloMetricTemplatesProps {
@@ -30,7 +30,7 @@ export class SloMetricTemplates extends Construct {
     const window = '{{ interval }}';
     const make = (suffix: string, id2: string, query: string) =>
       new MetricTemplate(this, id2, {
-        metadata: { name: `${props.name}-${suffix}`, namespace: props.namespace, labels: props.labels, annotations: waveOf('MetricTemplate') },
+        metadata: { name: `${props.name}-${suffix}`, namespace: props.namespace, labels: props.labels, annotations: { ...waveOf('MetricTemplate'), ...providedBy(a) } },
         spec: { provider: { type: MetricTemplateSpecProviderType.PROMETHEUS, address: a.prometheusAddress }, query },
       });
     const errors = make('error-rate', 'ErrorRate', `100 * (${errorRatioQuery(a, sel, window)})`);

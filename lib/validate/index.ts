@@ -38,6 +38,7 @@
  * `validate.platform.dev/pod-security-reason: "<reason>"`.
  */
 import * as path from 'path';
+import { checkAnalysisProviders } from './checks/analysis';
 import { checkFlows, flowModelsByEnvironment } from './checks/flows';
 import { checkImages } from './checks/images';
 import { checkCredentialEdges } from './checks/credential-edges';
@@ -60,7 +61,7 @@ import { tierRules } from '../core/tier';
 import { ManifestDocument, ValidateOptions, ValidationReport, Violation } from './types';
 
 export * from './types';
-export { RULES, RULE_IDS, WAIVER_PREFIX, POD_SECURITY_REASON_ANNOTATION, MESH_CNI_ANNOTATION, MESH_NATIVE_SIDECARS_ANNOTATION, waiverAnnotation, isRuleId } from './rules';
+export { RULES, RULE_IDS, WAIVER_PREFIX, POD_SECURITY_REASON_ANNOTATION, MESH_CNI_ANNOTATION, MESH_NATIVE_SIDECARS_ANNOTATION, EXTERNAL_PROVIDER_ANNOTATION, waiverAnnotation, isRuleId } from './rules';
 export type { RuleId, RuleInfo } from './rules';
 export { formatReport } from './report';
 export type { ReportFormat, FormatOptions } from './report';
@@ -105,6 +106,7 @@ export function validateManifests(docs: readonly ManifestDocument[], options: Va
   checkDuplicates(objects, r);
   const set = new ObjectSet(objects);
   checkReferences(set, r);
+  checkAnalysisProviders(set, r);
   checkIssuerRefs(set, r);
   checkRolloutOrder(set, r);
   checkArgoCdSettings(set, r);

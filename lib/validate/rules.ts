@@ -59,12 +59,13 @@ export const RULES = {
   'policy/secret-inline-data': { summary: 'no Secret with inline data/stringData in the rendered output', waivable: true },
   'policy/credential-literal': { summary: 'no credential-looking literal in ConfigMap data or container env values', waivable: true },
   'policy/default-deny': { summary: 'every namespace with pods has a default-deny NetworkPolicy for ingress and egress', waivable: true },
-  'network/required-flow': { summary: 'every flow the cluster needs (entry points, route backends, scrapes, ACME solvers, istiod, probes) passes the NetworkPolicies and Istio policies on its way', waivable: true },
+  'network/required-flow': { summary: 'every flow the cluster needs (entry points, route backends, scrapes, analysis queries, ACME solvers, istiod, probes) passes the NetworkPolicies and Istio policies on its way', waivable: true },
   'network/mesh-bypass': { summary: 'callers of a weighted VirtualService split pass through a sidecar to the Service', waivable: true },
   'network/mesh-inert': { summary: 'Istio policies live in namespaces whose pods run sidecars', waivable: true },
   'network/unreachable': { summary: 'a Service\'s pods admit some ingress on a port it forwards to (a NetworkPolicy rule and, with a sidecar, an ALLOW AuthorizationPolicy rule) where policies deny by default', waivable: true },
   'flow/credentials': { summary: 'a workload allowed to reach an authenticated server port (Redis requirepass, PostgreSQL, Elasticsearch security) reads that server\'s credential', waivable: true },
   'ref/hpa-metric': { summary: 'an HPA Pods/Object/External metric is served by something rendered (a ServiceMonitor/PodMonitor scraping the target and a prometheus-adapter rule), or is a Resource metric', waivable: true },
+  'ref/analysis-provider': { summary: 'the Prometheus an AnalysisTemplate or Flagger MetricTemplate queries is a rendered in-cluster Service (fully qualified), one declared external, or outside the cluster', waivable: true },
   'ref/standby-replicas': { summary: 'a Service selector flip (blue-green colour) never lands on a workload with fewer replicas than the active one or its HPA minimum', waivable: true },
   'gitops/switch-replicas': { summary: 'the two sides of a Service selector flip (blue-green colours) are scaled alike: each its own HPA or neither, spec.replicas on both or neither, so a switch removes replicas from no manifest', waivable: true },
   'policy/store-identity': { summary: 'SecretStores of different namespaces (systems) do not share one cloud identity (Vault role, IAM role, controller identity)', waivable: true },
@@ -99,3 +100,11 @@ export const MESH_CNI_ANNOTATION = 'validate.platform.dev/mesh-cni';
 
 /** On an Istio-injected Namespace: "true" when the proxy runs as a native sidecar (Jobs finish). */
 export const MESH_NATIVE_SIDECARS_ANNOTATION = 'validate.platform.dev/mesh-native-sidecars';
+
+/**
+ * On an AnalysisTemplate or a Flagger MetricTemplate: who runs the Prometheus
+ * it queries when the rendered objects do not (e.g. "kube-prometheus-stack,
+ * platform team"); `ref/analysis-provider` then accepts an in-cluster address
+ * it cannot see.
+ */
+export const EXTERNAL_PROVIDER_ANNOTATION = 'validate.platform.dev/external-provider';

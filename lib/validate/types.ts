@@ -84,7 +84,12 @@ export interface PlatformPeers {
   readonly prometheus?: PlatformPods;
   /** Istio's control plane. @default namespace istio-system, app=istiod */
   readonly istiod?: PlatformPods;
+  /** The controllers that send analysis queries to Prometheus. @default the argo-rollouts and flagger add-ons' controller pods (ADDONS in lib/platform/addons.ts) */
+  readonly analysisControllers?: Readonly<Partial<Record<AnalysisControllerId, PlatformPods>>>;
 }
+
+/** The add-ons whose controllers send analysis queries (Argo Rollouts' AnalysisRuns, Flagger's canary checks). */
+export type AnalysisControllerId = 'argo-rollouts' | 'flagger';
 
 export interface ValidateOptions {
   /**

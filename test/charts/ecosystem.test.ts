@@ -72,7 +72,7 @@ describe('060 "Alerting Strategy": AlertManager routes the SLO alerts by severit
     expect(rules.groups.map((g: any) => [g.name, g.rules.length])).toEqual(cr.groups.map((g: any) => [g.name, g.rules.length]));
     expect(rules.groups[1].rules.map((r: any) => r.labels.severity).sort()).toEqual(['critical', 'critical', 'info', 'info', 'warning', 'warning']);
     const job = prom.scrape_configs.find((j: any) => j.job_name === 'services');
-    expect(job.relabel_configs[0]).toMatchObject({ regex: '(user-service;http)', action: 'keep' });
+    expect(job.relabel_configs[0]).toMatchObject({ regex: '(user-service;http|user-service-canary;http|user-service-preview;http)', action: 'keep' });
     // The policies let Prometheus reach user-service and the Alertmanager, and the Alertmanager reach the internet on 443.
     const amPolicy = prod.find('NetworkPolicy', 'alertmanager').spec;
     expect(amPolicy.egress.some((e: any) => e.to.some((t: any) => t.ipBlock?.cidr === '0.0.0.0/0') && e.ports.some((p: any) => p.port === 443))).toBe(true);

@@ -15,7 +15,8 @@ import { Obj, render, stableIngress } from './render';
 
 const STAGES = [{ weight: 5, pause: '10m' }, { weight: 25, pause: 'manual' }, { weight: 100 }];
 const EVEN = [{ weight: 10, pause: '5m' }, { weight: 50, pause: '5m' }];
-const SLO = { success: { errorRatePercent: 0.1, latencyP95Ms: 500 }, rollback: { errorRatePercent: 1, latencyP95Ms: 1000 } };
+// The default Prometheus (prometheus-operated.monitoring) is not rendered here: declared as the cluster's (ref/analysis-provider).
+const SLO = { success: { errorRatePercent: 0.1, latencyP95Ms: 500 }, rollback: { errorRatePercent: 1, latencyP95Ms: 1000 }, prometheusProvidedBy: 'kube-prometheus-stack in monitoring' };
 const GATEWAY = { gateway: { name: 'public', namespace: 'gateway' } };
 const routers = (): Array<[string, TrafficRouter]> => [
   ['istio subset', TrafficRouter.istio()],

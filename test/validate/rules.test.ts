@@ -51,6 +51,12 @@ function blueGreen(green: { replicas: number | undefined; hpa: boolean }, blueRe
   return out;
 }
 
+/** An Argo Rollouts AnalysisTemplate in shop querying `address`. */
+const analysisTemplate = (address: string, annotations?: Record<string, string>): Obj => ({
+  apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate', metadata: { name: 'api-slo', namespace: 'shop', ...(annotations ? { annotations } : {}) },
+  spec: { metrics: [{ name: 'error-rate', successCondition: 'result[0] < 0.01', provider: { prometheus: { address, query: 'sum(rate(http_requests_total[2m]))' } } }] },
+});
+
 const vaultStore = (role: string): Obj => ({
   apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'vault', namespace: 'shop' },
   spec: { provider: { vault: { server: 'https://vault.example.com', path: 'secret', version: 'v2', auth: { kubernetes: { mountPath: 'kubernetes', role } } } } },
@@ -518,6 +524,12 @@ const CASES: Record<RuleId, Case> = {
       apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'adapter-config', namespace: 'shop' },
       data: { 'config.yaml': 'rules:\n  - seriesQuery: \'http_requests_total{namespace!=""}\'\n    name: { matches: "^(.*)_total$", as: "http_requests_per_second" }\n    metricsQuery: sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>)\n' },
     }]),
+  },
+  'ref/analysis-provider': {
+    given: 'an AnalysisTemplate querying a Prometheus Service that is neither rendered nor declared external',
+    violating: () => withAdded(analysisTemplate('http://prometheus-operated.monitoring.svc:9090')),
+    expect: { kind: 'AnalysisTemplate', name: 'api-slo', path: 'spec.metrics[0].provider.prometheus.address', message: /Service prometheus-operated in namespace monitoring: not rendered here and not declared external.*validate\.platform\.dev\/external-provider/ },
+    passing: () => withAdded(analysisTemplate('http://prometheus-operated.monitoring.svc:9090', { 'validate.platform.dev/external-provider': 'kube-prometheus-stack, platform team' })),
   },
   'ref/standby-replicas': {
     given: 'a blue-green pair whose standby colour has no replicas (the default 1) while the active one runs 2',

@@ -11,6 +11,9 @@
  *   is reached from its controller's pods (the class's rendered controller,
  *   else the platform's, see PlatformPeers in ../types.ts);
  * - scrape: every ServiceMonitor / PodMonitor endpoint from Prometheus;
+ * - analysis: the rendered Prometheus Service an AnalysisTemplate or Flagger
+ *   MetricTemplate queries, from the controller that sends the queries
+ *   (Argo Rollouts, Flagger; see PlatformPeers);
  * - acme: cert-manager's HTTP-01 solver pods (label
  *   `acme.cert-manager.io/http01-solver: "true"`, port 8089, created in the
  *   Certificate's namespace) from the controller serving the certificate's
@@ -38,7 +41,13 @@
  * `network/mesh-inert` (Istio policies for pods that run no sidecar).
  */
 import { K8sObject, ObjectSet, PodTemplate, Reporter, arr, containersOf, labelSelectorMatches, rec, str, strMap } from '../model';
+import { ADDONS } from '../../platform/addons';
 import { PlatformPeers, PlatformPods } from '../types';
+import { AnalysisControllerId, addressTarget, addressedService, analysisQueries, renderedNamespaces } from './analysis';
+
+function addonPods(id: AnalysisControllerId): PlatformPods {
+  return { namespace: ADDONS[id].namespace, labels: { ...ADDONS[id].controllerLabels } };
+}
 
 export const DEFAULT_PLATFORM_PEERS: Required<PlatformPeers> = {
   ingressControllers: {
@@ -47,13 +56,14 @@ export const DEFAULT_PLATFORM_PEERS: Required<PlatformPeers> = {
   },
   prometheus: { namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus' } },
   istiod: { namespace: 'istio-system', labels: { app: 'istiod' } },
+  analysisControllers: { 'argo-rollouts': addonPods('argo-rollouts'), flagger: addonPods('flagger') },
 };
 
 export const ACME_SOLVER_LABELS: Readonly<Record<string, string>> = { 'acme.cert-manager.io/http01-solver': 'true' };
 export const ACME_SOLVER_PORT = 8089;
 const ISTIOD_PORT = 15012;
 
-export type FlowKind = 'entry' | 'route' | 'scrape' | 'acme' | 'mesh' | 'probe';
+export type FlowKind = 'entry' | 'route' | 'scrape' | 'analysis' | 'acme' | 'mesh' | 'probe';
 
 /** One end of a flow. `template` is set for rendered pods. */
 export type FlowEnd =
@@ -80,7 +90,7 @@ export interface RequiredFlow {
   readonly via: K8sObject;
   /** The field of `via` that needs it. */
   readonly path: string;
-  /** For route flows: the Service the route names. */
+  /** For route and analysis flows: the Service the route or the query names. */
   readonly service?: K8sObject;
 }
 
@@ -111,6 +121,7 @@ export class FlowModel {
       ingressControllers: { ...DEFAULT_PLATFORM_PEERS.ingressControllers, ...platform.ingressControllers },
       prometheus: platform.prometheus ?? DEFAULT_PLATFORM_PEERS.prometheus,
       istiod: platform.istiod ?? DEFAULT_PLATFORM_PEERS.istiod,
+      analysisControllers: { ...DEFAULT_PLATFORM_PEERS.analysisControllers, ...platform.analysisControllers },
     };
     for (const ns of set.ofKind('', 'Namespace', '')) this.nsLabels.set(ns.name, ns.labels);
     // A caller outside the rendered namespaces is in the mesh when the
@@ -146,6 +157,7 @@ export class FlowModel {
       else if (key === 'monitoring.coreos.com/PodMonitor') this.podMonitorFlows(o, flows);
       else if (key === 'cert-manager.io/Certificate') this.certificateFlows(o, flows);
     }
+    this.analysisFlows(flows);
     for (const t of this.set.podTemplates) {
       const self = this.podsOf(t);
       if (this.hasSidecar(self)) {
@@ -274,6 +286,21 @@ export class FlowModel {
           }
         }
       });
+    }
+  }
+
+  /** The controller's queries to the rendered Prometheus Service an analysis names (unrendered ones are ref/analysis-provider's). */
+  private analysisFlows(flows: RequiredFlow[]): void {
+    const queries = analysisQueries(this.set);
+    if (queries.length === 0) return;
+    const namespaces = renderedNamespaces(this.set);
+    for (const q of queries) {
+      const t = addressTarget(q.address, namespaces);
+      const svc = addressedService(this.set, t);
+      const controller = this.platform.analysisControllers[q.controller];
+      if (!svc || t.kind !== 'service' || !controller) continue;
+      const from = this.external(controller, `${q.controller} controller`);
+      for (const b of this.backends(svc, t.port)) flows.push({ kind: 'analysis', from, to: b.to, port: b.port, via: q.via, path: q.path, service: svc });
     }
   }
 
