@@ -24,7 +24,7 @@ export type { CountOrPercent, DisruptionBudget, SpreadOptions } from './core/pla
 export type { CatalogServiceProps, MetricsOptions, PodSecurityRequirement } from './core/catalog';
 export type { PinnedImage } from './core/checks';
 export { IMAGES, MOVED_REPOSITORIES, pinnedImage } from './core/images';
-export type { CatalogImage, ImageFacts, KeyTree, ProbeNeeds, ConfigFacts } from './core/images';
+export type { CatalogImage, ImageFacts, KeyTree, ProbeNeeds, ConfigFacts, ConfigLocation } from './core/images';
 export { COLORS } from './core/color';
 export type { Color } from './core/color';
 export { PRUNE_PROTECTION } from './core/stateful';

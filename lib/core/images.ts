@@ -1,4 +1,10 @@
 import { PinnedImage } from './checks';
+import {
+  ALERTMANAGER_KEYS_0_27, ANY, ConfigFacts, FLUENT_BIT_KEYS_3_1, GRAFANA_DASHBOARDS_KEYS_11, GRAFANA_DATASOURCES_KEYS_11, KeyTree, PROMETHEUS_KEYS_2_54,
+} from './config-keys';
+
+export { ANY, configKeyFindings, unknownConfigKeys } from './config-keys';
+export type { ConfigFacts, ConfigLocation, KeyTree, UnknownConfigKey } from './config-keys';
 
 /**
  * Facts about every image the catalog runs, in one table: the pinned version,
@@ -24,22 +30,6 @@ export interface ProbeNeeds {
   readonly why?: string;
 }
 
-/**
- * Allowed keys of a YAML configuration, as a tree: a nested tree lists the
- * keys allowed at that level, `'*'` stands for any key name (user-chosen
- * names such as storage backends) and `ANY` accepts any value below.
- */
-export type KeyTree = { readonly [key: string]: KeyTree | typeof ANY };
-export const ANY = true;
-
-/** A configuration file the image reads, named on its command line. */
-export interface ConfigFacts {
-  /** Command-line flag that names the file, e.g. `--config`. */
-  readonly flag: string;
-  /** Keys each described version accepts; the pinned version must be among them (older ones document why a pin moved). */
-  readonly keys: Readonly<Record<string, KeyTree>>;
-}
-
 export interface ImageFacts {
   /** Registry and path, e.g. `docker.io/apache/nifi`. */
   readonly repository: string;
@@ -53,8 +43,8 @@ export interface ImageFacts {
   readonly ports: Readonly<Record<string, number>>;
   /** What an httpGet probe against the image must send. @default plain HTTP, no Host header */
   readonly probe?: ProbeNeeds;
-  /** The configuration file and the keys this version accepts. @default not checked */
-  readonly config?: ConfigFacts;
+  /** The configuration files the image reads and the keys this version accepts in each. @default not checked */
+  readonly configs?: readonly ConfigFacts[];
 }
 
 const NIFI_HOME = '/opt/nifi/nifi-current';
@@ -77,12 +67,54 @@ const jaegerKeys = (remoteSamplingFile: KeyTree): KeyTree => ({
   connectors: ANY,
 });
 
+const STRICT_YAML = 'refuses the unknown field and exits at start';
+const JAEGER_CONFIG: ConfigFacts = {
+  name: 'config.yaml', location: { flags: ['--config'] }, format: 'yaml', onUnknown: STRICT_YAML,
+  reference: 'jaeger cmd/jaeger/internal/extension (v2.1.0, v2.2.0)',
+  keys: { '2.1.0': jaegerKeys({ path: ANY }), '2.2.0': jaegerKeys({ path: ANY, reload_interval: ANY }) },
+};
+
+const GRAFANA_PROVISIONING = { defaults: { GF_PATHS_PROVISIONING: '/etc/grafana/provisioning' } };
+const GRAFANA_LENIENT = 'ignores the unknown key: the setting is silently lost';
+const GRAFANA_DOCS = 'https://grafana.com/docs/grafana/v11.2/administration/provisioning/';
+
+const ALERTMANAGER_CONFIG: ConfigFacts = {
+  name: 'alertmanager.yml', location: { flags: ['--config.file'] }, format: 'yaml', onUnknown: STRICT_YAML,
+  reference: 'https://prometheus.io/docs/alerting/0.27/configuration/', keys: { 'v0.27.0': ALERTMANAGER_KEYS_0_27 },
+};
+const PROMETHEUS_CONFIG: ConfigFacts = {
+  name: 'prometheus.yml', location: { flags: ['--config.file'] }, format: 'yaml', onUnknown: STRICT_YAML,
+  reference: 'https://prometheus.io/docs/prometheus/2.54/configuration/configuration/', keys: { 'v2.54.1': PROMETHEUS_KEYS_2_54 },
+};
+const FLUENT_BIT_CONFIG: ConfigFacts = {
+  name: 'fluent-bit.conf', location: { flags: ['-c', '--config'] }, format: 'fluent-bit',
+  onUnknown: 'refuses the unknown plugin property: the plugin does not initialise and the process exits at start',
+  reference: 'https://docs.fluentbit.io/manual/3.1 (classic mode; tail, kubernetes, modify, lua, es, http)', keys: { '3.1.9': FLUENT_BIT_KEYS_3_1 },
+};
+const GRAFANA_DATASOURCES_CONFIG: ConfigFacts = {
+  name: 'datasource provisioning (apiVersion 1)', location: { directory: '$GF_PATHS_PROVISIONING/datasources', ...GRAFANA_PROVISIONING },
+  format: 'yaml', onUnknown: GRAFANA_LENIENT, reference: GRAFANA_DOCS, keys: { '11.2.0': GRAFANA_DATASOURCES_KEYS_11 },
+};
+const GRAFANA_DASHBOARDS_CONFIG: ConfigFacts = {
+  name: 'dashboard provider provisioning (apiVersion 1)', location: { directory: '$GF_PATHS_PROVISIONING/dashboards', ...GRAFANA_PROVISIONING },
+  format: 'yaml', onUnknown: GRAFANA_LENIENT, reference: GRAFANA_DOCS, keys: { '11.2.0': GRAFANA_DASHBOARDS_KEYS_11 },
+};
+
 /** The catalog's images. */
 export const IMAGES = {
   traefik: { repository: 'docker.io/library/traefik', version: 'v3.1.4', uid: 65532, writablePaths: ['/tmp'], ports: { web: 8000, websecure: 8443, traefik: 9000, metrics: 9100 } },
-  alertmanager: { repository: 'quay.io/prometheus/alertmanager', version: 'v0.27.0', uid: 65534, writablePaths: ['/alertmanager', '/tmp'], ports: { http: 9093 } },
-  prometheus: { repository: 'quay.io/prometheus/prometheus', version: 'v2.54.1', uid: 65534, writablePaths: ['/prometheus', '/tmp'], ports: { http: 9090 } },
-  grafana: { repository: 'docker.io/grafana/grafana', version: '11.2.0', uid: 472, writablePaths: ['/var/lib/grafana', '/var/log/grafana', '/tmp'], ports: { http: 3000 } },
+  alertmanager: {
+    repository: 'quay.io/prometheus/alertmanager', version: 'v0.27.0', uid: 65534, writablePaths: ['/alertmanager', '/tmp'], ports: { http: 9093 },
+    configs: [ALERTMANAGER_CONFIG],
+  },
+  prometheus: {
+    repository: 'quay.io/prometheus/prometheus', version: 'v2.54.1', uid: 65534, writablePaths: ['/prometheus', '/tmp'], ports: { http: 9090 },
+    configs: [PROMETHEUS_CONFIG],
+  },
+  grafana: {
+    repository: 'docker.io/grafana/grafana', version: '11.2.0', uid: 472, writablePaths: ['/var/lib/grafana', '/var/log/grafana', '/tmp'], ports: { http: 3000 },
+    configs: [GRAFANA_DATASOURCES_CONFIG, GRAFANA_DASHBOARDS_CONFIG],
+  },
   jaeger: {
     repository: 'docker.io/jaegertracing/jaeger',
     // 2.2.0 is the first release whose remote_sampling.file accepts reload_interval (jaeger PR 6440);
@@ -91,9 +123,12 @@ export const IMAGES = {
     uid: 10001,
     writablePaths: ['/tmp'],
     ports: { 'otlp-grpc': 4317, 'otlp-http': 4318, query: 16686, sampling: 5778, 'sampling-grpc': 5779, health: 13133, metrics: 8888 },
-    config: { flag: '--config', keys: { '2.1.0': jaegerKeys({ path: ANY }), '2.2.0': jaegerKeys({ path: ANY, reload_interval: ANY }) } },
+    configs: [JAEGER_CONFIG],
   },
-  fluentBit: { repository: 'cr.fluentbit.io/fluent/fluent-bit', version: '3.1.9', uid: 0, writablePaths: [], ports: { http: 2020 } },
+  fluentBit: {
+    repository: 'cr.fluentbit.io/fluent/fluent-bit', version: '3.1.9', uid: 0, writablePaths: [], ports: { http: 2020 },
+    configs: [FLUENT_BIT_CONFIG],
+  },
   logstash: {
     repository: 'docker.elastic.co/logstash/logstash', version: '8.15.1', uid: 1000,
     writablePaths: ['/usr/share/logstash/data', '/usr/share/logstash/config', '/usr/share/logstash/logs', '/tmp'],
@@ -191,17 +226,4 @@ export function imageFactsOf(repository: string): { readonly id: CatalogImage; r
 export function movedRepository(repository: string): (typeof MOVED_REPOSITORIES)[number] | undefined {
   const repo = normalizeRepository(repository);
   return MOVED_REPOSITORIES.find((m) => repo.startsWith(m.prefix));
-}
-
-/** Paths of keys in `config` that `keys` does not allow, e.g. `extensions.remote_sampling.file.reload_interval`. */
-export function unknownConfigKeys(config: unknown, keys: KeyTree, at = ''): string[] {
-  if (config === null || typeof config !== 'object' || Array.isArray(config)) return [];
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(config as Record<string, unknown>)) {
-    const rule = Object.prototype.hasOwnProperty.call(keys, k) ? keys[k] : keys['*'];
-    const path = at ? `${at}.${k}` : k;
-    if (rule === undefined) out.push(path);
-    else if (rule !== ANY) out.push(...unknownConfigKeys(v, rule, path));
-  }
-  return out;
 }

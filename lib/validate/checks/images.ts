@@ -5,8 +5,7 @@
  * configuration keys its version accepts. Any image, catalog or application,
  * must not come from a moved or frozen repository.
  */
-import { parse } from 'yaml';
-import { ANY, ImageFacts, KeyTree, imageFactsOf, movedRepository, parseImageRef, unknownConfigKeys } from '../../core/images';
+import { ConfigLocation, ImageFacts, UnknownConfigKey, configKeyFindings, imageFactsOf, movedRepository, parseImageRef } from '../../core/images';
 import { ContainerView, Json, ObjectSet, PodTemplate, Reporter, arr, containersOf, rec, str } from '../model';
 
 /** What one run of the check looked at (for the closing note and the tests). */
@@ -41,7 +40,7 @@ export function checkImages(set: ObjectSet, r: Reporter, stats?: ImageCheckStats
       if (c.list !== 'containers') continue; // init containers run their own commands, not the image's server
       checkUid(t, c, podSc, facts, id, r);
       if (t.longRunning) checkWritable(t, c, facts, id, r);
-      if ('config' in facts && facts.config) checkConfig(set, t, c, ref.tag, facts, id, r, stats);
+      if (facts.configs) checkConfig(set, t, c, ref.tag, facts, id, r, stats);
     }
   }
 }
@@ -100,57 +99,72 @@ function checkProbes(t: PodTemplate, c: ContainerView, facts: ImageFacts, id: st
 }
 
 function checkConfig(set: ObjectSet, t: PodTemplate, c: ContainerView, tag: string | undefined, facts: ImageFacts, id: string, r: Reporter, stats?: ImageCheckStats): void {
-  const cfg = facts.config!;
-  const argv = [...arr(c.c.command), ...arr(c.c.args)].map((a) => String(a));
-  let file: string | undefined;
-  argv.forEach((a, i) => {
-    if (a === cfg.flag) file = argv[i + 1];
-    else if (a.startsWith(`${cfg.flag}=`)) file = a.slice(cfg.flag.length + 1);
+  const files = mountedConfigMapFiles(set, t, c);
+  (facts.configs ?? []).forEach((cfg, n) => {
+    for (const { path: file, configMap, key } of configFilesRead(c, cfg.location, files)) {
+      const cm = set.find('', 'ConfigMap', t.owner.namespace, configMap);
+      const text = cm ? str(rec(cm.raw.data)[key]) : undefined;
+      if (cm === undefined || text === undefined) continue; // ref/config-source reports missing ConfigMaps and keys
+      if (stats) stats.configFiles++;
+      // The keys of the version that runs, when the table describes it; otherwise the pinned version's.
+      const version = tag !== undefined && cfg.keys[tag] ? tag : facts.version;
+      const keys = cfg.keys[version];
+      const table = `IMAGES.${id}.configs[${n}].keys["${version}"]`;
+      const reader = `${facts.repository}:${version} (container ${JSON.stringify(c.name)} of ${t.owner.kind} ${t.owner.name}) reads this key as its ${cfg.name} (${file})`;
+      let findings: UnknownConfigKey[];
+      try {
+        findings = configKeyFindings(cfg.format, text, keys);
+      } catch (e) {
+        r.add(cm, 'image/config-key', `data[${JSON.stringify(key)}]`, `${reader}, and it is not a valid ${cfg.format === 'yaml' ? 'YAML' : 'Fluent Bit classic'} file: ${(e as Error).message.split('\n')[0]}`);
+        continue;
+      }
+      for (const f of findings) {
+        const line = f.line === undefined ? '' : ` (line ${f.line})`;
+        r.add(cm, 'image/config-key', `data[${JSON.stringify(key)}].${f.path}`, `${reader}; it does not accept ${f.path}${line} and ${f.effect ?? cfg.onUnknown}; allowed there: ${f.allowed.join(', ') || 'nothing'} (${table}, from ${cfg.reference})`, f.path);
+      }
+    }
   });
-  if (file === undefined) return;
-  const source = configMapFileOf(t, c, file);
-  if (!source) return;
-  const cm = set.find('', 'ConfigMap', t.owner.namespace, source.configMap);
-  const text = cm ? str(rec(cm.raw.data)[source.key]) : undefined;
-  if (cm === undefined || text === undefined) return; // ref/config-source reports missing ConfigMaps and keys
-  if (stats) stats.configFiles++;
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (e) {
-    r.add(cm, 'image/config-key', `data[${JSON.stringify(source.key)}]`, `${facts.repository}:${facts.version} reads this file (${file}) and it is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
-    return;
-  }
-  // The keys of the version that runs, when the table describes it; otherwise the pinned version's.
-  const version = tag !== undefined && cfg.keys[tag] ? tag : facts.version;
-  const keys = cfg.keys[version];
-  for (const key of unknownConfigKeys(doc, keys)) {
-    r.add(cm, 'image/config-key', `data[${JSON.stringify(source.key)}].${key}`, `${facts.repository}:${version} (container ${JSON.stringify(c.name)} of ${t.owner.kind} ${t.owner.name}) does not accept ${key} and exits at start; allowed there: ${allowedAt(keys, key)} (IMAGES.${id}.config.keys["${version}"])`, key);
-  }
 }
 
-/** The ConfigMap and key a container reads a file path from, through its volume mounts. */
-function configMapFileOf(t: PodTemplate, c: ContainerView, file: string): { configMap: string; key: string } | undefined {
+/** A file a container sees from a ConfigMap volume: its path and the ConfigMap key it holds. */
+interface MountedFile { path: string; configMap: string; key: string }
+
+/** Every file the container sees from ConfigMap volumes (with `items`, with `subPath`, or the whole ConfigMap). */
+function mountedConfigMapFiles(set: ObjectSet, t: PodTemplate, c: ContainerView): MountedFile[] {
+  const out: MountedFile[] = [];
   for (const m of arr(c.c.volumeMounts).map(rec)) {
     const mp = (str(m.mountPath) ?? '').replace(/\/+$/, '');
-    if (!file.startsWith(`${mp}/`) && file !== mp) continue;
     const vol = arr(t.spec.volumes).map(rec).find((v) => str(v.name) === str(m.name));
     const cm = rec(vol?.configMap);
     const name = str(cm.name);
     if (!name) continue;
-    const rel = str(m.subPath) ?? file.slice(mp.length + 1);
-    const items = arr(cm.items).map(rec);
-    const item = items.find((i) => str(i.path) === rel);
-    return { configMap: name, key: items.length ? str(item?.key) ?? rel : rel };
+    const items = arr(cm.items).map(rec).map((i) => ({ key: str(i.key) ?? '', path: str(i.path) ?? '' }));
+    const entries = items.length ? items : Object.keys(rec(set.find('', 'ConfigMap', t.owner.namespace, name)?.raw.data)).map((k) => ({ key: k, path: k }));
+    const sub = str(m.subPath);
+    if (sub !== undefined) {
+      const e = entries.find((x) => x.path === sub);
+      out.push({ path: mp, configMap: name, key: e?.key ?? sub });
+    } else {
+      for (const e of entries) out.push({ path: `${mp}/${e.path}`, configMap: name, key: e.key });
+    }
   }
-  return undefined;
+  return out;
 }
 
-function allowedAt(keys: KeyTree, path: string): string {
-  let tree: unknown = keys;
-  for (const part of path.split('.').slice(0, -1)) {
-    const t = tree as Record<string, unknown>;
-    tree = t[part] ?? t['*'];
+/** The mounted files a configuration location resolves to in this container. */
+function configFilesRead(c: ContainerView, loc: ConfigLocation, files: MountedFile[]): MountedFile[] {
+  if ('flags' in loc) {
+    const argv = [...arr(c.c.command), ...arr(c.c.args)].map((a) => String(a));
+    const named: string[] = [];
+    argv.forEach((a, i) => {
+      for (const flag of loc.flags) {
+        if (a === flag && i + 1 < argv.length) named.push(argv[i + 1]);
+        else if (a.startsWith(`${flag}=`)) named.push(a.slice(flag.length + 1));
+      }
+    });
+    return named.flatMap((p) => files.filter((f) => f.path === p));
   }
-  return tree === ANY || tree === undefined ? 'any' : Object.keys(tree as object).join(', ');
+  const env = new Map(arr(c.c.env).map(rec).filter((e) => typeof e.value === 'string').map((e) => [str(e.name) ?? '', str(e.value) ?? '']));
+  const dir = loc.directory.replace(/\$([A-Z_][A-Z0-9_]*)/g, (_m, v: string) => env.get(v) ?? loc.defaults?.[v] ?? '').replace(/\/+$/, '');
+  return files.filter((f) => f.path.startsWith(`${dir}/`) && !f.path.slice(dir.length + 1).includes('/') && /\.ya?ml$/.test(f.path));
 }
