@@ -51,9 +51,9 @@ export class ArgoCdBootstrapChart extends Chart {
       new ArgoProject(this, `${u.name}-project`, {
         name: u.name,
         namespace,
-        description: `${u.system} in ${plan.env}`,
+        description: `${u.dir.split('/').slice(1).join('/')} in ${plan.env}`,
         sourceRepos: [plan.repoURL],
-        destinations: u.namespaces.map((ns) => ({ server: plan.server, namespace: ns })),
+        destinations: (u.namespaces.length ? u.namespaces : u.namespace ? [u.namespace] : []).map((ns) => ({ server: plan.server, namespace: ns })),
         clusterResources: [...u.clusterKinds],
       });
       new ArgoApplication(this, u.name, {

@@ -20,6 +20,7 @@ import { Nifi } from '../lib/data/nifi';
 import { Grafana } from '../lib/platform/grafana';
 import { TraefikController } from '../lib/platform/traefik';
 import { ExternalPeer, Peer } from '../lib/security/peer';
+import { environmentTlsIssuer } from '../app/adapters/border';
 import { elasticsearchFromConfig } from '../app/adapters/elasticsearch';
 import { callsKubeApi, componentPeer, scrape, storedSecret, SystemBase } from '../app/adapters/system';
 import { SystemScaffold } from './system-scaffold';
@@ -121,7 +122,7 @@ export class InfoMetisChart extends Chart {
   private border(base: SystemBase, routes: { name: string; peer: Peer; port: string; host?: string; tlsBackend?: boolean }[]): void {
     const env = base.env;
     const tc = base.components.traefik;
-    const tls = env.border?.tls ? { name: env.border.tls.issuer, kind: env.border.tls.issuerKind } : undefined;
+    const tls = environmentTlsIssuer(env);
     let controller: Peer;
     let ingressClassName: string;
     if (tc) {

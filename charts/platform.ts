@@ -13,7 +13,12 @@ import { PLATFORM_DIR } from '../app/gitops/delivery-plan';
 import { FluxHelmRelease, FluxHelmRepository } from '../lib/gitops/flux-helm';
 import { ADDONS, AddonId, installLevel, providerOf, withRequirements } from '../lib/platform/addons';
 import { ADDON_LABEL, ClusterFacts } from '../lib/platform/cluster-gate';
+import { AcmeSolver, CertificateIssuer, LabelledAcmeSolver } from '../lib/border/certificate-issuer';
+import { HTTP01_INGRESS_CLASS_LABEL } from '../lib/border/options';
 import { RenderTarget } from '../lib/synth';
+
+/** Sub-directory of `_platform` holding the environment's ClusterIssuers (its own delivery unit, after the add-ons). */
+export const CLUSTER_ISSUERS_DIR = 'cluster-issuers';
 
 
 /** What an environment's cluster needs and who provides it. */
@@ -28,7 +33,7 @@ export interface PlatformPlan {
   readonly usedBy: ReadonlyMap<AddonId, readonly string[]>;
 }
 
-type ObjectShape = { apiVersion: string; kind: string; spec?: unknown };
+type ObjectShape = { apiVersion: string; kind: string; spec?: unknown; annotations?: Record<string, string> };
 
 /** The objects of the targets, as the provider table needs them (spec only where it decides). */
 function objectsOf(targets: readonly RenderTarget[]): ObjectShape[] {
@@ -37,7 +42,12 @@ function objectsOf(targets: readonly RenderTarget[]): ObjectShape[] {
     for (const c of t.chart.node.findAll()) {
       if (!(c instanceof ApiObject)) continue;
       const decidesBySpec = c.kind === 'Ingress' || c.kind === 'IngressClass';
-      out.push({ apiVersion: c.apiVersion, kind: c.kind, spec: decidesBySpec ? (c.toJson() as { spec?: unknown }).spec : undefined });
+      out.push({
+        apiVersion: c.apiVersion,
+        kind: c.kind,
+        spec: decidesBySpec ? (c.toJson() as { spec?: unknown }).spec : undefined,
+        annotations: c.kind === 'Ingress' ? c.metadata.toJson()?.annotations : undefined,
+      });
     }
   }
   return out;
@@ -209,10 +219,86 @@ export function platformDir(env: string): string {
   return `${env}/${PLATFORM_DIR}`;
 }
 
-/** The targets plus, when the cluster needs any add-on rendered, the `_platform` target. */
+/** `<env>/_platform/cluster-issuers`, relative to the output root. */
+export function clusterIssuersDir(env: string): string {
+  return `${env}/${PLATFORM_DIR}/${CLUSTER_ISSUERS_DIR}`;
+}
+
+/** The ingress class of the environment's border: what an HTTP-01 solver's challenge Ingress must carry to be served. */
+export function borderIngressClass(env: EnvironmentConfig): string | undefined {
+  const b = env.border;
+  if (!b || b.kind === 'gateway') return undefined;
+  return b.className ?? b.kind;
+}
+
+export interface ClusterIssuersChartProps {
+  readonly config: EnvironmentConfig;
+  /** The environment's system targets: their Certificates decide the extra HTTP-01 solvers. */
+  readonly targets: readonly RenderTarget[];
+}
+
+/**
+ * The environment's ClusterIssuers with an ACME account
+ * (`platform.clusterIssuers.<name>.acme`), cluster-scoped, delivered as their
+ * own unit after the add-ons: cert-manager's admission webhook refuses a
+ * ClusterIssuer until it is ready. HTTP-01 answers through the border's
+ * ingress class; a Certificate that names another class
+ * (HTTP01_INGRESS_CLASS_LABEL: a system's own Traefik) gets a solver through
+ * that one, selected by the label.
+ */
+export class ClusterIssuersChart extends Chart {
+  constructor(scope: Construct, id: string, props: ClusterIssuersChartProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const { config } = props;
+    const issuers = Object.entries(config.platform?.clusterIssuers ?? {}).sort(([a], [b]) => a.localeCompare(b));
+    for (const [name, c] of issuers) {
+      if (!c.acme) continue;
+      const s = c.acme.solver;
+      let solver: AcmeSolver;
+      let labelledSolvers: LabelledAcmeSolver[] = [];
+      if (s?.type === 'dns01-route53') {
+        solver = { kind: 'dns01-route53', region: s.region, hostedZoneId: s.hostedZoneId };
+      } else {
+        const borderClass = borderIngressClass(config);
+        if (!borderClass) throw configErrorAt(config, ['platform', 'clusterIssuers', name, 'acme', 'solver'], 'solver type "dns01-route53": HTTP-01 answers through the border\'s ingress class, and this environment has no ingress border');
+        solver = { kind: 'http01', ingressClassName: borderClass };
+        labelledSolvers = certificateClasses(props.targets, name).filter((cls) => cls !== borderClass)
+          .map((cls) => ({ matchLabels: { [HTTP01_INGRESS_CLASS_LABEL]: cls }, solver: { kind: 'http01', ingressClassName: cls } }));
+      }
+      new CertificateIssuer(this, name, {
+        name,
+        source: { kind: 'acme', email: c.acme.email, server: c.acme.server, solver, labelledSolvers, accountKeySecretName: c.acme.accountKeySecret },
+      });
+    }
+  }
+}
+
+/** Ingress classes (HTTP01_INGRESS_CLASS_LABEL) of the Certificates that name ClusterIssuer `issuer`, sorted. */
+function certificateClasses(targets: readonly RenderTarget[], issuer: string): string[] {
+  const out = new Set<string>();
+  for (const t of targets) {
+    for (const c of t.chart.node.findAll()) {
+      if (!(c instanceof ApiObject) || c.kind !== 'Certificate' || !c.apiVersion.startsWith('cert-manager.io/')) continue;
+      const ref = ((c.toJson() as { spec?: { issuerRef?: { kind?: string; name?: string } } }).spec?.issuerRef) ?? {};
+      const cls = c.metadata.getLabel(HTTP01_INGRESS_CLASS_LABEL);
+      if (ref.kind === 'ClusterIssuer' && ref.name === issuer && cls) out.add(cls);
+    }
+  }
+  return [...out].sort();
+}
+
+/**
+ * The targets plus the `_platform` target when the cluster needs any add-on
+ * rendered, and the `_platform/cluster-issuers` target when the environment
+ * renders ClusterIssuers (which need cert-manager themselves).
+ */
 export function withPlatform(env: EnvironmentConfig, targets: readonly RenderTarget[], app: App): RenderTarget[] {
-  const plan = planPlatform(env, targets);
-  if (!plan.rendered.length) return [...targets];
-  return [...targets, { dir: platformDir(env.name), chart: new PlatformChart(app, PLATFORM_DIR, { config: env, plan }) }];
+  const renders = Object.values(env.platform?.clusterIssuers ?? {}).some((c) => c.acme !== undefined);
+  const issuers: RenderTarget[] = renders
+    ? [{ dir: clusterIssuersDir(env.name), chart: new ClusterIssuersChart(app, `${PLATFORM_DIR}-${CLUSTER_ISSUERS_DIR}`, { config: env, targets }) }]
+    : [];
+  const plan = planPlatform(env, [...targets, ...issuers]);
+  const platform: RenderTarget[] = plan.rendered.length ? [{ dir: platformDir(env.name), chart: new PlatformChart(app, PLATFORM_DIR, { config: env, plan }) }] : [];
+  return [...targets, ...platform, ...issuers];
 }
 

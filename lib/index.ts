@@ -88,7 +88,7 @@ export { Logstash } from './platform/logstash';
 export type { LogstashElasticsearchOutput, LogstashProps } from './platform/logstash';
 export { TraefikController } from './platform/traefik';
 export type { TraefikControllerProps, TraefikExposure } from './platform/traefik';
-export { ADDON_IDS, ADDONS, addonTable, installLevel, isAddonId, PROVIDER_RULES, providerOf, withRequirements } from './platform/addons';
+export { ADDON_IDS, ADDONS, addonTable, CERT_MANAGER_INGRESS_ANNOTATIONS, installLevel, isAddonId, PROVIDER_RULES, providerOf, withRequirements } from './platform/addons';
 export type { AddonId, AddonInfo, GitOpsEngine, PinnedChart, ProvidedObject, Provider, ProviderOptions, ProviderRule } from './platform/addons';
 export { ADDON_LABEL, checkCluster, ClusterGate } from './platform/cluster-gate';
 export type { ClusterFacts, ClusterGateReport, GateObject } from './platform/cluster-gate';
@@ -131,8 +131,9 @@ export type { TraefikAuth, TraefikRouteProps } from './border/traefik-route';
 export { GatewayRoute } from './border/gateway-route';
 export type { GatewayReference, GatewayRouteProps } from './border/gateway-route';
 export type { RateLimit, RouteOptions, TlsIssuer } from './border/options';
+export { HTTP01_INGRESS_CLASS_LABEL } from './border/options';
 export { CertificateIssuer, LETSENCRYPT_PRODUCTION, LETSENCRYPT_STAGING } from './border/certificate-issuer';
-export type { AcmeSolver, CertificateIssuerProps, IssuerSource } from './border/certificate-issuer';
+export type { AcmeSolver, CertificateIssuerProps, IssuerSource, LabelledAcmeSolver } from './border/certificate-issuer';
 
 // ---------------------------------------------------------------- backup
 export { VeleroSchedule } from './backup/velero-schedule';

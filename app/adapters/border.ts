@@ -1,10 +1,23 @@
 import { EnvironmentConfig, tierRules } from '../config';
 import { Border, BorderOptions } from '../../lib/border/border';
+import { TlsIssuer } from '../../lib/border/options';
 import { SystemBase } from './system';
 
 /** The environment runs the mesh and its ingress controller has a sidecar (`border.controller.serviceAccountName`). */
 export function controllerInMesh(env: EnvironmentConfig): boolean {
   return env.mesh?.enabled === true && env.border?.controller?.serviceAccountName !== undefined;
+}
+
+/**
+ * The cert-manager issuer of the environment's routes (`border.tls`): a
+ * ClusterIssuer the cluster provides (`platform.clusterIssuers.<name>.providedBy`)
+ * says so on the objects naming it, for the gate rule ref/certificate-issuer.
+ */
+export function environmentTlsIssuer(env: EnvironmentConfig): TlsIssuer | undefined {
+  const t = env.border?.tls;
+  if (!t) return undefined;
+  const providedBy = t.issuerKind === 'ClusterIssuer' ? env.platform?.clusterIssuers?.[t.issuer]?.providedBy : undefined;
+  return { name: t.issuer, kind: t.issuerKind, ...(providedBy !== undefined ? { providedBy } : {}) };
 }
 
 /**
@@ -18,7 +31,7 @@ export function environmentBorder(base: SystemBase): Border {
   const b = base.env.border;
   const common: BorderOptions = {
     controller: base.ingressController,
-    tls: b?.tls ? { name: b.tls.issuer, kind: b.tls.issuerKind } : undefined,
+    tls: environmentTlsIssuer(base.env),
     allowPlainHttp: !tierRules(base.env.environment.tier).tlsRequired,
     corsOrigins: b?.corsOrigins,
     rateLimit: b?.rateLimit,

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { expects } from './schema-kit';
 import { blueGreenSchema, canarySchema, serviceStrategyProblems } from './strategy-schema';
-import { clusterModeSchema, environmentSecurityFields, requireMeshAdmission, requireTlsOutsideDevelopment, serviceExposureFields, systemSecurityFields } from './security-schema';
+import { clusterIssuerSchema, clusterModeSchema, environmentSecurityFields, requireDeclaredClusterIssuers, requireMeshAdmission, requireTlsOutsideDevelopment, serviceExposureFields, systemSecurityFields } from './security-schema';
 import { requireServices, systemComponentFields } from './components-schema';
 // Pure data (no constructs): the add-on ids the environment file may name.
 import { ADDON_IDS, AddonId } from '../../lib/platform/addons';
@@ -180,6 +180,12 @@ const addonShape = Object.fromEntries(ADDON_IDS.map((n) => [n, addonSettingsSche
 /** The controllers and CRDs the rendered objects need (inferred; see docs/platform.md). */
 export const platformSchema = z.strictObject({
   addons: z.strictObject(addonShape).optional(),
+  /**
+   * cert-manager ClusterIssuers by name (what `border.tls.issuer` names with
+   * issuerKind ClusterIssuer): rendered from an ACME account, or provided by
+   * the cluster (docs/platform.md, "ClusterIssuers").
+   */
+  clusterIssuers: z.record(dnsLabel, clusterIssuerSchema).optional(),
 });
 
 export const environmentSchema = z.strictObject({
@@ -218,6 +224,7 @@ export const environmentSchema = z.strictObject({
 })
   .superRefine(requireTlsOutsideDevelopment)
   .superRefine(requireMeshAdmission)
+  .superRefine(requireDeclaredClusterIssuers)
   .superRefine(tierProblems);
 
 type ServiceTierFields = {

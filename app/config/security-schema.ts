@@ -78,6 +78,50 @@ export const meshSchema = z.strictObject({
   baseEjectionTime: duration.optional(),
 });
 
+const acmeEmail = expects(z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/), 'an e-mail address for expiry notices');
+
+/**
+ * A cert-manager ClusterIssuer of the environment (`platform.clusterIssuers.<name>`):
+ * rendered into `dist/<env>/_platform/cluster-issuers/` from its ACME account
+ * (`acme`), or provided by the cluster (`providedBy: "<who>"`). Exactly one.
+ */
+export const clusterIssuerSchema = z
+  .strictObject({
+    acme: z
+      .strictObject({
+        email: acmeEmail,
+        /** ACME directory. @default Let's Encrypt production (https://acme-v02.api.letsencrypt.org/directory) */
+        server: url.optional(),
+        /** Secret (in cert-manager's namespace) for the ACME account key. @default "<name>-account-key" */
+        accountKeySecret: dnsLabel.optional(),
+        /**
+         * How ACME proves the names. http01 (default): through the border's
+         * ingress class (and a system's own Traefik for its Certificates);
+         * dns01-route53: a TXT record in Route 53 (cert-manager's own AWS identity).
+         */
+        solver: z
+          .discriminatedUnion('type', [
+            z.strictObject({ type: z.literal('http01') }),
+            z.strictObject({
+              type: z.literal('dns01-route53'),
+              region: expects(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/), 'an AWS region such as "eu-west-1"'),
+              hostedZoneId: expects(z.string().regex(/^[A-Z0-9]+$/), 'a Route 53 hosted zone ID such as "Z0123456789ABC"').optional(),
+            }),
+          ])
+          .optional(),
+      })
+      .optional(),
+    /** Who provides it in the cluster (e.g. "platform team"): nothing is rendered, and the gate accepts references to it. */
+    providedBy: nonEmpty.optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (!c.acme && c.providedBy === undefined) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'either acme: { email, server } (render the ClusterIssuer) or providedBy: "<who>" (the cluster has it)' });
+    } else if (c.acme && c.providedBy !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['providedBy'], message: 'no providedBy beside acme: a rendered ClusterIssuer is provided by this environment (remove one of the two)' });
+    }
+  });
+
 export const borderSchema = z
   .strictObject({
     kind: expects(z.enum(['nginx', 'traefik', 'gateway']), 'one of "nginx", "traefik", "gateway"'),
@@ -92,7 +136,7 @@ export const borderSchema = z
         /** ACME account of the namespaced Issuer, which the system renders itself (nobody else creates it in our namespace). */
         acme: z
           .strictObject({
-            email: expects(z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/), 'an e-mail address for expiry notices'),
+            email: acmeEmail,
             server: url.optional(),
           })
           .optional(),
@@ -189,6 +233,7 @@ export type PodSecurityConfig = z.infer<typeof podSecuritySchema>;
 export type QuotaConfig = z.infer<typeof quotaSchema>;
 export type LimitRangeConfig = z.infer<typeof limitRangeSchema>;
 export type PeerSelectorConfig = z.infer<typeof peerSelectorSchema>;
+export type ClusterIssuerConfig = z.infer<typeof clusterIssuerSchema>;
 
 /**
  * Environment-wide rule: outside development every exposure goes through a
@@ -211,6 +256,42 @@ export function requireTlsOutsideDevelopment(
     ctx.addIssue({ code: 'custom', path: ['border'], message: 'a border (kind nginx, traefik or gateway) because a service sets expose' });
   } else if (tierRules(env.environment.tier).tlsRequired && !env.border.tls) {
     ctx.addIssue({ code: 'custom', path: ['border', 'tls'], message: `a TLS issuer (issuer and issuerKind): TLS is required outside development (tier ${env.environment.tier})` });
+  }
+}
+
+/**
+ * Environment-wide rule on ClusterIssuers: the border's ClusterIssuer is one
+ * the environment declares (rendered from `acme`, or `providedBy` the
+ * cluster); a shared cluster renders nothing cluster-scoped, so its
+ * ClusterIssuers can only be provided; an HTTP-01 solver answers through the
+ * border's ingress class, which a Gateway border has not.
+ */
+export function requireDeclaredClusterIssuers(
+  env: {
+    cluster: { mode?: string };
+    border?: BorderConfig;
+    platform?: { clusterIssuers?: Record<string, ClusterIssuerConfig> };
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const declared = env.platform?.clusterIssuers ?? {};
+  const t = env.border?.tls;
+  if (t?.issuerKind === 'ClusterIssuer' && !declared[t.issuer]) {
+    const known = Object.keys(declared);
+    ctx.addIssue({
+      code: 'custom',
+      path: ['border', 'tls', 'issuer'],
+      message: `a ClusterIssuer the environment declares, got ${JSON.stringify(t.issuer)}${known.length ? ` (declared: ${known.join(', ')})` : ''}: ` +
+        `add platform.clusterIssuers.${t.issuer}: { acme: { email, server } } to render it, or platform.clusterIssuers.${t.issuer}: { providedBy: "<who>" } when the cluster already has it`,
+    });
+  }
+  for (const [name, c] of Object.entries(declared)) {
+    if (c.acme && env.cluster.mode === 'shared') {
+      ctx.addIssue({ code: 'custom', path: ['platform', 'clusterIssuers', name, 'acme'], message: 'no acme in a shared cluster (cluster.mode: shared renders nothing cluster-scoped): declare providedBy: "<who>" for the owners\' ClusterIssuer, or use a namespaced Issuer (border.tls.issuerKind: Issuer)' });
+    }
+    if (c.acme && (c.acme.solver?.type ?? 'http01') === 'http01' && env.border?.kind === 'gateway') {
+      ctx.addIssue({ code: 'custom', path: ['platform', 'clusterIssuers', name, 'acme', ...(c.acme.solver ? ['solver'] : [])], message: 'solver type "dns01-route53" with a Gateway border (border.kind: gateway): the HTTP-01 solver answers through an ingress class, which the Gateway border has not' });
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import { EnvironmentConfig, GitOpsController } from '../config/schema';
 import { groupOf, RenderTarget } from '../../lib/synth';
 import { GroupKind } from '../../lib/gitops/argocd-project';
 import { IgnoreDifference, ignoreDifferencesOf } from '../../lib/gitops/ignore-differences';
+import { ADDONS, providerOf } from '../../lib/platform/addons';
 
 /** Directory (under an environment's output) the bootstrap objects render into, one sub-directory per controller. */
 export const BOOTSTRAP_DIR = '_gitops';
@@ -79,7 +80,8 @@ export function planDelivery(env: EnvironmentConfig, targets: readonly RenderTar
   const g = env.gitops;
   if (!g) return undefined;
   const systemOf = (dir: string) => dir.split('/')[1];
-  const platform = targets.find((t) => systemOf(t.dir) === PLATFORM_DIR);
+  // The add-ons' directory itself; its sub-directories (cluster-issuers/) are units that come after it.
+  const platform = targets.find((t) => t.dir === `${env.name}/${PLATFORM_DIR}`);
   const platformName = `platform-${env.name}`;
   const drafts = targets.map((t) => {
     const system = systemOf(t.dir);
@@ -88,7 +90,8 @@ export function planDelivery(env: EnvironmentConfig, targets: readonly RenderTar
     return {
       target: t,
       system,
-      name: isPlatform ? platformName : [...t.dir.split('/').slice(1), env.name].join('-'),
+      // `_platform/cluster-issuers` -> platform-cluster-issuers-<env> (object names take no leading "_").
+      name: isPlatform ? platformName : [...t.dir.split('/').slice(1).map((s) => s.replace(/^_/, '')), env.name].join('-'),
       dependsOnSystems: settings?.dependsOn ?? [],
       // Every system waits for the add-ons (CRDs and controllers) it uses.
       dependsOnUnits: platform && !isPlatform ? [platformName] : [],
@@ -111,7 +114,10 @@ export function planDelivery(env: EnvironmentConfig, targets: readonly RenderTar
 
   const sharedCluster = env.cluster.mode === 'shared';
   const units = drafts.map((d): DeliveryUnit => {
-    const { namespaces, clusterKinds, namespace } = scopeOf(d.target);
+    const { namespaces, clusterKinds, namespace: mostUsed } = scopeOf(d.target);
+    // Only cluster-scoped objects (the ClusterIssuers): Argo CD still wants a destination namespace, so
+    // the namespace of the add-on acting on them (cert-manager keeps a ClusterIssuer's account key there).
+    const namespace = mostUsed ?? controllerNamespace(clusterKinds);
     if (sharedCluster && clusterKinds.length) {
       throw new DeliveryPlanError(env.name, `${d.target.dir} renders cluster-scoped ${clusterKinds.map((k) => k.kind).join(', ')}, but cluster.mode is "shared": a shared-cluster target may only hold namespaced objects`, 'cluster.mode');
     }
@@ -156,6 +162,15 @@ function orderOf(env: string, deps: ReadonlyMap<string, readonly string[]>): Map
   };
   for (const name of deps.keys()) visit(name, []);
   return done;
+}
+
+/** The namespace of the first add-on providing one of these kinds, if any. */
+function controllerNamespace(kinds: readonly GroupKind[]): string | undefined {
+  for (const k of kinds) {
+    const provider = providerOf({ apiVersion: `${k.group}/v1`, kind: k.kind });
+    if (provider && 'addons' in provider && provider.addons.length) return ADDONS[provider.addons[0]].namespace;
+  }
+  return undefined;
 }
 
 /** Namespaces and cluster-scoped kinds of a target, from its construct tree. */

@@ -19,8 +19,29 @@ export type AcmeSolver =
   | { readonly kind: 'http01'; readonly ingressClassName: string }
   | { readonly kind: 'dns01-route53'; readonly region: string; readonly hostedZoneId?: string };
 
+/** A solver for the Certificates whose labels match (cert-manager prefers it over the default solver). */
+export interface LabelledAcmeSolver {
+  readonly matchLabels: Readonly<Record<string, string>>;
+  readonly solver: AcmeSolver;
+}
+
 export type IssuerSource =
-  | { readonly kind: 'acme'; readonly email: string; readonly server?: string; readonly solver: AcmeSolver }
+  | {
+      readonly kind: 'acme';
+      readonly email: string;
+      /** ACME directory. @default LETSENCRYPT_PRODUCTION */
+      readonly server?: string;
+      /** The default solver (no selector: every Certificate no other solver selects). */
+      readonly solver: AcmeSolver;
+      /** Solvers for Certificates selected by their labels, e.g. by HTTP01_INGRESS_CLASS_LABEL (./options). @default none */
+      readonly labelledSolvers?: readonly LabelledAcmeSolver[];
+      /**
+       * Secret holding the ACME account's private key (cert-manager creates it;
+       * for a ClusterIssuer in its cluster resource namespace, `cert-manager`
+       * by default). @default `<name>-account-key`
+       */
+      readonly accountKeySecretName?: string;
+    }
   | { readonly kind: 'self-signed' };
 
 export interface CertificateIssuerProps {
@@ -51,13 +72,20 @@ export class CertificateIssuer extends Construct {
   private spec(source: IssuerSource, name: string): ci.IssuerSpec {
     if (source.kind === 'self-signed') return { selfSigned: {} };
     if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(source.email)) throw new PropsError(this, 'source.email', source.email, 'an e-mail address for expiry notices');
-    const s = source.solver;
+    const solverOf = (s: AcmeSolver): ci.IssuerSpecAcmeSolvers =>
+      s.kind === 'http01' ? { http01: { ingress: { ingressClassName: s.ingressClassName } } } : { dns01: { route53: { region: s.region, hostedZoneId: s.hostedZoneId } } };
+    (source.labelledSolvers ?? []).forEach((l, i) => {
+      if (Object.keys(l.matchLabels).length === 0) throw new PropsError(this, `source.labelledSolvers[${i}].matchLabels`, l.matchLabels, 'at least one label (a solver without a selector is the default solver: source.solver)');
+    });
     return {
       acme: {
         email: source.email,
         server: source.server ?? LETSENCRYPT_PRODUCTION,
-        privateKeySecretRef: { name: `${name}-account-key` },
-        solvers: [s.kind === 'http01' ? { http01: { ingress: { ingressClassName: s.ingressClassName } } } : { dns01: { route53: { region: s.region, hostedZoneId: s.hostedZoneId } } }],
+        privateKeySecretRef: { name: source.accountKeySecretName ?? `${name}-account-key` },
+        solvers: [
+          solverOf(source.solver),
+          ...(source.labelledSolvers ?? []).map((l) => ({ ...solverOf(l.solver), selector: { matchLabels: { ...l.matchLabels } } })),
+        ],
       },
     };
   }

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { MANAGED_BY } from '../core/labels';
 import { checkRoute } from './checks';
+import { EXTERNAL_PROVIDER_ANNOTATION } from '../validate/rules';
 import { RouteOptions, tlsSecretName } from './options';
 
 export interface NginxIngressProps extends RouteOptions {
@@ -32,6 +33,7 @@ export class NginxIngress extends Construct {
     const annotations: Record<string, string> = {};
     if (props.tls) {
       annotations[props.tls.kind === 'ClusterIssuer' ? 'cert-manager.io/cluster-issuer' : 'cert-manager.io/issuer'] = props.tls.name;
+      if (props.tls.providedBy) annotations[EXTERNAL_PROVIDER_ANNOTATION] = props.tls.providedBy;
       annotations[`${A}/ssl-redirect`] = 'true';
       annotations[`${A}/force-ssl-redirect`] = 'true';
     }

@@ -4,7 +4,23 @@ export interface TlsIssuer {
   readonly name: string;
   /** `Issuer` lives in the namespace (works on shared clusters); `ClusterIssuer` is cluster-wide. */
   readonly kind: 'Issuer' | 'ClusterIssuer';
+  /**
+   * Who provides a ClusterIssuer that is not rendered with these objects (the
+   * cluster's owners, "platform team"): the objects naming it get the
+   * annotation `validate.platform.dev/external-provider`, which the gate rule
+   * `ref/certificate-issuer` accepts in place of a rendered ClusterIssuer.
+   * @default rendered with the environment
+   */
+  readonly providedBy?: string;
 }
+
+/**
+ * Label a Certificate carries to name the ingress class that serves its
+ * hosts (a system's own Traefik beside the cluster's NGINX): a ClusterIssuer
+ * with a solver selected by this label answers that Certificate's HTTP-01
+ * challenge through that controller instead of its default one.
+ */
+export const HTTP01_INGRESS_CLASS_LABEL = 'platform.dev/http01-ingress-class';
 
 /** Requests per second per client address, with a burst allowance. */
 export interface RateLimit {

@@ -5,7 +5,8 @@ import * as tm from '../../imports/traefik-middleware-traefik.io';
 import { PropsError } from '../core/errors';
 import { MANAGED_BY } from '../core/labels';
 import { checkRoute } from './checks';
-import { RouteOptions, tlsSecretName } from './options';
+import { EXTERNAL_PROVIDER_ANNOTATION } from '../validate/rules';
+import { HTTP01_INGRESS_CLASS_LABEL, RouteOptions, tlsSecretName } from './options';
 
 /** Who may pass: HTTP basic auth from a Secret (e.g. produced by an ExternalSecret), or an auth service. */
 export type TraefikAuth = { readonly basicAuthSecret: string } | { readonly forwardAuthUrl: string };
@@ -106,7 +107,13 @@ export class TraefikRoute extends Construct {
         },
       });
       new cm.Certificate(this, 'Certificate', {
-        metadata: { name: props.name, namespace: props.namespace, labels },
+        metadata: {
+          name: props.name,
+          namespace: props.namespace,
+          // The issuer answers the HTTP-01 challenge through the controller that serves the host.
+          labels: props.ingressClassName ? { ...labels, [HTTP01_INGRESS_CLASS_LABEL]: props.ingressClassName } : labels,
+          annotations: props.tls.providedBy ? { [EXTERNAL_PROVIDER_ANNOTATION]: props.tls.providedBy } : undefined,
+        },
         spec: { secretName: tlsSecretName(props.name), dnsNames: [props.host], issuerRef: { name: props.tls.name, kind: props.tls.kind, group: 'cert-manager.io' } },
       });
     }

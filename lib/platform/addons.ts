@@ -220,7 +220,12 @@ export interface ProvidedObject {
   readonly apiVersion: string;
   readonly kind: string;
   readonly spec?: unknown;
+  /** Read for an Ingress: a cert-manager issuer annotation needs cert-manager's ingress-shim. @default none */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
+
+/** Ingress annotations cert-manager's ingress-shim turns into Certificates. */
+export const CERT_MANAGER_INGRESS_ANNOTATIONS: readonly string[] = ['cert-manager.io/issuer', 'cert-manager.io/cluster-issuer'];
 
 export interface ProviderOptions {
   /** Ingress class names served by ingress-nginx. @default ["nginx"] */
@@ -243,7 +248,9 @@ export function providerOf(o: ProvidedObject, options: ProviderOptions = {}): Pr
   const spec = (o.spec ?? {}) as Record<string, unknown>;
   if (group === 'networking.k8s.io' && o.kind === 'Ingress') {
     const cls = typeof spec.ingressClassName === 'string' ? spec.ingressClassName : undefined;
-    return { addons: cls !== undefined && (options.nginxClasses ?? ['nginx']).includes(cls) ? ['ingress-nginx'] : [] };
+    const addons: AddonId[] = cls !== undefined && (options.nginxClasses ?? ['nginx']).includes(cls) ? ['ingress-nginx'] : [];
+    if (CERT_MANAGER_INGRESS_ANNOTATIONS.some((a) => o.annotations?.[a] !== undefined)) addons.push('cert-manager');
+    return { addons };
   }
   if (group === 'networking.k8s.io' && o.kind === 'IngressClass') {
     const addon = typeof spec.controller === 'string' ? INGRESS_CONTROLLERS[spec.controller] : undefined;
@@ -281,6 +288,7 @@ export function addonTable(): string {
     const chart = a.chart ? `\`${a.chart.chart}\` ${a.chart.version} from ${a.chart.repoURL}` : 'no Helm chart: declare `external: true`';
     const provides = PROVIDER_RULES.filter((r) => 'addons' in r.provider && r.provider.addons.includes(id)).map((r) => (r.kinds ? `${r.group} ${r.kinds.join(', ')}` : r.group));
     if (id === 'ingress-nginx') provides.push('Ingress of an nginx class');
+    if (id === 'cert-manager') provides.push('Ingress with a cert-manager.io issuer annotation');
     return `| \`${id}\` | ${a.title} | ${chart} | ${provides.join('; ') || `(required by ${ADDON_IDS.filter((x) => ADDONS[x].requires.includes(id)).join(', ') || 'an Istio mesh with `mesh.cni: true`'})`} |`;
   });
   return ['| add-on | what | pinned chart | provides |', '|---|---|---|---|', ...rows].join('\n');

@@ -6,7 +6,9 @@
 //              external, or by the cluster's own GitOps engine;
 // - ordered:   whatever uses an add-on syncs after it (Argo CD waves of the
 //              Applications, Flux `dependsOn`), and an add-on after those it
-//              requires;
+//              requires: systems, and the ClusterIssuers of
+//              `<env>/_platform/cluster-issuers` (cert-manager's CRDs and
+//              admission webhook first);
 // - one owner: walking from the engine's bootstrap directory through the
 //              Applications' / Kustomizations' paths, every object is reached
 //              by exactly one engine.
@@ -106,7 +108,7 @@ export function checkCluster(env: string, objects: readonly GateObject[], facts:
     if (o.object.kind === 'Kustomization' && o.object.apiVersion.startsWith('kustomize.config.k8s.io/')) continue;
     objectsChecked++;
     kinds.add(`${o.object.apiVersion}/${o.object.kind}`);
-    const provider = providerOf({ apiVersion: o.object.apiVersion, kind: o.object.kind, spec: o.object.spec }, facts.providerOptions);
+    const provider = providerOf({ apiVersion: o.object.apiVersion, kind: o.object.kind, spec: o.object.spec, annotations: o.object.metadata.annotations }, facts.providerOptions);
     if (!provider) {
       violations.push(`cluster/unprovided: ${where(o)}: apiVersion ${o.object.apiVersion} has no provider; expected a row in PROVIDER_RULES (lib/platform/addons.ts)`);
       continue;
@@ -117,7 +119,9 @@ export function checkCluster(env: string, objects: readonly GateObject[], facts:
     }
     for (const id of provider.addons) {
       if (rendered.has(id) || facts.shared || facts.external.includes(id)) {
-        if (rendered.has(id) && systemOf(o.dir) !== PLATFORM) users.set(o.dir, new Set([...(users.get(o.dir) ?? []), id]));
+        // Everything but the add-ons' own directory: systems, and _platform's sub-directories such as
+        // cluster-issuers/ (a ClusterIssuer is refused by cert-manager's webhook until it is ready).
+        if (rendered.has(id) && o.dir !== `${env}/${PLATFORM}`) users.set(o.dir, new Set([...(users.get(o.dir) ?? []), id]));
         continue;
       }
       violations.push(`cluster/unprovided: ${where(o)}: needs ${ADDONS[id].title} (${id}), which is neither rendered in dist/${env}/${PLATFORM}/ nor declared platform.addons.${id}.external: true`);

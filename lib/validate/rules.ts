@@ -37,7 +37,7 @@ export const RULES = {
   'ref/networkpolicy-selector': { summary: 'a NetworkPolicy podSelector selects at least one pod template', waivable: true },
   'ref/statefulset-service': { summary: 'a StatefulSet serviceName is a rendered headless Service', waivable: true },
   'ref/config-source': { summary: 'referenced ConfigMaps/Secrets (and keys) are rendered or produced by an ExternalSecret/Certificate', waivable: true },
-  'ref/certificate-issuer': { summary: 'a Certificate\'s namespaced Issuer is rendered in its namespace (ClusterIssuers may be cluster prerequisites)', waivable: true },
+  'ref/certificate-issuer': { summary: 'a Certificate\'s (or Ingress annotation\'s) Issuer is rendered in its namespace, and its ClusterIssuer is rendered in the environment or declared provided by the cluster', waivable: true },
   'ref/probe-port': { summary: 'probe ports are ports of the same container', waivable: true },
   'gitops/rollout-order': { summary: 'nothing that must become healthy depends on an object of a later Argo CD sync wave or a later Flux Kustomization', waivable: true },
   'gitops/argocd-tracking': { summary: 'Argo CD Applications of objects labelled app.kubernetes.io/instance come with argocd-cm set to annotation tracking', waivable: true },
@@ -105,6 +105,8 @@ export const MESH_NATIVE_SIDECARS_ANNOTATION = 'validate.platform.dev/mesh-nativ
  * On an AnalysisTemplate or a Flagger MetricTemplate: who runs the Prometheus
  * it queries when the rendered objects do not (e.g. "kube-prometheus-stack,
  * platform team"); `ref/analysis-provider` then accepts an in-cluster address
- * it cannot see.
+ * it cannot see. On a cert-manager Certificate or an Ingress: who provides the
+ * ClusterIssuer it names when the render does not; `ref/certificate-issuer`
+ * then accepts it.
  */
 export const EXTERNAL_PROVIDER_ANNOTATION = 'validate.platform.dev/external-provider';

@@ -99,7 +99,7 @@ describe('the defects of the render before #20, reproduced on today\'s objects',
     const objects = inEnv('prod').filter((o) => !o.dir.endsWith('/_platform'));
     const r = checkCluster('prod', objects, clusterFacts(load('prod')));
     const unprovided = r.violations.filter((v) => v.startsWith('cluster/unprovided'));
-    expect(unprovided.length).toBe(objects.reduce((n, o) => n + ((providerOf(o.object) as { addons?: string[] }).addons?.length ?? 0), 0));
+    expect(unprovided.length).toBe(objects.reduce((n, o) => n + ((providerOf({ ...o.object, annotations: o.object.metadata.annotations }) as { addons?: string[] }).addons?.length ?? 0), 0));
     expect(unprovided.join('\n')).toMatch(/dist\/prod\/ecosystem\/ecosystem-prod--rollout\.argoproj\.io--user-service\.yaml \(Rollout ecosystem-prod\/user-service\): needs Argo Rollouts \(argo-rollouts\)/);
   });
 

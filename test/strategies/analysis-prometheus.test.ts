@@ -10,6 +10,7 @@ import { load } from 'js-yaml';
 import { EnvironmentConfig, loadEnvironment } from '../../app/config';
 import { ENVIRONMENT_DECLARED, strategyFromConfig, SystemPrometheus } from '../../app/adapters/strategy';
 import { SYSTEMS } from '../../charts';
+import { ClusterIssuersChart } from '../../charts/platform';
 import { AnalysisCriteria, analysedServiceNames } from '../../lib/strategies/analysis';
 import { BlueGreenStrategy } from '../../lib/strategies/blue-green';
 import { CanaryStrategy } from '../../lib/strategies/canary';
@@ -129,9 +130,15 @@ describe('app: prod ecosystem rendered with each Argo Rollouts strategy passes t
     const cfg = loadEnvironment('prod');
     const eco = cfg.systems.ecosystem!;
     const env = { ...cfg, systems: { ...cfg.systems, ecosystem: { ...eco, services: { ...eco.services, 'user-service': { ...eco.services['user-service'], strategy } } } } } as EnvironmentConfig;
-    const chart: Chart = SYSTEMS.ecosystem(new App(), 'ecosystem', env, env.systems.ecosystem!);
+    const app = new App();
+    const chart: Chart = SYSTEMS.ecosystem(app, 'ecosystem', env, env.systems.ecosystem!);
     const objects = chart.toJson() as Obj[];
-    const report = validateManifests(objects.map((object, i) => ({ file: `dist/prod/ecosystem/${i}.yaml`, object })), { environment: 'prod' });
+    // The environment's ClusterIssuer, which the Ingress names (rendered into _platform/cluster-issuers).
+    const issuers = new ClusterIssuersChart(app, 'cluster-issuers', { config: env, targets: [] }).toJson() as Obj[];
+    const report = validateManifests([
+      ...objects.map((object, i) => ({ file: `dist/prod/ecosystem/${i}.yaml`, object })),
+      ...issuers.map((object, i) => ({ file: `dist/prod/_platform/cluster-issuers/${i}.yaml`, object })),
+    ], { environment: 'prod' });
     const scrapeRegex = (load(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'prometheus-config')!.data['prometheus.yml']) as Obj)
       .scrape_configs.find((j: Obj) => j.job_name === 'services').relabel_configs[0].regex;
     return { objects, report, scrapeRegex };
