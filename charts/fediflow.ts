@@ -10,12 +10,12 @@ import { ScheduledJob } from '../lib/workloads/scheduled-job';
 import { Worker } from '../lib/workloads/worker';
 import { serviceSettings } from '../app/adapters/service';
 import { ServiceMonitor } from '../lib/observability/service-monitor';
-import { logShippingFromConfig } from '../app/adapters/logging';
+import { logShippingFromConfig, providedEndpoint } from '../app/adapters/logging';
 import { postgresFromConfig } from '../app/adapters/postgres';
 import { redisFromConfig } from '../app/adapters/redis';
 import { storedSecret } from '../app/adapters/system';
 import { SystemScaffold } from './system-scaffold';
-import { ExternalPeer, Peer } from '../lib/security/peer';
+import { Peer } from '../lib/security/peer';
 
 export interface FediFlowChartProps {
   readonly env: EnvironmentConfig;
@@ -29,11 +29,13 @@ const API_PORT = 3000;
 /** The document's ServiceMonitor scrapes a Service port named `metrics`; 9464 is the OpenTelemetry Prometheus exporter's port. */
 const METRICS_PORT = 9464;
 
-/** "Log Aggregation": the cluster's logging Elasticsearch (run by the platform, not by FediFlow). */
-const LOGGING_ELASTICSEARCH = {
-  host: 'elasticsearch.logging.svc.cluster.local',
-  peer: ExternalPeer.pods({ name: 'logging-elasticsearch', namespace: 'logging', labels: { 'app.kubernetes.io/name': 'elasticsearch' }, ports: { http: 9200 } }),
-};
+/**
+ * "Log Aggregation": the cluster's logging Elasticsearch (run by the platform,
+ * not by FediFlow), where the environment file names none
+ * (`systems.fediflow.logging.elasticsearch`); it then states no provider, and
+ * the gate refuses the name.
+ */
+const LOGGING_ELASTICSEARCH = { host: 'elasticsearch.logging.svc.cluster.local', port: 9200 };
 
 export class FediFlowChart extends Chart {
   public readonly api: Microservice;
@@ -136,8 +138,10 @@ export class FediFlowChart extends Chart {
     // "Log Aggregation": Fluent Bit tails /var/log/containers/*fediflow*.log
     // and writes to elasticsearch.logging.svc.cluster.local:9200, index
     // fediflow-logs (daily fediflow-logs-YYYY.MM.DD indices).
+    // The environment file says where the logs go and who runs it (systems.fediflow.logging.elasticsearch).
+    const es = providedEndpoint('logging-elasticsearch', system.logging?.elasticsearch ?? LOGGING_ELASTICSEARCH);
     logShippingFromConfig(base, this, {
-      destination: { kind: 'elasticsearch', host: LOGGING_ELASTICSEARCH.host, peer: LOGGING_ELASTICSEARCH.peer },
+      destination: { kind: 'elasticsearch', ...es },
       index: 'fediflow-logs',
       paths: ['/var/log/containers/*fediflow*.log'],
     });

@@ -9,10 +9,9 @@ import { Probe } from '../lib/workloads/probes';
 import { serviceSettings } from '../app/adapters/service';
 import { ServiceMonitor } from '../lib/observability/service-monitor';
 import { selectorLabels, standardLabels } from '../lib/core/labels';
-import { ExternalPeer } from '../lib/security/peer';
 import { ServiceDashboard } from '../lib/observability/service-dashboard';
 import { elasticsearchFromConfig } from '../app/adapters/elasticsearch';
-import { logShippingFromConfig, logstashFromConfig } from '../app/adapters/logging';
+import { logShippingFromConfig, logstashFromConfig, providedEndpoint } from '../app/adapters/logging';
 import { observabilityFromConfig } from '../app/adapters/observability';
 import { postgresFromConfig } from '../app/adapters/postgres';
 import { redisFromConfig } from '../app/adapters/redis';
@@ -34,11 +33,13 @@ const SPECIFY_USER = { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 };
 
 /** Daily log indices `specify-logs-YYYY.MM.DD`. */
 const LOG_INDEX = 'specify-logs';
-/** Loki (a Grafana datasource in "Grafana") runs in the cluster's shared logging namespace, like FediFlow's Elasticsearch. */
-const LOKI = {
-  url: 'http://loki.logging.svc:3100',
-  peer: ExternalPeer.pods({ name: 'loki', namespace: 'logging', labels: { 'app.kubernetes.io/name': 'loki' }, ports: { http: 3100 } }),
-};
+/**
+ * Loki (a Grafana datasource in "Grafana") runs in the cluster's shared
+ * logging namespace, like FediFlow's Elasticsearch, where the environment
+ * file names none (`systems.specify.logging.loki`); it then states no
+ * provider, and the gate refuses the name.
+ */
+const LOKI = { host: 'loki.logging.svc', port: 3100 };
 
 export class SpecifyChart extends Chart {
   public readonly app: Microservice;
@@ -63,7 +64,7 @@ export class SpecifyChart extends Chart {
     const obs = observabilityFromConfig(base, this, {
       prometheus: { retention: '30d', storage: '20Gi' },
       elasticsearch: { url: es.url, peer: esPeer, index: `${LOG_INDEX}-*` },
-      loki: { url: LOKI.url, peer: LOKI.peer, port: 'http' },
+      loki: providedEndpoint('loki', system.logging?.loki ?? LOKI),
     });
 
     storedSecret(base, this, 'specify-secrets', { 'session-key': { key: 'specify', property: 'session-key' } });

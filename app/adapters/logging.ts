@@ -1,19 +1,59 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { IN_CLUSTER_HOST, ProvidedEndpointConfig } from '../config/components-schema';
+import { EXTERNAL_PROVIDER_ANNOTATION } from '../../lib/validate/rules';
 import { selectorLabels } from '../../lib/core/labels';
 import { FluentBit } from '../../lib/platform/fluent-bit';
 import { Logstash } from '../../lib/platform/logstash';
-import { Peer } from '../../lib/security/peer';
+import { ExternalPeer, Peer } from '../../lib/security/peer';
 import { SystemNamespace } from '../../lib/security/system-namespace';
 import { callsKubeApi, componentPeer, scrape, SystemBase } from './system';
 
-/** Where a system's collector sends its logs: Elasticsearch directly, or a Logstash pipeline of the system's in front of it. */
+/**
+ * A Service a system sends to but does not run (`systems.<name>.logging.*`):
+ * its host and port, the peer its pods reach (the pods labelled
+ * `app.kubernetes.io/name: <service>` in the namespace of an in-cluster
+ * name, else the configured address ranges), and who runs it.
+ */
+export interface ProvidedEndpoint {
+  readonly host: string;
+  readonly port: number;
+  readonly peer: Peer;
+  readonly providedBy?: string;
+}
+
+/** The endpoint an environment file names; `name` names its peer in policies and diagrams. */
+export function providedEndpoint(name: string, cfg: ProvidedEndpointConfig): ProvidedEndpoint {
+  const m = IN_CLUSTER_HOST.exec(cfg.host);
+  const ports = { http: cfg.port };
+  const peer = m
+    ? ExternalPeer.pods({ name, namespace: m[3], labels: { 'app.kubernetes.io/name': m[1] }, ports })
+    : ExternalPeer.addresses({ name, cidrs: cfg.cidrs ?? [], ports });
+  return { host: cfg.host, port: cfg.port, peer, ...(cfg.providedBy ? { providedBy: cfg.providedBy } : {}) };
+}
+
+/**
+ * States on the object that names the endpoint who runs it
+ * (`validate.platform.dev/external-provider`), which the gate's
+ * `ref/dns-name` needs for a namespace the environment does not render.
+ * Without `providedBy` nothing is stated, and the gate says so.
+ */
+export function declareProvider(obj: ApiObject, e: { readonly providedBy?: string }): void {
+  if (e.providedBy) obj.metadata.addAnnotation(EXTERNAL_PROVIDER_ANNOTATION, e.providedBy);
+}
+
+/**
+ * Where a system's collector sends its logs: an Elasticsearch (the system's
+ * own, or a {@link ProvidedEndpoint} someone else runs, whose `providedBy` is
+ * stated on the DaemonSet), or a Logstash pipeline of the system's in front
+ * of it.
+ */
 export type LogDestination =
-  | { readonly kind: 'elasticsearch'; readonly host: string; readonly peer: Peer; readonly port?: string }
+  | { readonly kind: 'elasticsearch'; readonly host: string; readonly peer: Peer; /** @default 9200 */ readonly port?: number; readonly providedBy?: string }
   | { readonly kind: 'logstash'; readonly logstash: Logstash; readonly peer: Peer };
 
 export interface LogShippingOptions {
-  /** Where the logs go, e.g. FediFlow's `elasticsearch.logging.svc.cluster.local`. */
+  /** Where the logs go, e.g. FediFlow's `elasticsearch.logging.svc.cluster.local` (`systems.fediflow.logging.elasticsearch`). */
   readonly destination: LogDestination;
   /** The document's index when the environment names none (`components.fluentBit.index`). */
   readonly index: string;
@@ -41,7 +81,9 @@ export function logShippingFromConfig(base: SystemBase, chart: Chart, o: LogShip
     name: 'fluent-bit',
     namespace,
     partOf: base.partOf,
-    output: d.kind === 'elasticsearch' ? { kind: 'elasticsearch', host: d.host, indexPrefix: c.index ?? o.index } : { kind: 'logstash', host: d.logstash.host, port: d.logstash.inputPort },
+    output: d.kind === 'elasticsearch'
+      ? { kind: 'elasticsearch', host: d.host, port: d.port, indexPrefix: c.index ?? o.index }
+      : { kind: 'logstash', host: d.logstash.host, port: d.logstash.inputPort },
     recordFields: logContext(base),
     // CRI log files are named <pod>_<namespace>_<container>-<id>.log.
     paths: o.paths ?? [`/var/log/containers/*_${base.namespace}_*.log`],
@@ -51,7 +93,8 @@ export function logShippingFromConfig(base: SystemBase, chart: Chart, o: LogShip
   });
   new SystemNamespace(chart, 'LoggingNamespace', { name: namespace, podSecurity: fb.podSecurity.level === 'restricted' ? { level: 'restricted' } : { level: fb.podSecurity.level, reason: fb.podSecurity.reason } });
   const peer: Peer = { name: 'fluent-bit', namespace, selectorLabels: selectorLabels({ name: 'fluent-bit' }), ports: { metrics: 2020 } };
-  base.graph.connect(peer, d.peer, d.kind === 'elasticsearch' ? d.port ?? 'http' : 'http', 'log');
+  if (d.kind === 'elasticsearch') declareProvider(fb.workload, d);
+  base.graph.connect(peer, d.peer, 'http', 'log');
   // The kubernetes filter reads pod metadata from the API.
   callsKubeApi(base, peer);
   scrape(base, peer);

@@ -7,6 +7,7 @@ import { Prometheus } from '../../lib/platform/prometheus';
 import { SloRules } from '../../lib/observability/slo-rules';
 import { ExternalPeer, Peer } from '../../lib/security/peer';
 import { callsKubeApi, componentPeer, scrape, storedSecret, SystemBase } from './system';
+import { declareProvider, ProvidedEndpoint } from './logging';
 import { SystemPrometheus } from './strategy';
 
 /** A system's own observability stack (Specify's "Observability Layer", the 060 "Observability Stack"). */
@@ -30,8 +31,8 @@ export interface ObservabilityOptions {
   readonly prometheus?: { readonly retention?: string; readonly storage?: string };
   /** Elasticsearch for Kibana and a Grafana logs datasource. @default no Kibana */
   readonly elasticsearch?: { readonly url: string; readonly peer: Peer; readonly index: string };
-  /** Loki (run by the platform) as a Grafana datasource. @default none */
-  readonly loki?: { readonly url: string; readonly peer: Peer; readonly port: string };
+  /** Loki (run by the platform) as a Grafana datasource; who runs it is stated on the Grafana Deployment. @default none */
+  readonly loki?: ProvidedEndpoint;
   /**
    * Alerting by the system's own Prometheus: it evaluates the rules, scrapes
    * the services they read (their Service name and metrics port; also the
@@ -82,7 +83,7 @@ export function observabilityFromConfig(base: SystemBase, scope: Construct, o: O
     { type: 'prometheus', name: 'Prometheus', url: prometheus.url, isDefault: true },
     { type: 'jaeger', name: 'Jaeger', url: jaeger.queryUrl },
   ];
-  if (o.loki) datasources.push({ type: 'loki', name: 'Loki', url: o.loki.url });
+  if (o.loki) datasources.push({ type: 'loki', name: 'Loki', url: `http://${o.loki.host}:${o.loki.port}` });
   if (o.elasticsearch) datasources.push({ type: 'elasticsearch', name: 'Elasticsearch', url: o.elasticsearch.url, index: o.elasticsearch.index });
   const gc = c.grafana ?? {};
   const grafana = new Grafana(scope, 'grafana', {
@@ -111,7 +112,10 @@ export function observabilityFromConfig(base: SystemBase, scope: Construct, o: O
   g.connect(peers.grafana, peers.prometheus, 'http').connect(peers.grafana, peers.jaeger, 'query');
   // Service discovery reads endpoints and pods from the API.
   callsKubeApi(base, peers.prometheus);
-  if (o.loki) g.connect(peers.grafana, o.loki.peer, o.loki.port);
+  if (o.loki) {
+    g.connect(peers.grafana, o.loki.peer, 'http');
+    declareProvider(grafana.workload, o.loki);
+  }
   if (o.elasticsearch) g.connect(peers.grafana, o.elasticsearch.peer, 'http');
   scrape(base, peers.jaeger);
   scrape(base, peers.grafana, 'http');

@@ -267,8 +267,43 @@ export const componentsSchema = z.strictObject({
   traefik: traefikComponentSchema.optional(),
 });
 
+/** `<service>.<namespace>.svc[.<cluster domain>]`: a Service of the cluster, found by its namespace. */
+export const IN_CLUSTER_HOST = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.[a-z0-9.-]+)?$/;
+
+/**
+ * A Service the system sends to but does not run (the cluster's logging
+ * Elasticsearch, Loki): where it is, and who runs it. `providedBy` is
+ * rendered as `validate.platform.dev/external-provider` on the workload that
+ * names it; without it the gate (`ref/dns-name`) refuses a name in a
+ * namespace the environment does not render.
+ */
+export const providedEndpointSchema = z
+  .strictObject({
+    host: expects(z.string().regex(DNS_NAME).refine((h) => !/^[0-9.]+$/.test(h)), 'a DNS host name such as "elasticsearch.logging.svc.cluster.local" (no scheme, port or IP address)'),
+    port: int(1, 65535),
+    /** Who runs it, e.g. "platform team (logging stack)". */
+    providedBy: expects(z.string().trim().min(1), 'a short text naming who runs it, such as "platform team (logging stack)"').optional(),
+    /** Addresses of a host outside the cluster, for the egress policy. */
+    cidrs: expects(z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/)).min(1), 'a list of CIDR blocks such as ["10.20.0.0/16"] (the host\'s addresses)').optional(),
+  })
+  .superRefine((e, ctx) => {
+    // (a malformed host is reported at host)
+    if (DNS_NAME.test(e.host) && !IN_CLUSTER_HOST.test(e.host) && !e.cidrs) {
+      ctx.addIssue({ code: 'custom', path: ['cidrs'], message: `the addresses of ${e.host} (a host outside the cluster) as CIDR blocks for the egress policy, or an in-cluster name "<service>.<namespace>.svc"` });
+    }
+  });
+
+/** Where a system's logs go when it does not run the store itself. */
+export const loggingSchema = z.strictObject({
+  /** Elasticsearch its log collector writes to (FediFlow). */
+  elasticsearch: providedEndpointSchema.optional(),
+  /** Loki its Grafana reads logs from (Specify). */
+  loki: providedEndpointSchema.optional(),
+});
+
 /** Fields added to each system. */
 export const systemComponentFields = {
+  logging: loggingSchema.optional(),
   components: componentsSchema.optional(),
   /** Authentication in front of what the system exposes. @default none (development) */
   borderAuth: borderAuthSchema.optional(),
@@ -291,4 +326,5 @@ export type PostgresComponentConfig = z.infer<typeof postgresComponentSchema>;
 export type RedisComponentConfig = z.infer<typeof redisComponentSchema>;
 export type StorageConfig = z.infer<typeof storageSchema>;
 export type ExternalEndpointConfig = z.infer<typeof externalEndpointSchema>;
+export type ProvidedEndpointConfig = z.infer<typeof providedEndpointSchema>;
 export type ComponentResourcesConfig = z.infer<typeof componentResourcesSchema>;

@@ -39,6 +39,7 @@
  */
 import * as path from 'path';
 import { checkAnalysisProviders } from './checks/analysis';
+import { checkDnsNames } from './checks/dns-names';
 import { checkFlows, flowModelsByEnvironment } from './checks/flows';
 import { checkImages } from './checks/images';
 import { checkCredentialEdges } from './checks/credential-edges';
@@ -109,6 +110,8 @@ export function validateManifests(docs: readonly ManifestDocument[], options: Va
   checkAnalysisProviders(set, r);
   checkIssuerRefs(set, r);
   checkRolloutOrder(set, r);
+  // after the rollout-order model: both read the pods' texts (podTexts), computed once per set
+  checkDnsNames(set, r);
   checkArgoCdSettings(set, r);
   checkPolicies(set, {
     rulesOf: (file) => {

@@ -66,6 +66,7 @@ export const RULES = {
   'flow/credentials': { summary: 'a workload allowed to reach an authenticated server port (Redis requirepass, PostgreSQL, Elasticsearch security) reads that server\'s credential', waivable: true },
   'ref/hpa-metric': { summary: 'an HPA Pods/Object/External metric is served by something rendered (a ServiceMonitor/PodMonitor scraping the target and a prometheus-adapter rule), or is a Resource metric', waivable: true },
   'ref/analysis-provider': { summary: 'the Prometheus an AnalysisTemplate or Flagger MetricTemplate queries is a rendered in-cluster Service (fully qualified), one declared external, or outside the cluster', waivable: true },
+  'ref/dns-name': { summary: 'an in-cluster DNS name (<service>.<namespace>.svc, <pod>.<service>.<namespace>.svc) in a pod\'s env, command, args, probes or the ConfigMaps it reads names a rendered Service (with that port), or, in a namespace the render does not touch, one declared external', waivable: true },
   'ref/standby-replicas': { summary: 'a Service selector flip (blue-green colour) never lands on a workload with fewer replicas than the active one or its HPA minimum', waivable: true },
   'gitops/switch-replicas': { summary: 'the two sides of a Service selector flip (blue-green colours) are scaled alike: each its own HPA or neither, spec.replicas on both or neither, so a switch removes replicas from no manifest', waivable: true },
   'policy/store-identity': { summary: 'SecretStores of different namespaces (systems) do not share one cloud identity (Vault role, IAM role, controller identity)', waivable: true },
@@ -102,11 +103,12 @@ export const MESH_CNI_ANNOTATION = 'validate.platform.dev/mesh-cni';
 export const MESH_NATIVE_SIDECARS_ANNOTATION = 'validate.platform.dev/mesh-native-sidecars';
 
 /**
- * On an AnalysisTemplate or a Flagger MetricTemplate: who runs the Prometheus
- * it queries when the rendered objects do not (e.g. "kube-prometheus-stack,
- * platform team"); `ref/analysis-provider` then accepts an in-cluster address
- * it cannot see. On a cert-manager Certificate or an Ingress: who provides the
- * ClusterIssuer it names when the render does not; `ref/certificate-issuer`
- * then accepts it.
+ * Who provides something the rendered objects name but do not render
+ * (e.g. "kube-prometheus-stack, platform team"): on an AnalysisTemplate or a
+ * Flagger MetricTemplate, the Prometheus it queries (`ref/analysis-provider`);
+ * on a workload or a ConfigMap its pods read, the `<service>.<namespace>.svc`
+ * names in them (`ref/dns-name`); on a cert-manager Certificate or an
+ * Ingress, the ClusterIssuer it names (`ref/certificate-issuer`). The rules
+ * then accept what they cannot see.
  */
 export const EXTERNAL_PROVIDER_ANNOTATION = 'validate.platform.dev/external-provider';

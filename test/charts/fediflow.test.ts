@@ -1,5 +1,9 @@
 // FediFlow (../shared/seeds/002_7ad21f5926d1a696.txt): the document's numbers in the rendered objects.
-import { renderSystem } from './systems';
+import { App, Chart } from 'cdk8s';
+import { loadEnvironment, providedEndpointSchema, SystemConfig } from '../../app/config';
+import { SYSTEMS } from '../../charts';
+import { EXTERNAL_PROVIDER_ANNOTATION, validateManifests } from '../../lib/validate';
+import { K8s, renderSystem } from './systems';
 
 describe('FediFlow', () => {
   const prod = renderSystem('prod', 'fediflow');
@@ -90,5 +94,56 @@ describe('FediFlow', () => {
     expect(ing.metadata.annotations!['cert-manager.io/cluster-issuer']).toBe('letsencrypt-prod');
     expect(prod.find('PeerAuthentication', 'default').spec.mtls.mode).toBe('STRICT');
     expect(prod.find('DestinationRule', 'fediflow-api').spec.trafficPolicy.outlierDetection.consecutive5xxErrors).toBe(5);
+  });
+});
+
+describe('FediFlow: where the logs go is the environment\'s setting (systems.fediflow.logging.elasticsearch)', () => {
+  const prod = renderSystem('prod', 'fediflow');
+
+  /** FediFlow of prod with `logging` in place of the merged one (undefined: the block removed). */
+  function renderWith(logging: SystemConfig['logging']) {
+    const cfg = loadEnvironment('prod');
+    const system = { ...cfg.systems.fediflow!, logging };
+    const chart: Chart = SYSTEMS.fediflow(new App(), 'fediflow', cfg, system);
+    const objects = chart.toJson() as K8s[];
+    const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name)!;
+    const gate = () => validateManifests(objects.map((object, i) => ({ file: `dist/prod/fediflow/${i}.yaml`, object })), { environment: 'prod' })
+      .violations.filter((v) => v.rule === 'ref/dns-name');
+    return { find, gate };
+  }
+
+  test('GIVEN the defaults WHEN prod is rendered THEN the Fluent Bit DaemonSet states who runs the logging Elasticsearch, and the gate passes', () => {
+    expect(prod.cfg.systems.fediflow!.logging?.elasticsearch).toEqual({ host: 'elasticsearch.logging.svc.cluster.local', port: 9200, providedBy: 'platform team (cluster logging stack, namespace logging)' });
+    expect(prod.find('DaemonSet', 'fluent-bit').metadata.annotations![EXTERNAL_PROVIDER_ANNOTATION]).toBe('platform team (cluster logging stack, namespace logging)');
+    expect(renderWith(prod.cfg.systems.fediflow!.logging).gate()).toEqual([]);
+  });
+
+  test('GIVEN another in-cluster Elasticsearch with its provider WHEN rendered THEN Fluent Bit writes there and its egress goes to that namespace and port', () => {
+    const r = renderWith({ elasticsearch: { host: 'logs.observability.svc', port: 9201, providedBy: 'observability team' } });
+    const conf = r.find('ConfigMap', 'fluent-bit-config').data['fluent-bit.conf'];
+    expect(conf).toMatch(/Host\s+logs\.observability\.svc\n/);
+    expect(conf).toMatch(/Port\s+9201\n/);
+    expect(r.find('DaemonSet', 'fluent-bit').metadata.annotations![EXTERNAL_PROVIDER_ANNOTATION]).toBe('observability team');
+    expect(r.find('NetworkPolicy', 'fluent-bit').spec.egress).toContainEqual({
+      ports: [{ port: 9201, protocol: 'TCP' }],
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'logs' } } }],
+    });
+    expect(r.gate()).toEqual([]);
+  });
+
+  test('GIVEN an environment that states no provider (or no logging block) WHEN rendered THEN nothing is declared and the gate names the host', () => {
+    for (const logging of [{ elasticsearch: { host: 'elasticsearch.logging.svc.cluster.local', port: 9200 } }, undefined]) {
+      const r = renderWith(logging);
+      expect(r.find('DaemonSet', 'fluent-bit').metadata.annotations?.[EXTERNAL_PROVIDER_ANNOTATION]).toBeUndefined();
+      expect(r.gate().map((v) => [v.object.name, v.value, v.message.includes(EXTERNAL_PROVIDER_ANNOTATION)])).toEqual([['fluent-bit', 'elasticsearch.logging.svc.cluster.local', true]]);
+    }
+  });
+
+  test('GIVEN the setting WHEN a host outside the cluster has no addresses or the provider is blank THEN the schema names the field', () => {
+    const problems = (v: unknown) => { const r = providedEndpointSchema.safeParse(v); return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`); };
+    expect(problems({ host: 'search.example.com', port: 443, providedBy: 'vendor' })).toEqual([expect.stringMatching(/^cidrs: the addresses of search\.example\.com/)]);
+    expect(problems({ host: 'search.example.com', port: 443, providedBy: 'vendor', cidrs: ['10.20.0.0/16'] })).toEqual([]);
+    expect(problems({ host: 'elasticsearch.logging.svc', port: 9200, providedBy: ' ' })).toEqual([expect.stringMatching(/^providedBy: /)]);
+    expect(problems({ host: 'http://elasticsearch.logging.svc', port: 9200 })).toEqual([expect.stringMatching(/^host: /)]);
   });
 });

@@ -110,6 +110,12 @@ describe('Specify', () => {
     expect(prod.find('Deployment', 'kibana').kind).toBe('Deployment');
   });
 
+  test('GIVEN the Loki of systems.specify.logging.loki WHEN rendered THEN Grafana reads it at that address and its Deployment states who runs it', () => {
+    expect(prod.cfg.systems.specify!.logging?.loki).toMatchObject({ host: 'loki.logging.svc', port: 3100 });
+    expect(prod.find('ConfigMap', 'grafana-provisioning').data['datasources.yaml']).toContain('url: http://loki.logging.svc:3100');
+    expect(prod.find('Deployment', 'grafana').metadata.annotations!['validate.platform.dev/external-provider']).toBe(prod.cfg.systems.specify!.logging!.loki!.providedBy);
+  });
+
   test('GIVEN the network WHEN rendered THEN the API reaches Jaeger (OTLP and sampling) and nothing else of the observability layer', () => {
     const egress = prod.find('NetworkPolicy', 'specify').spec.egress;
     const toJaeger = egress.find((e: any) => e.to[0].podSelector?.matchLabels['app.kubernetes.io/name'] === 'jaeger');

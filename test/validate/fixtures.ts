@@ -243,6 +243,8 @@ export function scaledObjects(namespaces: number): Obj[] {
       }
       if (o.kind === 'Namespace') o.metadata.name = ns;
       else o.metadata.namespace = ns;
+      // in-cluster names follow the namespace (ref/dns-name)
+      if (o.kind === 'ConfigMap') o.data.DB_HOST = `db-headless.${ns}.svc`;
       out.push(o);
     }
   }

@@ -531,6 +531,15 @@ const CASES: Record<RuleId, Case> = {
     expect: { kind: 'AnalysisTemplate', name: 'api-slo', path: 'spec.metrics[0].provider.prometheus.address', message: /Service prometheus-operated in namespace monitoring: not rendered here and not declared external.*validate\.platform\.dev\/external-provider/ },
     passing: () => withAdded(analysisTemplate('http://prometheus-operated.monitoring.svc:9090', { 'validate.platform.dev/external-provider': 'kube-prometheus-stack, platform team' })),
   },
+  'ref/dns-name': {
+    given: 'a Deployment whose env points at Elasticsearch in a namespace the render does not touch, with nothing declaring who runs it',
+    violating: () => withChange('Deployment', 'api', (d) => { apiContainer(d).env = [{ name: 'ES_URL', value: 'http://elasticsearch.logging.svc.cluster.local:9200' }]; }),
+    expect: { kind: 'Deployment', name: 'api', path: 'spec.template.spec.containers[0].env[0].value', message: /"elasticsearch\.logging\.svc\.cluster\.local:9200": namespace logging is not rendered.*validate\.platform\.dev\/external-provider/ },
+    passing: () => withChange('Deployment', 'api', (d) => {
+      apiContainer(d).env = [{ name: 'ES_URL', value: 'http://elasticsearch.logging.svc.cluster.local:9200' }];
+      d.metadata.annotations = { 'validate.platform.dev/external-provider': 'logging platform, SRE team' };
+    }),
+  },
   'ref/standby-replicas': {
     given: 'a blue-green pair whose standby colour has no replicas (the default 1) while the active one runs 2',
     violating: () => toDocs(blueGreen({ replicas: undefined, hpa: false })),

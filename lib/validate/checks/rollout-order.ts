@@ -116,6 +116,50 @@ export function servicesNamedIn(
   return [...out.values()];
 }
 
+/** A fully qualified in-cluster DNS name: `[<pod>.]<service>.<namespace>.svc[.<cluster domain>]`, with the port after it. */
+export interface ServiceDnsName {
+  /** the name as written, without the port */
+  readonly host: string;
+  readonly name: string;
+  readonly namespace: string;
+  /** the first label of `<pod>.<service>.<namespace>.svc` (a StatefulSet pod's own record) */
+  readonly pod?: string;
+  /** the number after `:`, if one follows */
+  readonly port?: number;
+}
+
+/**
+ * Every fully qualified Service DNS name in `text`, whether or not the
+ * Service is rendered (unlike {@link servicesNamedIn}, which looks only for
+ * rendered Services and also finds short forms). The `svc` label marks the
+ * name: the two labels before it are Service and namespace, a third one
+ * before those a pod.
+ */
+export function dnsNamesIn(text: string): ServiceDnsName[] {
+  if (!text.includes('.svc')) return [];
+  const out: ServiceDnsName[] = [];
+  const re = new RegExp(HOST_TOKEN.source, 'g');
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const token = m[0];
+    const parts = token.split('.');
+    const k = parts.indexOf('svc', 2);
+    if (k < 0) continue;
+    const end = m.index + token.length;
+    let port: number | undefined;
+    if (text.charCodeAt(end) === 58 /* : */ && isDigit(text.charCodeAt(end + 1))) {
+      let e = end + 1;
+      while (isDigit(text.charCodeAt(e))) e++;
+      port = Number(text.slice(end + 1, e));
+    }
+    out.push({
+      host: token, name: parts[k - 2], namespace: parts[k - 1],
+      ...(k >= 3 ? { pod: parts[k - 3] } : {}),
+      ...(port === undefined ? {} : { port }),
+    });
+  }
+  return out;
+}
+
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
@@ -150,11 +194,11 @@ function producersOf(set: ObjectSet): Producers {
   return { secrets, serviceNames, crds };
 }
 
-/** Every string below `v`, with its path and whether its key names a host. */
-function stringsIn(v: unknown, p: string, out: Array<[string, string, boolean?]>, key = ''): void {
-  if (typeof v === 'string') out.push([p, v, HOST_KEY.test(key)]);
-  else if (Array.isArray(v)) v.forEach((x, i) => stringsIn(x, `${p}[${i}]`, out, key));
-  else if (isRecord(v)) for (const [k, x] of Object.entries(v)) stringsIn(x, p ? `${p}.${k}` : k, out, k);
+/** Every string below `v`, with its path, whether its key names a host, and the ConfigMap it comes from. */
+function stringsIn(v: unknown, p: string, out: PodText[], key = '', from?: string): void {
+  if (typeof v === 'string') out.push([p, v, HOST_KEY.test(key), from]);
+  else if (Array.isArray(v)) v.forEach((x, i) => stringsIn(x, `${p}[${i}]`, out, key, from));
+  else if (isRecord(v)) for (const [k, x] of Object.entries(v)) stringsIn(x, p ? `${p}.${k}` : k, out, k, from);
 }
 
 /** Ingress-controller workloads by the class they serve (`--ingress-class=`, `--…ingressClass=`, `--controller-class=`). */
@@ -288,7 +332,7 @@ export function rolloutGraph(set: ObjectSet): RolloutGraph {
       for (const [k, v] of Object.entries({ ...canary, ...bg })) {
         if (/Service$/.test(k) && typeof v === 'string') add(o, svc(o.namespace, v), `spec.strategy.${k}`, 'the controller switches that Service');
       }
-      const tpls: Array<[string, string, boolean?]> = [];
+      const tpls: PodText[] = [];
       stringsIn(spec.strategy, 'spec.strategy', tpls);
       for (const [p, v] of tpls) {
         if (/templateName$/.test(p)) add(o, set.find('argoproj.io', 'AnalysisTemplate', o.namespace, v) ?? set.find('argoproj.io', 'ClusterAnalysisTemplate', '', v), p, 'its analysis runs that template');
@@ -312,7 +356,6 @@ function podEdges(
   const o = t.owner;
   const ns = o.namespace;
   const pre = t.path ? `${t.path}.spec` : 'spec';
-  const configMaps = new Map<string, string>();
   const secret = (name: string, p: string): void => {
     add(o, set.find('', 'Secret', ns, name), p, `the pods read Secret ${name}`);
     const producer = prod.secrets.get(`${ns}/${name}`);
@@ -323,47 +366,27 @@ function podEdges(
   arr(t.spec.volumes).forEach((v, i) => {
     const vol = rec(v);
     const p = `${pre}.volumes[${i}]`;
-    const cm = str(rec(vol.configMap).name);
-    if (cm) configMaps.set(cm, `${p}.configMap.name`);
     const s = str(rec(vol.secret).secretName);
     if (s) secret(s, `${p}.secret.secretName`);
     const claim = str(rec(vol.persistentVolumeClaim).claimName);
     if (claim) add(o, set.find('', 'PersistentVolumeClaim', ns, claim), `${p}.persistentVolumeClaim.claimName`, 'the pods mount it');
     arr(rec(vol.projected).sources).forEach((src, j) => {
-      const pcm = str(rec(rec(src).configMap).name);
-      if (pcm) configMaps.set(pcm, `${p}.projected.sources[${j}].configMap.name`);
       const ps = str(rec(rec(src).secret).name);
       if (ps) secret(ps, `${p}.projected.sources[${j}].secret.name`);
     });
   });
-  const strings: Array<[string, string, boolean?]> = [];
   for (const c of containersOf(t)) {
-    const cc = c.c;
-    arr(cc.envFrom).forEach((e, i) => {
-      const cm = str(rec(rec(e).configMapRef).name);
-      if (cm) configMaps.set(cm, `${c.path}.envFrom[${i}].configMapRef.name`);
+    arr(c.c.envFrom).forEach((e, i) => {
       const s = str(rec(rec(e).secretRef).name);
       if (s) secret(s, `${c.path}.envFrom[${i}].secretRef.name`);
     });
-    arr(cc.env).forEach((e, i) => {
-      const from = rec(rec(e).valueFrom);
-      const cm = str(rec(from.configMapKeyRef).name);
-      if (cm) configMaps.set(cm, `${c.path}.env[${i}].valueFrom.configMapKeyRef.name`);
-      const s = str(rec(from.secretKeyRef).name);
+    arr(c.c.env).forEach((e, i) => {
+      const s = str(rec(rec(rec(e).valueFrom).secretKeyRef).name);
       if (s) secret(s, `${c.path}.env[${i}].valueFrom.secretKeyRef.name`);
-      const value = str(rec(e).value);
-      if (value !== undefined) strings.push([`${c.path}.env[${i}].value`, value, HOST_KEY.test(str(rec(e).name) ?? '')]);
     });
-    for (const k of ['command', 'args']) stringsIn(cc[k], `${c.path}.${k}`, strings);
-    // probes and hooks: only their commands and host fields (a port name is no host)
-    for (const k of ['readinessProbe', 'livenessProbe', 'startupProbe']) probeStrings(rec(cc[k]), `${c.path}.${k}`, strings);
-    for (const k of ['postStart', 'preStop']) probeStrings(rec(rec(cc.lifecycle)[k]), `${c.path}.lifecycle.${k}`, strings);
   }
-  for (const [cm, p] of configMaps) {
-    const obj = set.find('', 'ConfigMap', ns, cm);
-    add(o, obj, p, `the pods read ConfigMap ${cm}`);
-    if (obj) stringsIn(rec(obj.raw.data), `${p} -> ConfigMap ${cm} data`, strings);
-  }
+  const { configMaps, strings } = podTexts(set, t);
+  for (const [cm, p] of configMaps) add(o, set.find('', 'ConfigMap', ns, cm), p, `the pods read ConfigMap ${cm}`);
   for (const [p, text, hostKey] of strings) {
     for (const ref of refsIn(text, ns, hostKey === true)) {
       add(o, set.find('', 'Service', ref.namespace, ref.name), p, `it connects to ${ref.name}.${ref.namespace} by DNS name`);
@@ -371,11 +394,74 @@ function podEdges(
   }
 }
 
-function probeStrings(probe: Record<string, unknown>, p: string, out: Array<[string, string, boolean?]>): void {
+/** One text a pod template's containers act on: field path, text, whether its key names a host, and the ConfigMap it comes from. */
+export type PodText = [path: string, text: string, hostKey?: boolean, configMap?: string];
+
+/** What a pod template reads and the texts it acts on ({@link podTexts}). */
+export interface PodTexts {
+  /** ConfigMaps the pods read (volumes, projected volumes, envFrom, env valueFrom) -> the last field that reads each */
+  readonly configMaps: ReadonlyMap<string, string>;
+  /**
+   * Env values, command and args, probe and lifecycle commands and hosts of
+   * containers and init containers, and every data value of the ConfigMaps
+   * the pods read (path `<field that reads it> -> ConfigMap <name> data.<key>`).
+   */
+  readonly strings: readonly PodText[];
+}
+
+/** per set (ConfigMaps are looked up in it), per owner */
+const podTextsCache = new WeakMap<ObjectSet, Map<K8sObject, PodTexts>>();
+
+/**
+ * The texts of a pod template in which it may name other Services by DNS
+ * name (shared by `gitops/rollout-order` and `ref/dns-name`; computed once
+ * per object and set).
+ */
+export function podTexts(set: ObjectSet, t: PodTemplate): PodTexts {
+  let bySet = podTextsCache.get(set);
+  if (!bySet) podTextsCache.set(set, (bySet = new Map()));
+  const cached = bySet.get(t.owner);
+  if (cached) return cached;
+  const pre = t.path ? `${t.path}.spec` : 'spec';
+  const configMaps = new Map<string, string>();
+  const readCm = (name: string | undefined, p: string): void => {
+    if (name) configMaps.set(name, p);
+  };
+  arr(t.spec.volumes).forEach((v, i) => {
+    const vol = rec(v);
+    const p = `${pre}.volumes[${i}]`;
+    readCm(str(rec(vol.configMap).name), `${p}.configMap.name`);
+    arr(rec(vol.projected).sources).forEach((src, j) => readCm(str(rec(rec(src).configMap).name), `${p}.projected.sources[${j}].configMap.name`));
+  });
+  const strings: PodText[] = [];
+  for (const c of containersOf(t)) {
+    const cc = c.c;
+    arr(cc.envFrom).forEach((e, i) => readCm(str(rec(rec(e).configMapRef).name), `${c.path}.envFrom[${i}].configMapRef.name`));
+    arr(cc.env).forEach((e, i) => {
+      readCm(str(rec(rec(rec(e).valueFrom).configMapKeyRef).name), `${c.path}.env[${i}].valueFrom.configMapKeyRef.name`);
+      const value = str(rec(e).value);
+      if (value !== undefined) strings.push([`${c.path}.env[${i}].value`, value, HOST_KEY.test(str(rec(e).name) ?? ''), undefined]);
+    });
+    for (const k of ['command', 'args']) stringsIn(cc[k], `${c.path}.${k}`, strings);
+    // probes and hooks: only their commands and host fields (a port name is no host)
+    for (const k of ['readinessProbe', 'livenessProbe', 'startupProbe']) probeStrings(rec(cc[k]), `${c.path}.${k}`, strings);
+    for (const k of ['postStart', 'preStop']) probeStrings(rec(rec(cc.lifecycle)[k]), `${c.path}.lifecycle.${k}`, strings);
+  }
+  for (const [cm, p] of configMaps) {
+    const obj = set.find('', 'ConfigMap', t.owner.namespace, cm);
+    if (!obj) continue;
+    stringsIn(rec(obj.raw.data), `${p} -> ConfigMap ${cm} data`, strings, '', cm);
+  }
+  const out: PodTexts = { configMaps, strings };
+  bySet.set(t.owner, out);
+  return out;
+}
+
+function probeStrings(probe: Record<string, unknown>, p: string, out: PodText[]): void {
   stringsIn(rec(probe.exec).command, `${p}.exec.command`, out);
   for (const k of ['httpGet', 'tcpSocket']) {
     const host = str(rec(probe[k]).host);
-    if (host) out.push([`${p}.${k}.host`, host, true]);
+    if (host) out.push([`${p}.${k}.host`, host, true, undefined]);
   }
 }
 
