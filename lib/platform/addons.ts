@@ -94,7 +94,9 @@ export const ADDONS: Readonly<Record<AddonId, AddonInfo>> = {
     title: 'cert-manager',
     chart: { repoURL: 'https://charts.jetstack.io', chart: 'cert-manager', version: 'v1.15.3' },
     namespace: 'cert-manager',
-    values: { crds: { enabled: true, keep: true } },
+    // The chart's leader-election Roles default to kube-system, which the
+    // add-ons' AppProject does not admit: keep them in the release's namespace.
+    values: { crds: { enabled: true, keep: true }, global: { leaderElection: { namespace: 'cert-manager' } } },
     requires: [],
   },
   'external-secrets': {
