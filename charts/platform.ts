@@ -14,6 +14,7 @@ import { FluxHelmRelease, FluxHelmRepository } from '../lib/gitops/flux-helm';
 import { ADDONS, AddonId, installLevel, providerOf, withRequirements } from '../lib/platform/addons';
 import { ADDON_LABEL, ClusterFacts } from '../lib/platform/cluster-gate';
 import { RenderTarget } from '../lib/synth';
+import { veleroValues } from '../app/adapters/backup';
 
 
 /** What an environment's cluster needs and who provides it. */
@@ -117,7 +118,8 @@ export class PlatformChart extends Chart {
   constructor(scope: Construct, id: string, props: PlatformChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
     const { config, plan } = props;
-    const valuesOf = (a: AddonId) => deepMerge(deepMerge(ADDONS[a].values, meshValues(config, a)), config.platform?.addons?.[a]?.values ?? {}) as Record<string, unknown>;
+    const valuesOf = (a: AddonId) => [meshValues(config, a), environmentValues(config, a), config.platform?.addons?.[a]?.values ?? {}]
+      .reduce<unknown>((acc, v) => deepMerge(acc, v), ADDONS[a].values) as Record<string, unknown>;
     const after = (a: AddonId) => meshRequires(config, a).filter((r) => plan.rendered.includes(r));
     const labelled = <T extends { resource: ApiObject }>(x: T, a: AddonId): T => {
       x.resource.metadata.addLabel(ADDON_LABEL, a);
@@ -192,6 +194,11 @@ function meshValues(config: EnvironmentConfig, a: AddonId): Record<string, unkno
     return { controller: { podLabels: { 'sidecar.istio.io/inject': 'true' }, podAnnotations: { 'traffic.sidecar.istio.io/includeInboundPorts': '' } } };
   }
   return {};
+}
+
+/** Chart values the environment's own settings imply: Velero's storage from `backup.storage`. */
+function environmentValues(config: EnvironmentConfig, a: AddonId): Record<string, unknown> {
+  return a === 'velero' ? veleroValues(config) : {};
 }
 
 /** Add-ons that must be ready before this one under the mesh mode: an injected controller needs istiod's injector. */
