@@ -11,7 +11,7 @@ import { ArgoApplication } from '../lib/gitops/argocd-application';
 import { ArgoProject } from '../lib/gitops/argocd-project';
 import { PLATFORM_DIR } from '../app/gitops/delivery-plan';
 import { FluxHelmRelease, FluxHelmRepository } from '../lib/gitops/flux-helm';
-import { ADDONS, AddonId, installLevel, providerOf, withRequirements } from '../lib/platform/addons';
+import { ADDON_IDS, ADDONS, AddonId, DISTRIBUTION_ADDONS, installLevel, providerOf, withRequirements } from '../lib/platform/addons';
 import { ADDON_LABEL, ClusterFacts } from '../lib/platform/cluster-gate';
 import { RenderTarget } from '../lib/synth';
 import { veleroValues } from '../app/adapters/backup';
@@ -37,7 +37,7 @@ function objectsOf(targets: readonly RenderTarget[]): ObjectShape[] {
   for (const t of targets) {
     for (const c of t.chart.node.findAll()) {
       if (!(c instanceof ApiObject)) continue;
-      const decidesBySpec = c.kind === 'Ingress' || c.kind === 'IngressClass';
+      const decidesBySpec = c.kind === 'Ingress' || c.kind === 'IngressClass' || c.kind === 'HorizontalPodAutoscaler';
       out.push({ apiVersion: c.apiVersion, kind: c.kind, spec: decidesBySpec ? (c.toJson() as { spec?: unknown }).spec : undefined });
     }
   }
@@ -46,12 +46,21 @@ function objectsOf(targets: readonly RenderTarget[]): ObjectShape[] {
 
 /** What the cluster gate (lib/platform/cluster-gate.ts) needs to know of an environment's cluster. */
 export function clusterFacts(env: EnvironmentConfig): ClusterFacts {
-  const settings = env.platform?.addons ?? {};
   return {
     shared: env.cluster.mode === 'shared',
-    external: (Object.keys(settings) as AddonId[]).filter((id) => settings[id]?.external === true),
+    external: ADDON_IDS.filter((id) => isExternal(env, id)),
     providerOptions: { nginxClasses: nginxClasses(env) },
   };
+}
+
+/**
+ * Whether the cluster brings an add-on itself: declared `external: true`, or
+ * shipped by its distribution (`cluster.distribution`, DISTRIBUTION_ADDONS)
+ * and not declared `external: false`.
+ */
+function isExternal(env: EnvironmentConfig, id: AddonId): boolean {
+  const declared = env.platform?.addons?.[id]?.external;
+  return declared ?? (DISTRIBUTION_ADDONS[env.cluster.distribution ?? 'generic'] ?? []).includes(id);
 }
 
 /** The border's nginx IngressClass names: Ingresses of these classes need ingress-nginx. */
@@ -92,7 +101,7 @@ export function planPlatform(env: EnvironmentConfig, targets: readonly RenderTar
   const needed = withRequirements(usedBy.keys());
   for (const id of needed) if (!usedBy.has(id)) usedBy.set(id, new Set([`required by ${needed.filter((n) => ADDONS[n].requires.includes(id)).join(', ')}`]));
   const shared = env.cluster.mode === 'shared';
-  const external = needed.filter((id) => shared || settings[id]?.external === true);
+  const external = needed.filter((id) => shared || isExternal(env, id));
   for (const id of needed) {
     if (!external.includes(id) && !ADDONS[id].chart) {
       throw configErrorAt(env, ['platform', 'addons', id, 'external'],
@@ -196,9 +205,12 @@ function meshValues(config: EnvironmentConfig, a: AddonId): Record<string, unkno
   return {};
 }
 
-/** Chart values the environment's own settings imply: Velero's storage from `backup.storage`. */
+/** Chart values the environment's own settings imply: Velero's storage from `backup.storage`, metrics-server on kind. */
 function environmentValues(config: EnvironmentConfig, a: AddonId): Record<string, unknown> {
-  return a === 'velero' ? veleroValues(config) : {};
+  if (a === 'velero') return veleroValues(config);
+  // kind's kubelets serve self-signed certificates metrics-server cannot verify.
+  if (a === 'metrics-server' && config.cluster.distribution === 'kind') return { args: ['--kubelet-insecure-tls'] };
+  return {};
 }
 
 /** Add-ons that must be ready before this one under the mesh mode: an injected controller needs istiod's injector. */

@@ -31,6 +31,8 @@ const WRITES_TO: Record<Exclude<AddonId, 'gateway-api-crds'>, (values: Values, r
   flagger: (_v, ns) => [ns],
   velero: (_v, ns) => [ns],
   'ingress-nginx': (v, ns) => [v.namespaceOverride ?? ns],
+  // 3.12: the auth-reader RoleBinding is always in kube-system.
+  'metrics-server': (_v, ns) => [ns, 'kube-system'],
 };
 
 interface AppShape {
