@@ -11,11 +11,12 @@ import { ArgoApplication } from '../lib/gitops/argocd-application';
 import { ArgoProject } from '../lib/gitops/argocd-project';
 import { PLATFORM_DIR } from '../app/gitops/delivery-plan';
 import { FluxHelmRelease, FluxHelmRepository } from '../lib/gitops/flux-helm';
-import { ADDONS, AddonId, installLevel, providerOf, withRequirements } from '../lib/platform/addons';
+import { ADDON_IDS, ADDONS, AddonId, DISTRIBUTION_ADDONS, installLevel, providerOf, withRequirements } from '../lib/platform/addons';
 import { ADDON_LABEL, ClusterFacts } from '../lib/platform/cluster-gate';
 import { AcmeSolver, CertificateIssuer, LabelledAcmeSolver } from '../lib/border/certificate-issuer';
 import { HTTP01_INGRESS_CLASS_LABEL } from '../lib/border/options';
 import { RenderTarget } from '../lib/synth';
+import { veleroValues } from '../app/adapters/backup';
 
 /** Sub-directory of `_platform` holding the environment's ClusterIssuers (its own delivery unit, after the add-ons). */
 export const CLUSTER_ISSUERS_DIR = 'cluster-issuers';
@@ -41,7 +42,7 @@ function objectsOf(targets: readonly RenderTarget[]): ObjectShape[] {
   for (const t of targets) {
     for (const c of t.chart.node.findAll()) {
       if (!(c instanceof ApiObject)) continue;
-      const decidesBySpec = c.kind === 'Ingress' || c.kind === 'IngressClass';
+      const decidesBySpec = c.kind === 'Ingress' || c.kind === 'IngressClass' || c.kind === 'HorizontalPodAutoscaler';
       out.push({
         apiVersion: c.apiVersion,
         kind: c.kind,
@@ -55,12 +56,21 @@ function objectsOf(targets: readonly RenderTarget[]): ObjectShape[] {
 
 /** What the cluster gate (lib/platform/cluster-gate.ts) needs to know of an environment's cluster. */
 export function clusterFacts(env: EnvironmentConfig): ClusterFacts {
-  const settings = env.platform?.addons ?? {};
   return {
     shared: env.cluster.mode === 'shared',
-    external: (Object.keys(settings) as AddonId[]).filter((id) => settings[id]?.external === true),
+    external: ADDON_IDS.filter((id) => isExternal(env, id)),
     providerOptions: { nginxClasses: nginxClasses(env) },
   };
+}
+
+/**
+ * Whether the cluster brings an add-on itself: declared `external: true`, or
+ * shipped by its distribution (`cluster.distribution`, DISTRIBUTION_ADDONS)
+ * and not declared `external: false`.
+ */
+function isExternal(env: EnvironmentConfig, id: AddonId): boolean {
+  const declared = env.platform?.addons?.[id]?.external;
+  return declared ?? (DISTRIBUTION_ADDONS[env.cluster.distribution ?? 'generic'] ?? []).includes(id);
 }
 
 /** The border's nginx IngressClass names: Ingresses of these classes need ingress-nginx. */
@@ -101,7 +111,7 @@ export function planPlatform(env: EnvironmentConfig, targets: readonly RenderTar
   const needed = withRequirements(usedBy.keys());
   for (const id of needed) if (!usedBy.has(id)) usedBy.set(id, new Set([`required by ${needed.filter((n) => ADDONS[n].requires.includes(id)).join(', ')}`]));
   const shared = env.cluster.mode === 'shared';
-  const external = needed.filter((id) => shared || settings[id]?.external === true);
+  const external = needed.filter((id) => shared || isExternal(env, id));
   for (const id of needed) {
     if (!external.includes(id) && !ADDONS[id].chart) {
       throw configErrorAt(env, ['platform', 'addons', id, 'external'],
@@ -127,7 +137,8 @@ export class PlatformChart extends Chart {
   constructor(scope: Construct, id: string, props: PlatformChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
     const { config, plan } = props;
-    const valuesOf = (a: AddonId) => deepMerge(deepMerge(ADDONS[a].values, meshValues(config, a)), config.platform?.addons?.[a]?.values ?? {}) as Record<string, unknown>;
+    const valuesOf = (a: AddonId) => [meshValues(config, a), environmentValues(config, a), config.platform?.addons?.[a]?.values ?? {}]
+      .reduce<unknown>((acc, v) => deepMerge(acc, v), ADDONS[a].values) as Record<string, unknown>;
     const after = (a: AddonId) => meshRequires(config, a).filter((r) => plan.rendered.includes(r));
     const labelled = <T extends { resource: ApiObject }>(x: T, a: AddonId): T => {
       x.resource.metadata.addLabel(ADDON_LABEL, a);
@@ -201,6 +212,14 @@ function meshValues(config: EnvironmentConfig, a: AddonId): Record<string, unkno
   if (a === 'ingress-nginx' && config.border?.controller?.serviceAccountName) {
     return { controller: { podLabels: { 'sidecar.istio.io/inject': 'true' }, podAnnotations: { 'traffic.sidecar.istio.io/includeInboundPorts': '' } } };
   }
+  return {};
+}
+
+/** Chart values the environment's own settings imply: Velero's storage from `backup.storage`, metrics-server on kind. */
+function environmentValues(config: EnvironmentConfig, a: AddonId): Record<string, unknown> {
+  if (a === 'velero') return veleroValues(config);
+  // kind's kubelets serve self-signed certificates metrics-server cannot verify.
+  if (a === 'metrics-server' && config.cluster.distribution === 'kind') return { args: ['--kubelet-insecure-tls'] };
   return {};
 }
 

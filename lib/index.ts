@@ -88,7 +88,7 @@ export { Logstash } from './platform/logstash';
 export type { LogstashElasticsearchOutput, LogstashProps } from './platform/logstash';
 export { TraefikController } from './platform/traefik';
 export type { TraefikControllerProps, TraefikExposure } from './platform/traefik';
-export { ADDON_IDS, ADDONS, addonTable, CERT_MANAGER_INGRESS_ANNOTATIONS, installLevel, isAddonId, PROVIDER_RULES, providerOf, withRequirements } from './platform/addons';
+export { ADDON_IDS, ADDONS, addonTable, CERT_MANAGER_INGRESS_ANNOTATIONS, DISTRIBUTION_ADDONS, installLevel, isAddonId, PROVIDER_RULES, providerOf, withRequirements } from './platform/addons';
 export type { AddonId, AddonInfo, GitOpsEngine, PinnedChart, ProvidedObject, Provider, ProviderOptions, ProviderRule } from './platform/addons';
 export { ADDON_LABEL, checkCluster, ClusterGate } from './platform/cluster-gate';
 export type { ClusterFacts, ClusterGateReport, GateObject } from './platform/cluster-gate';

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { expects } from './schema-kit';
 import { blueGreenSchema, canarySchema, serviceStrategyProblems } from './strategy-schema';
-import { clusterIssuerSchema, clusterModeSchema, environmentSecurityFields, requireDeclaredClusterIssuers, requireMeshAdmission, requireTlsOutsideDevelopment, serviceExposureFields, systemSecurityFields } from './security-schema';
+import { clusterIssuerSchema, clusterModeSchema, environmentSecurityFields, requireBackupStorage, requireDeclaredClusterIssuers, requireMeshAdmission, requireTlsOutsideDevelopment, serviceExposureFields, systemSecurityFields } from './security-schema';
 import { requireServices, systemComponentFields } from './components-schema';
 // Pure data (no constructs): the add-on ids the environment file may name.
 import { ADDON_IDS, AddonId } from '../../lib/platform/addons';
@@ -225,6 +225,7 @@ export const environmentSchema = z.strictObject({
   .superRefine(requireTlsOutsideDevelopment)
   .superRefine(requireMeshAdmission)
   .superRefine(requireDeclaredClusterIssuers)
+  .superRefine(requireBackupStorage)
   .superRefine(tierProblems);
 
 type ServiceTierFields = {

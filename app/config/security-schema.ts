@@ -163,12 +163,66 @@ export const observabilitySchema = z.strictObject({
   tracingSamplingPercent: expects(z.number().min(0).max(100), 'a percentage from 0 to 100').optional(),
 });
 
+export const BACKUP_PROVIDERS = ['aws', 'gcp', 'azure'] as const;
+
+/** A plugin image pinned to a release tag or a digest, e.g. "velero/velero-plugin-for-aws:v1.10.1". */
+const pinnedImage = expects(
+  z.string().regex(/^[a-z0-9]([-a-z0-9._]*[a-z0-9])?(:\d+)?(\/[a-z0-9]([-a-z0-9._]*[a-z0-9])?)+(:v\d+\.\d+\.\d+|@sha256:[a-f0-9]{64})$/),
+  'an image pinned to a release tag or a digest, e.g. "velero/velero-plugin-for-aws:v1.10.1"',
+);
+
+/**
+ * Where the Velero that _platform installs keeps backups: its
+ * BackupStorageLocation (and VolumeSnapshotLocation when volumes are
+ * snapshotted), the provider plugin and the identity it writes with.
+ */
+export const backupStorageSchema = z
+  .strictObject({
+    provider: expects(z.enum(BACKUP_PROVIDERS), 'one of "aws", "gcp", "azure" (the object store and snapshot API Velero writes to)'),
+    /** Bucket (Azure: blob container) the backups go to; it must exist. */
+    bucket: expects(z.string().regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/), 'a bucket (Azure: container) name such as "example-prod-velero"'),
+    /** Path inside the bucket. @default the bucket's root */
+    prefix: expects(z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/), 'a path inside the bucket such as "prod" (no leading or trailing "/")').optional(),
+    /** Region of the bucket and of the volume snapshots (required for aws). */
+    region: expects(z.string().regex(/^[a-z]+(-[a-z0-9]+)+$/), 'a region such as "eu-west-1"').optional(),
+    /** Further BackupStorageLocation config of the provider's plugin (azure: resourceGroup, storageAccount, subscriptionId). */
+    config: expects(z.record(z.string().min(1), z.string()), 'a map of plugin settings such as { resourceGroup: backups, storageAccount: examplebackups }').optional(),
+    /** The provider plugin (an init container). @default the plugin release of the Velero 1.14 line for the provider (app/adapters/backup.ts) */
+    pluginImage: pinnedImage.optional(),
+    /** The identity Velero writes with: exactly one of the two. */
+    credentials: z
+      .strictObject({
+        /** Annotations of Velero's ServiceAccount: IRSA (eks.amazonaws.com/role-arn), GKE (iam.gke.io/gcp-service-account) or Azure workload identity (azure.workload.identity/client-id). */
+        serviceAccountAnnotations: expects(z.record(z.string().min(1), z.string().min(1)), 'a map of annotations such as { eks.amazonaws.com/role-arn: "arn:aws:iam::123456789012:role/velero" }').optional(),
+        /** A Secret in Velero's namespace, made by hand, whose key "cloud" holds the provider's credentials file. */
+        existingSecret: dnsLabel.optional(),
+      })
+      .superRefine((c, ctx) => {
+        const set = [c.serviceAccountAnnotations, c.existingSecret].filter((x) => x !== undefined).length;
+        if (set !== 1) {
+          ctx.addIssue({ code: 'custom', path: set ? ['existingSecret'] : [], message: set
+            ? 'only one of serviceAccountAnnotations (workload identity) and existingSecret (a Secret with key "cloud"), not both'
+            : 'one of serviceAccountAnnotations (workload identity) or existingSecret (a Secret with key "cloud")' });
+        }
+      }),
+  })
+  .superRefine((s, ctx) => {
+    if (s.provider === 'aws' && !s.region) ctx.addIssue({ code: 'custom', path: ['region'], message: 'the region of the bucket and the EBS snapshots, e.g. "eu-west-1" (required for provider aws)' });
+    if (s.provider === 'azure') {
+      for (const k of ['resourceGroup', 'storageAccount']) {
+        if (!s.config?.[k]) ctx.addIssue({ code: 'custom', path: ['config', ...(s.config ? [k] : [])], message: `config.${k}: the storage account's ${k === 'resourceGroup' ? 'resource group' : 'name'} (required for provider azure)` });
+      }
+    }
+  });
+
 export const backupSchema = z.strictObject({
   /** Cron schedule of the Velero Schedule. */
   schedule: expects(z.string().regex(/^(\S+\s+){4}\S+$/), 'a 5-field cron expression such as "0 2 * * *"'),
   ttl: duration,
   snapshotVolumes: expects(z.boolean(), 'true or false').optional(),
   namespace: dnsLabel.optional(),
+  /** Where backups go; required when _platform installs Velero (not with platform.addons.velero.external or a shared cluster). */
+  storage: backupStorageSchema.optional(),
 });
 
 const computeBudget = z.strictObject({ cpu, memory });
@@ -229,6 +283,7 @@ export type MeshConfig = z.infer<typeof meshSchema>;
 export type BorderConfig = z.infer<typeof borderSchema>;
 export type ObservabilityConfig = z.infer<typeof observabilitySchema>;
 export type BackupConfig = z.infer<typeof backupSchema>;
+export type BackupStorageConfig = z.infer<typeof backupStorageSchema>;
 export type PodSecurityConfig = z.infer<typeof podSecuritySchema>;
 export type QuotaConfig = z.infer<typeof quotaSchema>;
 export type LimitRangeConfig = z.infer<typeof limitRangeSchema>;
@@ -292,6 +347,26 @@ export function requireDeclaredClusterIssuers(
     if (c.acme && (c.acme.solver?.type ?? 'http01') === 'http01' && env.border?.kind === 'gateway') {
       ctx.addIssue({ code: 'custom', path: ['platform', 'clusterIssuers', name, 'acme', ...(c.acme.solver ? ['solver'] : [])], message: 'solver type "dns01-route53" with a Gateway border (border.kind: gateway): the HTTP-01 solver answers through an ingress class, which the Gateway border has not' });
     }
+  }
+}
+
+/**
+ * Environment-wide rule: a Velero that _platform installs (backups scheduled
+ * on a cluster we own, Velero not declared external) needs to know where
+ * backups go, or every scheduled backup fails; and its Schedules must live in
+ * its namespace ("velero").
+ */
+export function requireBackupStorage(
+  env: { backup?: BackupConfig; cluster: { mode?: ClusterMode }; platform?: { addons?: { velero?: { external?: boolean } } } },
+  ctx: z.RefinementCtx,
+): void {
+  const b = env.backup;
+  if (!b || env.cluster.mode === 'shared' || env.platform?.addons?.velero?.external === true) return;
+  if (!b.storage) {
+    ctx.addIssue({ code: 'custom', path: ['backup', 'storage'], message: 'where backups go (backup.storage: { provider, bucket, region, credentials }): backup schedules Velero backups and the Velero rendered into _platform has no other storage location; or declare platform.addons.velero.external: true when the cluster\'s own Velero is configured' });
+  }
+  if (b.namespace !== undefined && b.namespace !== 'velero') {
+    ctx.addIssue({ code: 'custom', path: ['backup', 'namespace'], message: `"velero" (the namespace the Velero of _platform watches), got "${b.namespace}"; another namespace only with platform.addons.velero.external: true` });
   }
 }
 

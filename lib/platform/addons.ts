@@ -20,6 +20,7 @@ export const ADDON_IDS = [
   'flagger',
   'velero',
   'ingress-nginx',
+  'metrics-server',
 ] as const;
 export type AddonId = (typeof ADDON_IDS)[number];
 
@@ -94,7 +95,9 @@ export const ADDONS: Readonly<Record<AddonId, AddonInfo>> = {
     title: 'cert-manager',
     chart: { repoURL: 'https://charts.jetstack.io', chart: 'cert-manager', version: 'v1.15.3' },
     namespace: 'cert-manager',
-    values: { crds: { enabled: true, keep: true } },
+    // The chart's leader-election Roles default to kube-system, which the
+    // add-ons' AppProject does not admit: keep them in the release's namespace.
+    values: { crds: { enabled: true, keep: true }, global: { leaderElection: { namespace: 'cert-manager' } } },
     requires: [],
   },
   'external-secrets': {
@@ -170,6 +173,28 @@ export const ADDONS: Readonly<Record<AddonId, AddonInfo>> = {
     values: {},
     requires: [],
   },
+  'metrics-server': {
+    id: 'metrics-server',
+    title: 'Kubernetes Metrics Server',
+    chart: { repoURL: 'https://kubernetes-sigs.github.io/metrics-server/', chart: 'metrics-server', version: '3.12.2' },
+    // Where upstream runs it: the chart binds the extension-apiserver-authentication-reader
+    // Role in kube-system whatever the release namespace, so kube-system is written to anyway.
+    namespace: 'kube-system',
+    values: {},
+    requires: [],
+  },
+};
+
+/**
+ * Add-ons a Kubernetes distribution runs out of the box (`cluster.distribution`
+ * of an environment): they count as the cluster's (like `external: true`)
+ * unless the environment says `external: false`. k0s, AKS and GKE deploy
+ * metrics-server; EKS, kind and kubeadm-style clusters do not.
+ */
+export const DISTRIBUTION_ADDONS: Readonly<Record<string, readonly AddonId[]>> = {
+  k0s: ['metrics-server'],
+  aks: ['metrics-server'],
+  gke: ['metrics-server'],
 };
 
 /** What provides a kind: add-ons (all needed), or the GitOps engine itself. */
@@ -201,6 +226,8 @@ export const PROVIDER_RULES: readonly ProviderRule[] = [
   { group: 'velero.io', provider: { addons: ['velero'] } },
   { group: 'traefik.io', provider: { addons: ['traefik-crds'] } },
   { group: 'gateway.networking.k8s.io', provider: { addons: ['gateway-api-crds'] } },
+  // Served through an APIService by metrics-server (resource metrics of HPAs, `kubectl top`).
+  { group: 'metrics.k8s.io', provider: { addons: ['metrics-server'] } },
   { group: 'source.toolkit.fluxcd.io', provider: { engine: 'flux' } },
   { group: 'kustomize.toolkit.fluxcd.io', provider: { engine: 'flux' } },
   { group: 'helm.toolkit.fluxcd.io', provider: { engine: 'flux' } },
@@ -256,8 +283,21 @@ export function providerOf(o: ProvidedObject, options: ProviderOptions = {}): Pr
     const addon = typeof spec.controller === 'string' ? INGRESS_CONTROLLERS[spec.controller] : undefined;
     return { addons: addon ? [addon] : [] };
   }
+  if (group === 'autoscaling' && o.kind === 'HorizontalPodAutoscaler') return { addons: usesResourceMetrics(o.apiVersion, spec) ? ['metrics-server'] : [] };
   if (BUILT_IN_GROUPS.has(group) || group === 'kustomize.config.k8s.io') return { addons: [] };
   return PROVIDER_RULES.find((r) => r.group === group && (!r.kinds || r.kinds.includes(o.kind)))?.provider;
+}
+
+/**
+ * Whether an HPA reads CPU or memory of pods (metrics.k8s.io, served by
+ * metrics-server): autoscaling/v1 always does (targetCPUUtilizationPercentage),
+ * autoscaling/v2 for a Resource or ContainerResource metric, or with no
+ * metrics at all (the API server defaults them to 80% CPU).
+ */
+function usesResourceMetrics(apiVersion: string, spec: Record<string, unknown>): boolean {
+  if (apiVersion === 'autoscaling/v1') return true;
+  const metrics = Array.isArray(spec.metrics) ? (spec.metrics as Array<{ type?: unknown }>) : [];
+  return metrics.length === 0 || metrics.some((m) => m.type === 'Resource' || m.type === 'ContainerResource');
 }
 
 /** The add-ons `ids` need, with what they require, in install order (requirements first). */
@@ -289,6 +329,7 @@ export function addonTable(): string {
     const provides = PROVIDER_RULES.filter((r) => 'addons' in r.provider && r.provider.addons.includes(id)).map((r) => (r.kinds ? `${r.group} ${r.kinds.join(', ')}` : r.group));
     if (id === 'ingress-nginx') provides.push('Ingress of an nginx class');
     if (id === 'cert-manager') provides.push('Ingress with a cert-manager.io issuer annotation');
+    if (id === 'metrics-server') provides.push('HorizontalPodAutoscaler with resource metrics (CPU, memory); shipped by k0s, AKS, GKE');
     return `| \`${id}\` | ${a.title} | ${chart} | ${provides.join('; ') || `(required by ${ADDON_IDS.filter((x) => ADDONS[x].requires.includes(id)).join(', ') || 'an Istio mesh with `mesh.cni: true`'})`} |`;
   });
   return ['| add-on | what | pinned chart | provides |', '|---|---|---|---|', ...rows].join('\n');

@@ -48,7 +48,7 @@ describe('committed dist/: every kind provided, ordered and owned by one engine'
     const apps = inEnv('prod').filter((o) => o.dir === 'prod/_platform' && o.object.kind === 'Application');
     const wave = (name: string) => Number(apps.find((a) => a.object.metadata.name === `${name}-prod`)!.object.metadata.annotations!['argocd.argoproj.io/sync-wave']);
     expect(apps.map((a) => a.object.metadata.labels!['platform.dev/addon']).sort()).toEqual(
-      ['argo-rollouts', 'cert-manager', 'external-secrets', 'ingress-nginx', 'istio-base', 'istio-cni', 'istiod', 'prometheus-operator-crds', 'traefik-crds', 'velero'],
+      ['argo-rollouts', 'cert-manager', 'external-secrets', 'ingress-nginx', 'istio-base', 'istio-cni', 'istiod', 'metrics-server', 'prometheus-operator-crds', 'traefik-crds', 'velero'],
     );
     expect(wave('istio-base')).toBeLessThan(wave('istiod'));
     expect(wave('istio-base')).toBeLessThan(wave('istio-cni'));
