@@ -178,7 +178,7 @@ describe('issue 19: mistakes in environment files, caught and named', () => {
 
   test.each([
     ['a replica typo (5 -> 50)', 'replicas: 5\n', 'replicas: 50\n', 'replicas: 50', /user-service\.replicas: got 50: .*Rollout user-service .*over the quota systems\.ecosystem\.quota\.requests\.cpu = "12" \(environments\/prod\.yaml:\d+:\d+\)/],
-    ['a CPU typo (limit "1" -> "10")', 'limits: { cpu: "1", memory: 1Gi }', 'limits: { cpu: "10", memory: 1Gi }', 'cpu: "10"', /user-service\.resources\.limits\.cpu: got "10": .*over the quota systems\.ecosystem\.quota\.limits\.cpu = "28"/],
+    ['a CPU typo (limit "1" -> "10")', 'limits: { cpu: "1", memory: 1Gi }', 'limits: { cpu: "10", memory: 1Gi }', 'cpu: "10"', /user-service\.resources\.limits\.cpu: got "10": .*over the quota systems\.ecosystem\.quota\.limits\.cpu = "36"/],
   ])('12. GIVEN %s that overruns the quota WHEN rendered THEN it is reported at the value\'s line, naming the quota', (_what, from, to, needle, message) => {
     dir = scratchProject({ dist: false });
     edit(dir, 'prod.yaml', (t) => t.replace(from, to));
