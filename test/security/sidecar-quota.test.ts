@@ -137,18 +137,18 @@ describe('the reference environments', () => {
     const objects = stagingEcosystem(env);
     const plain = namespaceUsage(objects, 'ecosystem-staging');
     expect(namespaceUsage(objects, 'ecosystem-staging', sidecarInjectionOf(env, true)).limits.cpuMillis - plain.limits.cpuMillis).toBe(plain.pods * 1000);
-    // 13 pods at 1 CPU of limits each no longer fit staging's 18: the chart refuses to render, at the quota.
+    // 13 pods at 1 CPU of limits each no longer fit staging's 20: the chart refuses to render, at the quota.
     expect(() => SYSTEMS.ecosystem(new App(), 'ecosystem', env, env.systems.ecosystem!).toJson()).toThrow(
-      /^environments\/staging\.yaml:\d+:\d+ systems\.ecosystem\.quota\.limits\.cpu: expected at least the peak of namespace ecosystem-staging's workloads \(22600m of limits\.cpu: HPA maxima plus rollout surge, 13000m of it for the Istio sidecars of 13 pods at mesh\.proxy\.limits\.cpu "1" each\), got "18"; raise systems\.ecosystem\.quota\.limits\.cpu$/,
+      /^environments\/staging\.yaml:\d+:\d+ systems\.ecosystem\.quota\.limits\.cpu: expected at least the peak of namespace ecosystem-staging's workloads \(22600m of limits\.cpu: HPA maxima plus rollout surge, 13000m of it for the Istio sidecars of 13 pods at mesh\.proxy\.limits\.cpu "1" each\), got "20"; raise systems\.ecosystem\.quota\.limits\.cpu$/,
     );
   });
 
   test('GIVEN staging\'s former quota (12 CPUs of limits) THEN it fits without the mesh but not with it, and the error names namespace, resource, peak, quota and the field to raise', () => {
-    const former = (t: string) => t.replace('limits: { cpu: "18", memory: 17Gi }', 'limits: { cpu: "12", memory: 17Gi }');
+    const former = (t: string) => t.replace('limits: { cpu: "20", memory: 18Gi }', 'limits: { cpu: "12", memory: 18Gi }');
     const env = editedStaging(former);
     const unmeshed = editedStaging((t) => former(t).replace('mesh:\n  enabled: true', 'mesh:\n  enabled: false'));
     expect(() => SYSTEMS.ecosystem(new App(), 'ecosystem', unmeshed, unmeshed.systems.ecosystem!).toJson()).not.toThrow();
-    const line = fs.readFileSync(path.join(ROOT, 'environments', 'staging.yaml'), 'utf8').split('\n').findIndex((l) => l.includes('limits: { cpu: "18"')) + 1;
+    const line = fs.readFileSync(path.join(ROOT, 'environments', 'staging.yaml'), 'utf8').split('\n').findIndex((l) => l.includes('limits: { cpu: "20"')) + 1;
     expect(() => SYSTEMS.ecosystem(new App(), 'ecosystem', env, env.systems.ecosystem!).toJson()).toThrow(
       new RegExp(`^environments/staging\\.yaml:${line}:\\d+ systems\\.ecosystem\\.quota\\.limits\\.cpu: expected at least the peak of namespace ecosystem-staging's workloads \\(16100m of limits\\.cpu: HPA maxima plus rollout surge, 6500m of it for the Istio sidecars of 13 pods at mesh\\.proxy\\.limits\\.cpu "500m" \\(the default\\) each\\), got "12"; raise systems\\.ecosystem\\.quota\\.limits\\.cpu$`),
     );
