@@ -7,6 +7,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { configErrorAt, deepMerge, EnvironmentConfig, GitOpsController } from '../app/config';
+import { sidecarResourcesOf } from '../app/adapters/mesh';
 import { ArgoApplication } from '../lib/gitops/argocd-application';
 import { ArgoProject } from '../lib/gitops/argocd-project';
 import { PLATFORM_DIR } from '../app/gitops/delivery-plan';
@@ -106,6 +107,14 @@ export function planPlatform(env: EnvironmentConfig, targets: readonly RenderTar
       throw configErrorAt(env, ['platform', 'addons', id, 'values'], `values for ${id}, which no rendered object uses (used: ${[...usedBy.keys()].join(', ') || 'none'})`);
     }
   }
+  // The sidecar's resources have one source, which the quota check reads too.
+  const istiodGlobal = (settings.istiod?.values as { global?: Record<string, { resources?: unknown } | undefined> } | undefined)?.global;
+  for (const key of ['proxy', 'proxy_init']) {
+    if (istiodGlobal?.[key]?.resources !== undefined) {
+      throw configErrorAt(env, ['platform', 'addons', 'istiod', 'values', 'global', key, 'resources'],
+        'no value here: the sidecar\'s resources come from mesh.proxy (requests and limits), which the namespaces\' quota check counts in every injected pod; set them there');
+    }
+  }
   // The Istio CNI plugin is what lets restricted namespaces take sidecars (mesh.cni): no object names it.
   if (env.mesh?.enabled && env.mesh.cni && (usedBy.has('istiod') || usedBy.has('istio-base'))) usedBy.set('istio-cni', new Set(['mesh.cni: true']));
   const needed = withRequirements(usedBy.keys());
@@ -199,8 +208,10 @@ export class PlatformChart extends Chart {
 
 /**
  * Chart values the environment's mesh mode asks for: istiod with the CNI
- * plugin (no istio-init, which restricted Pod Security refuses) and native
- * sidecars (init containers and Jobs get the proxy first and finish); and,
+ * plugin (no istio-init, which restricted Pod Security refuses), native
+ * sidecars (init containers and Jobs get the proxy first and finish) and the
+ * sidecar's resources (`mesh.proxy` or the default, for the proxy and its
+ * init container alike, as the namespaces' quota check counts them); and,
  * where the border's controller is in the mesh (border.controller
  * .serviceAccountName), the NGINX controller's pods injected with their
  * inbound ports left to NGINX, so it reaches STRICT mTLS backends.
@@ -208,7 +219,15 @@ export class PlatformChart extends Chart {
 function meshValues(config: EnvironmentConfig, a: AddonId): Record<string, unknown> {
   const mesh = config.mesh;
   if (!mesh?.enabled) return {};
-  if (a === 'istiod') return { pilot: { cni: { enabled: mesh.cni === true }, ...(mesh.nativeSidecars ? { env: { ENABLE_NATIVE_SIDECARS: 'true' } } : {}) } };
+  if (a === 'istiod') {
+    // The sidecar's resources are stated, not the chart's 2 CPU / 1Gi limits: the quota check counts these (app/adapters/mesh.ts).
+    const r = sidecarResourcesOf(config);
+    const resources = { requests: { cpu: String(r.requests.cpu), memory: String(r.requests.memory) }, limits: { cpu: String(r.limits.cpu), memory: String(r.limits.memory) } };
+    return {
+      global: { proxy: { resources }, proxy_init: { resources } },
+      pilot: { cni: { enabled: mesh.cni === true }, ...(mesh.nativeSidecars ? { env: { ENABLE_NATIVE_SIDECARS: 'true' } } : {}) },
+    };
+  }
   if (a === 'ingress-nginx' && config.border?.controller?.serviceAccountName) {
     return { controller: { podLabels: { 'sidecar.istio.io/inject': 'true' }, podAnnotations: { 'traffic.sidecar.istio.io/includeInboundPorts': '' } } };
   }

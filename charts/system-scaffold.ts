@@ -84,6 +84,6 @@ export class SystemScaffold implements SystemBase {
   public finish(): void {
     if (this.options.meshed) meshFromConfig(this, this.chart);
     if (this.options.backup) backupFromConfig(this, this.chart);
-    clusterChecks(this, this.chart);
+    clusterChecks(this, this.chart, this.options.meshed === true);
   }
 }

@@ -1,16 +1,19 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { configErrorAt, describeValue, EnvironmentConfig, SystemConfig } from '../config';
 import { ManifestObject, QuotaFinding, quotaFindings, sharedClusterProblems, WorkloadUsage, workloadUsages } from '../../lib/security/shared-cluster';
+import { SidecarInjection } from '../../lib/security/sidecar-injection';
+import { sidecarInjectionOf } from './mesh';
 import { SystemBase } from './system';
 
 /**
  * Render-time checks of the whole chart: on a shared cluster nothing
  * cluster-scoped and nothing outside the assigned namespace; wherever a quota
- * is configured, the peak usage of the workloads (HPA maxima, rollout surge)
- * fits it. Problems fail the synth with one line each.
+ * is configured, the peak usage of the workloads (HPA maxima, rollout surge,
+ * and in a namespace of the mesh (`meshed`) each pod's Istio sidecar and its
+ * init container) fits it. Problems fail the synth with one line each.
  */
-export function clusterChecks(base: SystemBase, chart: Chart): void {
-  renderChecks(chart, { env: base.env, system: base.partOf, namespace: base.namespace, shared: base.shared, quota: base.system.quota });
+export function clusterChecks(base: SystemBase, chart: Chart, meshed = false): void {
+  renderChecks(chart, { env: base.env, system: base.partOf, namespace: base.namespace, shared: base.shared, quota: base.system.quota, injection: sidecarInjectionOf(base.env, meshed) });
 }
 
 /**
@@ -21,23 +24,27 @@ export function clusterChecks(base: SystemBase, chart: Chart): void {
  */
 function renderChecks(
   chart: Chart,
-  p: { env: EnvironmentConfig; system: string; namespace: string; shared: boolean; quota?: SystemConfig['quota'] },
+  p: { env: EnvironmentConfig; system: string; namespace: string; shared: boolean; quota?: SystemConfig['quota']; injection?: SidecarInjection },
 ): void {
   chart.node.addValidation({
     validate: () => {
       // ApiObject.toJson, not Chart.toJson: the latter validates again and recurses.
       const objects = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
-      const [finding] = p.quota ? quotaFindings(objects, p.namespace, p.quota) : [];
+      const [finding] = p.quota ? quotaFindings(objects, p.namespace, p.quota, p.injection) : [];
       if (finding) {
         const quotaPath = ['systems', p.system, 'quota', ...finding.field.split('.')];
         const quotaValue = JSON.stringify(String(valueOf(p.quota!, finding.field)));
-        const cause = quotaCause(p.env, p.system, finding, objects, p.namespace);
+        const cause = quotaCause(p.env, p.system, finding, objects, p.namespace, p.injection);
         if (cause) {
           const q = configErrorAt(p.env, quotaPath, '').problems[0];
           const w = finding.largest!.workload;
           throw configErrorAt(p.env, cause.path, `got ${describeValue(cause.value)}: at its peak ${w.kind} ${w.name} runs ${w.pods} pod(s) taking ${finding.largest!.share} of the namespace's ${finding.field}, whose peak ${finding.peak} is over the quota ${quotaPath.join('.')} = ${quotaValue} (${q.file}:${q.line}:${q.column}); lower this value, or raise the quota`);
         }
-        throw configErrorAt(p.env, quotaPath, `expected at least the peak of the namespace's workloads (${finding.peak}: HPA maxima plus rollout surge), got ${quotaValue}`);
+        const [side, res] = finding.field.split('.');
+        const sidecars = finding.sidecars.amount > 0
+          ? `, ${finding.sidecars.share} of it for the Istio sidecars of ${finding.sidecars.pods} pods at mesh.proxy.${side}.${res} ${JSON.stringify(String(valueOf(p.injection!.proxy, finding.field)))}${p.env.mesh?.proxy ? '' : ' (the default)'} each`
+          : '';
+        throw configErrorAt(p.env, quotaPath, `expected at least the peak of namespace ${p.namespace}'s workloads (${finding.peak} of ${finding.field}: HPA maxima plus rollout surge${sidecars}), got ${quotaValue}; raise ${quotaPath.join('.')}`);
       }
       return p.shared ? sharedClusterProblems(objects, [p.namespace]) : [];
     },
@@ -52,11 +59,15 @@ function renderChecks(
  * the namespace's other workloads (replicas against their pod counts, the
  * size against their sizes per pod). Undefined when the workload has no
  * setting of its own in the file, or when the namespace would not fit the
- * quota even with that setting as typical as the others' (then the quota is
- * what is wrong).
+ * quota even with that setting as typical as the others', or would fit it
+ * but for the Istio sidecars (then the quota is what is wrong).
  */
-function quotaCause(env: EnvironmentConfig, system: string, finding: QuotaFinding, objects: readonly ManifestObject[], namespace: string): { path: string[]; value: unknown } | undefined {
+function quotaCause(
+  env: EnvironmentConfig, system: string, finding: QuotaFinding, objects: readonly ManifestObject[], namespace: string, injection: SidecarInjection | undefined,
+): { path: string[]; value: unknown } | undefined {
   const top = finding.largest?.workload;
+  // Fitting but for the sidecars: the quota was sized without them.
+  if (finding.used - finding.sidecars.amount <= finding.limit) return undefined;
   const cfg = env.systems[system as keyof EnvironmentConfig['systems']];
   if (!top || !cfg) return undefined;
   const owner = (keys: string[]) => keys.filter((k) => top.name === k || top.name.startsWith(`${k}-`)).sort((a, b) => b.length - a.length)[0];
@@ -69,7 +80,7 @@ function quotaCause(env: EnvironmentConfig, system: string, finding: QuotaFindin
   const count = { path: [...base, ...countKey], value: valueOf(settings, countKey.join('.')) };
   const size = { path: [...base, 'resources', ...finding.field.split('.')], value: valueOf(settings, `resources.${finding.field}`) };
   // How far this workload stands out from the others, by pod count and by size per pod.
-  const others = workloadUsages(objects, namespace).filter((w) => !(w.kind === top.kind && w.name === top.name));
+  const others = workloadUsages(objects, namespace, injection).filter((w) => !(w.kind === top.kind && w.name === top.name));
   const amount = (w: WorkloadUsage) => {
     if (finding.field === 'pods') return w.pods;
     const [side, res] = finding.field.split('.') as ['requests' | 'limits', 'cpu' | 'memory'];

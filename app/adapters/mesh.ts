@@ -2,12 +2,28 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { EnvironmentConfig } from '../config';
 import { MeshPolicies } from '../../lib/mesh/mesh-policies';
 import { TracingSampling } from '../../lib/observability/tracing-sampling';
+import { ComputeResources } from '../../lib/core/resources';
+import { DEFAULT_SIDECAR_RESOURCES, SidecarInjection } from '../../lib/security/sidecar-injection';
 import { MeshMode } from '../../lib/security/system-namespace';
 import { SystemBase } from './system';
 
 /** The cluster's mesh mode where the environment runs the mesh, declared on injected namespaces. */
 export function meshModeOf(env: EnvironmentConfig): MeshMode | undefined {
   return env.mesh?.enabled ? { cni: env.mesh.cni ?? false, nativeSidecars: env.mesh.nativeSidecars ?? false } : undefined;
+}
+
+/**
+ * Requests and limits of the environment's Istio sidecars: `mesh.proxy`, or
+ * DEFAULT_SIDECAR_RESOURCES. The one source both istiod's values
+ * (`global.proxy.resources`, charts/platform.ts) and the quota check read.
+ */
+export function sidecarResourcesOf(env: EnvironmentConfig): ComputeResources {
+  return env.mesh?.proxy ?? DEFAULT_SIDECAR_RESOURCES;
+}
+
+/** What injection adds to the pods of a namespace that joins the environment's mesh; undefined where nothing is injected. */
+export function sidecarInjectionOf(env: EnvironmentConfig, meshed: boolean): SidecarInjection | undefined {
+  return meshed && env.mesh?.enabled ? { proxy: sidecarResourcesOf(env), nativeSidecars: env.mesh.nativeSidecars ?? false } : undefined;
 }
 
 /**

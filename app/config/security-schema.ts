@@ -57,6 +57,8 @@ export const securitySchema = z.strictObject({
   secretStore: secretStoreSchema,
 });
 
+const computeBudget = z.strictObject({ cpu, memory });
+
 export const meshSchema = z.strictObject({
   enabled: expects(z.boolean(), 'true or false'),
   /**
@@ -71,6 +73,14 @@ export const meshSchema = z.strictObject({
    * container exits. Required when enabled.
    */
   nativeSidecars: expects(z.boolean(), 'true or false').optional(),
+  /**
+   * Requests and limits of every injected Istio sidecar and of its init
+   * container (istiod's `global.proxy.resources` and
+   * `global.proxy_init.resources`); the quota check counts them in every pod
+   * of an injected namespace. @default requests 50m/64Mi, limits 500m/256Mi
+   * (DEFAULT_SIDECAR_RESOURCES in lib/security/sidecar-injection.ts)
+   */
+  proxy: z.strictObject({ requests: computeBudget, limits: computeBudget }).optional(),
   /** Circuit breaking of every DestinationRule. */
   maxConnections: positiveInt.optional(),
   maxPendingRequests: positiveInt.optional(),
@@ -224,8 +234,6 @@ export const backupSchema = z.strictObject({
   /** Where backups go; required when _platform installs Velero (not with platform.addons.velero.external or a shared cluster). */
   storage: backupStorageSchema.optional(),
 });
-
-const computeBudget = z.strictObject({ cpu, memory });
 
 /** Pod Security Admission level of the system namespace; relaxing it needs a written reason. */
 export const podSecuritySchema = z

@@ -1,4 +1,5 @@
 import { bytes, cpuMillis } from '../core/resources';
+import { injectedPod, podAmounts, SidecarInjection } from './sidecar-injection';
 
 /** The parts of a rendered object these checks read. */
 export interface ManifestObject {
@@ -64,17 +65,22 @@ export interface WorkloadUsage {
   readonly pods: number;
   /** Replicas before the rollout's extra pods. */
   readonly replicas: number;
-  /** What all of its pods use together. */
+  /** What all of its pods use together (with their injected sidecars). */
   readonly usage: NamespaceUsage;
+  /** Of `usage`, what the injected Istio sidecars and their init containers add. */
+  readonly sidecars: NamespaceUsage;
 }
 
 /**
  * Peak usage of each workload rendered into `namespace`: replicas (the HPA's
  * maximum when one targets the workload) plus the rollout's extra pods
  * (Deployment maxSurge; a Rollout may run a full second set for blue-green).
- * Jobs and CronJobs count one pod each.
+ * Jobs and CronJobs count one pod each. Each pod counts what a quota charges
+ * for it: its init containers by the effective-request rule, and, when the
+ * namespace has sidecar injection (`injection`), the Istio proxy and its init
+ * container as the injector adds them.
  */
-export function workloadUsages(objects: readonly ManifestObject[], namespace: string): WorkloadUsage[] {
+export function workloadUsages(objects: readonly ManifestObject[], namespace: string, injection?: SidecarInjection): WorkloadUsage[] {
   const inNs = objects.filter((o) => o.metadata.namespace === namespace);
   const hpaMax = new Map<string, number>();
   for (const o of inNs) {
@@ -102,22 +108,27 @@ export function workloadUsages(objects: readonly ManifestObject[], namespace: st
       template = spec.template;
     }
     if (!template) continue;
-    const usage = { pods, requests: { cpuMillis: 0, memoryBytes: 0 }, limits: { cpuMillis: 0, memoryBytes: 0 } };
-    for (const c of (template.spec?.containers ?? []) as { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } }[]) {
-      usage.requests.cpuMillis += pods * (cpuMillis(c.resources?.requests?.cpu ?? '0') ?? 0);
-      usage.requests.memoryBytes += pods * (bytes(c.resources?.requests?.memory ?? '0') ?? 0);
-      usage.limits.cpuMillis += pods * (cpuMillis(c.resources?.limits?.cpu ?? '0') ?? 0);
-      usage.limits.memoryBytes += pods * (bytes(c.resources?.limits?.memory ?? '0') ?? 0);
-    }
-    out.push({ kind: o.kind, name: o.metadata.name ?? '', pods, replicas, usage });
+    const injected = injectedPod(template, injection);
+    const usage = scaled(pods, podAmounts(injected));
+    const plain = scaled(pods, podAmounts(template));
+    const sidecars = {
+      pods: injected === template ? 0 : pods,
+      requests: { cpuMillis: usage.requests.cpuMillis - plain.requests.cpuMillis, memoryBytes: usage.requests.memoryBytes - plain.requests.memoryBytes },
+      limits: { cpuMillis: usage.limits.cpuMillis - plain.limits.cpuMillis, memoryBytes: usage.limits.memoryBytes - plain.limits.memoryBytes },
+    };
+    out.push({ kind: o.kind, name: o.metadata.name ?? '', pods, replicas, usage, sidecars });
   }
   return out;
 }
 
 /** Peak usage of the pods rendered into `namespace`: the sum of workloadUsages. */
-export function namespaceUsage(objects: readonly ManifestObject[], namespace: string): NamespaceUsage {
+export function namespaceUsage(objects: readonly ManifestObject[], namespace: string, injection?: SidecarInjection): NamespaceUsage {
+  return sumUsage(workloadUsages(objects, namespace, injection).map((w) => w.usage));
+}
+
+function sumUsage(usages: readonly NamespaceUsage[]): NamespaceUsage {
   const total = { pods: 0, requests: { cpuMillis: 0, memoryBytes: 0 }, limits: { cpuMillis: 0, memoryBytes: 0 } };
-  for (const { usage: u } of workloadUsages(objects, namespace)) {
+  for (const u of usages) {
     total.pods += u.pods;
     total.requests.cpuMillis += u.requests.cpuMillis;
     total.requests.memoryBytes += u.requests.memoryBytes;
@@ -125,6 +136,14 @@ export function namespaceUsage(objects: readonly ManifestObject[], namespace: st
     total.limits.memoryBytes += u.limits.memoryBytes;
   }
   return total;
+}
+
+function scaled(pods: number, a: { requests: { cpuMillis: number; memoryBytes: number }; limits: { cpuMillis: number; memoryBytes: number } }): NamespaceUsage {
+  return {
+    pods,
+    requests: { cpuMillis: pods * a.requests.cpuMillis, memoryBytes: pods * a.requests.memoryBytes },
+    limits: { cpuMillis: pods * a.limits.cpuMillis, memoryBytes: pods * a.limits.memoryBytes },
+  };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed Kubernetes JSON, walked by shape
@@ -148,24 +167,32 @@ export interface QuotaFinding {
   readonly message: string;
   /** The workload with the largest share of the field: where a mistyped replica count or size usually is. */
   readonly largest?: { readonly workload: WorkloadUsage; readonly share: string; readonly amount: number };
+  /** Of the peak, what injected Istio sidecars add (0 without injection), and in how many pods. */
+  readonly sidecars: { readonly amount: number; readonly share: string; readonly pods: number };
 }
 
-/** Quota fields the namespace's peak usage (HPA maxima, rollout surge) does not fit. */
-export function quotaFindings(objects: readonly ManifestObject[], namespace: string, budget: QuotaBudget): QuotaFinding[] {
-  const workloads = workloadUsages(objects, namespace);
-  const u = namespaceUsage(objects, namespace);
+/**
+ * Quota fields the namespace's peak usage (HPA maxima, rollout surge, and the
+ * Istio sidecars when `injection` says the namespace is injected) does not fit.
+ */
+export function quotaFindings(objects: readonly ManifestObject[], namespace: string, budget: QuotaBudget, injection?: SidecarInjection): QuotaFinding[] {
+  const workloads = workloadUsages(objects, namespace, injection);
+  const u = sumUsage(workloads.map((w) => w.usage));
+  const side = sumUsage(workloads.map((w) => w.sidecars));
   const findings: QuotaFinding[] = [];
   const check = (field: string, what: string, of: (n: NamespaceUsage) => number, limit: number | undefined, unit: (n: number) => string) => {
     const used = of(u);
     if (limit === undefined || used <= limit) return;
     const top = [...workloads].sort((a, b) => of(b.usage) - of(a.usage))[0];
+    const sidecars = field === 'pods' ? 0 : of(side);
     findings.push({
       field,
       peak: unit(used),
       used,
       limit,
-      message: `namespace ${namespace}: ${what} at peak is ${unit(used)}, over the quota of ${unit(limit)}`,
+      message: `namespace ${namespace}: ${what} at peak is ${unit(used)}${sidecars ? ` (${unit(sidecars)} of it for the Istio sidecars of ${side.pods} pods)` : ''}, over the quota of ${unit(limit)}`,
       largest: top ? { workload: top, share: unit(of(top.usage)), amount: of(top.usage) } : undefined,
+      sidecars: { amount: sidecars, share: unit(sidecars), pods: side.pods },
     });
   };
   const cpu = (n: number) => `${n}m`;
@@ -178,7 +205,7 @@ export function quotaFindings(objects: readonly ManifestObject[], namespace: str
   return findings;
 }
 
-/** Problems when the namespace's peak usage does not fit its budget; one line each. */
-export function quotaProblems(objects: readonly ManifestObject[], namespace: string, budget: QuotaBudget): string[] {
-  return quotaFindings(objects, namespace, budget).map((f) => f.message);
+/** Problems when the namespace's peak usage (with its sidecars, when injected) does not fit its budget; one line each. */
+export function quotaProblems(objects: readonly ManifestObject[], namespace: string, budget: QuotaBudget, injection?: SidecarInjection): string[] {
+  return quotaFindings(objects, namespace, budget, injection).map((f) => f.message);
 }

@@ -70,7 +70,7 @@ describe('InfoMetis', () => {
     const cfg = shared.cfg;
     const tight = { ...cfg.systems.infometis!, quota: { requests: { cpu: '2', memory: '4Gi' }, limits: { cpu: '4', memory: '8Gi' } } };
     const chart = SYSTEMS.infometis(new App(), 'infometis', cfg, tight);
-    expect(() => chart.toJson()).toThrow(/systems\.infometis\.quota\.requests\.cpu: expected at least the peak of the namespace's workloads \(\d+m: HPA maxima plus rollout surge\), got "2"/);
+    expect(() => chart.toJson()).toThrow(/systems\.infometis\.quota\.requests\.cpu: expected at least the peak of namespace team-infometis's workloads \(\d+m of requests\.cpu: HPA maxima plus rollout surge\), got "2"; raise systems\.infometis\.quota\.requests\.cpu$/);
   });
 
   test('GIVEN a production environment without a TLS issuer WHEN InfoMetis renders THEN it refuses to expose NiFi and Grafana in plain HTTP', () => {

@@ -177,8 +177,8 @@ describe('issue 19: mistakes in environment files, caught and named', () => {
   });
 
   test.each([
-    ['a replica typo (5 -> 50)', 'replicas: 5\n', 'replicas: 50\n', 'replicas: 50', /user-service\.replicas: got 50: .*Rollout user-service .*over the quota systems\.ecosystem\.quota\.requests\.cpu = "12" \(environments\/prod\.yaml:\d+:\d+\)/],
-    ['a CPU typo (limit "1" -> "10")', 'limits: { cpu: "1", memory: 1Gi }', 'limits: { cpu: "10", memory: 1Gi }', 'cpu: "10"', /user-service\.resources\.limits\.cpu: got "10": .*over the quota systems\.ecosystem\.quota\.limits\.cpu = "28"/],
+    ['a replica typo (5 -> 50)', 'replicas: 5\n', 'replicas: 50\n', 'replicas: 50', /user-service\.replicas: got 50: .*Rollout user-service .*over the quota systems\.ecosystem\.quota\.requests\.cpu = "14" \(environments\/prod\.yaml:\d+:\d+\)/],
+    ['a CPU typo (limit "1" -> "10")', 'limits: { cpu: "1", memory: 1Gi }', 'limits: { cpu: "10", memory: 1Gi }', 'cpu: "10"', /user-service\.resources\.limits\.cpu: got "10": .*over the quota systems\.ecosystem\.quota\.limits\.cpu = "46"/],
   ])('12. GIVEN %s that overruns the quota WHEN rendered THEN it is reported at the value\'s line, naming the quota', (_what, from, to, needle, message) => {
     dir = scratchProject({ dist: false });
     edit(dir, 'prod.yaml', (t) => t.replace(from, to));
@@ -187,7 +187,7 @@ describe('issue 19: mistakes in environment files, caught and named', () => {
 
   test('12. GIVEN a quota that is itself the mistake ("12" -> "2") WHEN rendered THEN it is reported at the quota', () => {
     dir = scratchProject({ dist: false });
-    edit(dir, 'prod.yaml', (t) => t.replace('requests: { cpu: "12", memory: 20Gi }', 'requests: { cpu: "2", memory: 20Gi }'));
+    edit(dir, 'prod.yaml', (t) => t.replace('requests: { cpu: "14", memory: 23Gi }', 'requests: { cpu: "2", memory: 23Gi }'));
     expectLocated(failureOf(dir, 'prod'), 'prod.yaml', lineOf(dir, 'prod.yaml', 'cpu: "2"'), /quota\.requests\.cpu: expected at least the peak/);
   });
 

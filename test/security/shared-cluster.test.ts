@@ -39,6 +39,6 @@ describe('shared-cluster mode', () => {
     const problems = quotaProblems(objs, 'ecosystem-prod', system.quota);
     expect(problems.length).toBeGreaterThan(0);
     expect(problems[0]).toMatch(/^namespace ecosystem-prod: requested CPU at peak is \d+m, over the quota of 2000m$/);
-    expect(() => Testing.synth(chart as Chart)).toThrow(/^environments\/prod\.yaml:\d+:\d+ systems\.ecosystem\.quota\.requests\.cpu: expected at least the peak of the namespace's workloads \(\d+m: HPA maxima plus rollout surge\), got "2"$/);
+    expect(() => Testing.synth(chart as Chart)).toThrow(/^environments\/prod\.yaml:\d+:\d+ systems\.ecosystem\.quota\.requests\.cpu: expected at least the peak of namespace ecosystem-prod's workloads \(\d+m of requests\.cpu: HPA maxima plus rollout surge, \d+m of it for the Istio sidecars of 23 pods at mesh\.proxy\.requests\.cpu "50m" \(the default\) each\), got "2"; raise systems\.ecosystem\.quota\.requests\.cpu$/);
   });
 });
