@@ -144,7 +144,7 @@ describe('storage class of every claim', () => {
   });
 
   test('GIVEN an environment with claims and no cluster.storage THEN the render is refused at cluster, naming the claims', () => {
-    const cfg = loadEdited('staging', (t) => t.replace(/  storage:\n    storageClass: openebs-hostpath\n    provisionedBy: .*\n/, ''));
+    const cfg = loadEdited('staging', (t) => t.replace(/ {2}storage:\n {4}storageClass: openebs-hostpath\n {4}provisionedBy: .*\n/, ''));
     const e = configError(() => renderTargets(environmentTargets(cfg, new App())));
     expect(e.message).toMatch(/^environments\/staging\.yaml:\d+:\d+ cluster: expected cluster\.storage: \{ storageClass: <name>, provisionedBy: .* renders \d+ persistent volume claim\(s\) naming no class \(StatefulSet /);
   });
@@ -165,7 +165,7 @@ describe('storage class of every claim', () => {
     const app = new App();
     const chart = new Chart(app, 'c');
     setDefaultStorageClass(chart, 'gp3');
-    new RedisCache(chart, 'redis', { namespace: 'n', mode: 'statefulset', storage: { size: '1Gi' }, password: { secret: 'redis', key: 'password' } });
+    new RedisCache(chart, 'redis', { namespace: 'n', mode: { type: 'statefulset' }, storage: { size: '1Gi' }, password: { secret: 'redis', key: 'password' } });
     const sts = (Testing.synth(chart) as Array<{ kind: string; spec: { volumeClaimTemplates?: Array<{ spec: { storageClassName?: string } }> } }>).find((o) => o.kind === 'StatefulSet')!;
     expect(sts.spec.volumeClaimTemplates![0].spec.storageClassName).toBe('gp3');
     expect(() => setDefaultStorageClass(new Chart(app, 'd'), 'GP3')).toThrow(/storageClass: expected a StorageClass name.*"GP3"/);
