@@ -135,7 +135,7 @@ export class InfoMetisChart extends Chart {
         // cluster never picks these routes up, and the cluster-scoped
         // IngressClass never collides with another environment's.
         ingressClassName: `${base.namespace}-traefik`,
-        exposure: { type: tc.exposure ?? 'LoadBalancer' },
+        exposure: typeof tc.exposure === 'object' ? tc.exposure : { type: tc.exposure ?? 'LoadBalancer' },
         redirectToHttps: tls !== undefined,
         image: tc.image,
         resources: tc.resources,

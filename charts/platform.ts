@@ -21,6 +21,8 @@ import { veleroValues } from '../app/adapters/backup';
 
 /** Sub-directory of `_platform` holding the environment's ClusterIssuers (its own delivery unit, after the add-ons). */
 export const CLUSTER_ISSUERS_DIR = 'cluster-issuers';
+import { podSecurityLabels, POD_SECURITY_REASON_ANNOTATION } from '../lib/security/system-namespace';
+import { controllerExposure, missingLoadBalancer } from '../app/adapters/border';
 
 
 /** What an environment's cluster needs and who provides it. */
@@ -61,6 +63,20 @@ export function clusterFacts(env: EnvironmentConfig): ClusterFacts {
     shared: env.cluster.mode === 'shared',
     external: ADDON_IDS.filter((id) => isExternal(env, id)),
     providerOptions: { nginxClasses: nginxClasses(env) },
+    noLoadBalancer: noLoadBalancer(env),
+  };
+}
+
+/** The gate's view of a cluster without a LoadBalancer provider: why, and how to fix the environment. */
+function noLoadBalancer(env: EnvironmentConfig): ClusterFacts['noLoadBalancer'] {
+  const reason = missingLoadBalancer(env);
+  if (!reason) return undefined;
+  const file = `environments/${env.name}.yaml`;
+  return {
+    reason,
+    fix: `in ${file} set border.controller.exposure.type: hostPort (or NodePort with fixed httpNodePort/httpsNodePort behind an external load balancer) for ingress-nginx, `
+      + 'a system\'s own Traefik to components.traefik.exposure: { type: NodePort, httpNodePort, httpsNodePort }, '
+      + 'or name the provider you install in cluster.loadBalancerProvider (MetalLB, say)',
   };
 }
 
@@ -146,7 +162,7 @@ export class PlatformChart extends Chart {
   constructor(scope: Construct, id: string, props: PlatformChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
     const { config, plan } = props;
-    const valuesOf = (a: AddonId) => [meshValues(config, a), environmentValues(config, a), config.platform?.addons?.[a]?.values ?? {}]
+    const valuesOf = (a: AddonId) => [exposureValues(config, a), meshValues(config, a), environmentValues(config, a), config.platform?.addons?.[a]?.values ?? {}]
       .reduce<unknown>((acc, v) => deepMerge(acc, v), ADDONS[a].values) as Record<string, unknown>;
     const after = (a: AddonId) => meshRequires(config, a).filter((r) => plan.rendered.includes(r));
     const labelled = <T extends { resource: ApiObject }>(x: T, a: AddonId): T => {
@@ -180,6 +196,7 @@ export class PlatformChart extends Chart {
           ignoreDifferences: info.ignoreDifferences ? [...info.ignoreDifferences] : undefined,
           // Requirements (CRDs) sync before what needs them.
           syncWave: Math.max(installLevel(a), ...after(a).map((r) => installLevel(r) + 1)),
+          namespaceMetadata: namespaceMetadata(config, a),
         }), a);
       }
     } else {
@@ -240,6 +257,41 @@ function environmentValues(config: EnvironmentConfig, a: AddonId): Record<string
   // kind's kubelets serve self-signed certificates metrics-server cannot verify.
   if (a === 'metrics-server' && config.cluster.distribution === 'kind') return { args: ['--kubelet-insecure-tls'] };
   return {};
+}
+
+/**
+ * ingress-nginx values for how traffic reaches the controller
+ * (`border.controller.exposure`, default by distribution; docs/platform.md,
+ * "Traffic into the cluster"):
+ * - LoadBalancer: the chart's Service type, stated;
+ * - NodePort: fixed node ports, which the load balancer in front forwards to;
+ * - hostPort: a DaemonSet binding 80/443 on every node, its Service only
+ *   ClusterIP. Ingress status then carries the nodes' addresses
+ *   (publishService off), where traffic really enters.
+ * A LoadBalancer without a provider is the cluster gate's to refuse.
+ */
+function exposureValues(config: EnvironmentConfig, a: AddonId): Record<string, unknown> {
+  if (a !== 'ingress-nginx') return {};
+  const e = controllerExposure(config);
+  if (e.type === 'LoadBalancer') return { controller: { service: { type: 'LoadBalancer' } } };
+  if (e.type === 'NodePort') {
+    return { controller: { service: { type: 'NodePort', nodePorts: { http: e.httpNodePort, https: e.httpsNodePort } }, publishService: { enabled: false } } };
+  }
+  return { controller: { kind: 'DaemonSet', hostPort: { enabled: true, ports: { http: 80, https: 443 } }, service: { type: 'ClusterIP' }, publishService: { enabled: false } } };
+}
+
+/**
+ * The Pod Security level of the namespace Argo CD creates for ingress-nginx:
+ * baseline admits the controller (it adds only NET_BIND_SERVICE); host ports
+ * need privileged (baseline forbids hostPort), with the reason written down.
+ */
+function namespaceMetadata(config: EnvironmentConfig, a: AddonId): { labels: Record<string, string>; annotations?: Record<string, string> } | undefined {
+  if (a !== 'ingress-nginx') return undefined;
+  if (controllerExposure(config).type !== 'hostPort') return { labels: podSecurityLabels('baseline') };
+  return {
+    labels: podSecurityLabels('privileged'),
+    annotations: { [POD_SECURITY_REASON_ANNOTATION]: 'the NGINX controller binds host ports 80/443 on every node (border.controller.exposure.type: hostPort); Pod Security baseline forbids hostPort' },
+  };
 }
 
 /** Add-ons that must be ready before this one under the mesh mode: an injected controller needs istiod's injector. */

@@ -11,6 +11,7 @@ import { EnvironmentConfig, SystemConfig } from '../app/config';
 import { backupFromConfig } from '../app/adapters/backup';
 import { environmentBorder } from '../app/adapters/border';
 import { clusterChecks } from '../app/adapters/cluster-checks';
+import { setDefaultStorageClass } from '../lib/core/stateful';
 import { meshFromConfig, meshModeOf } from '../app/adapters/mesh';
 import { secretBackendOf, SystemBase } from '../app/adapters/system';
 import { Border } from '../lib/border/border';
@@ -55,6 +56,9 @@ export class SystemScaffold implements SystemBase {
     this.components = system.components ?? {};
     this.shared = env.cluster.mode === 'shared';
     const ps = system.podSecurity;
+    // Before any child: every claim below names the cluster's class (cluster.storage).
+    const storageClass = env.cluster.storage?.storageClass;
+    if (storageClass) setDefaultStorageClass(chart, storageClass);
     new SystemNamespace(chart, 'Namespace', {
       name: system.namespace,
       create: !this.shared,

@@ -29,6 +29,7 @@ export { COLORS } from './core/color';
 export type { Color } from './core/color';
 export { PRUNE_PROTECTION } from './core/stateful';
 export type { StorageOptions } from './core/stateful';
+export { defaultStorageClass, setDefaultStorageClass } from './core/stateful';
 
 // ---------------------------------------------------------------- workloads
 export { Microservice } from './workloads/microservice';

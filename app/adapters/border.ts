@@ -1,4 +1,4 @@
-import { EnvironmentConfig, tierRules } from '../config';
+import { ControllerExposure, EnvironmentConfig, tierRules } from '../config';
 import { Border, BorderOptions } from '../../lib/border/border';
 import { TlsIssuer } from '../../lib/border/options';
 import { SystemBase } from './system';
@@ -40,4 +40,28 @@ export function environmentBorder(base: SystemBase): Border {
   if (kind === 'traefik') return Border.traefik(common);
   if (kind === 'gateway') return Border.gatewayApi({ ...common, gateway: b!.gateway! });
   return Border.nginx({ ...common, className: b?.className, throughMesh: controllerInMesh(base.env) });
+}
+
+/** Distributions that bring no LoadBalancer provider: a LoadBalancer Service there stays `<pending>`. */
+const NO_LOAD_BALANCER = new Set(['kind', 'k0s']);
+
+/**
+ * Why the environment's cluster cannot give a LoadBalancer Service an
+ * address, or undefined when it can: kind and k0s bring no provider unless
+ * `cluster.loadBalancerProvider` names one (MetalLB, say).
+ */
+export function missingLoadBalancer(env: EnvironmentConfig): string | undefined {
+  const d = env.cluster.distribution;
+  if (d === undefined || !NO_LOAD_BALANCER.has(d) || env.cluster.loadBalancerProvider !== undefined) return undefined;
+  return `cluster.distribution ${d} has no LoadBalancer provider and cluster.loadBalancerProvider names none`;
+}
+
+/**
+ * How traffic reaches the border's controller: `border.controller.exposure`,
+ * else by distribution: a DaemonSet on host ports 80/443 where LoadBalancer
+ * Services get no address (kind, k0s without a provider), a LoadBalancer
+ * elsewhere.
+ */
+export function controllerExposure(env: EnvironmentConfig): ControllerExposure {
+  return env.border?.controller?.exposure ?? (missingLoadBalancer(env) ? { type: 'hostPort' } : { type: 'LoadBalancer' });
 }

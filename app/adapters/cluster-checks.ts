@@ -30,6 +30,10 @@ function renderChecks(
     validate: () => {
       // ApiObject.toJson, not Chart.toJson: the latter validates again and recurses.
       const objects = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
+      const unclassed = claimsWithoutClass(objects);
+      if (unclassed.length && !p.env.cluster.storage) {
+        throw configErrorAt(p.env, ['cluster'], `expected cluster.storage: { storageClass: <name>, provisionedBy: "<what provides it>" } (or clusterDefault: true where the cluster has a default StorageClass): system ${p.system} renders ${unclassed.length} persistent volume claim(s) naming no class (${unclassed.slice(0, 3).join(', ')}${unclassed.length > 3 ? ', ...' : ''}), which stay Pending on a cluster without a default class (EKS created on 1.30 or later, k0s), and every later sync wave with them`, true);
+      }
       const [finding] = p.quota ? quotaFindings(objects, p.namespace, p.quota, p.injection) : [];
       if (finding) {
         const quotaPath = ['systems', p.system, 'quota', ...finding.field.split('.')];
@@ -101,4 +105,16 @@ function isPlainRecord(v: unknown): v is Record<string, unknown> {
 
 function valueOf(o: object, dotted: string): unknown {
   return dotted.split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), o);
+}
+
+/** Claims (PVCs, StatefulSet volumeClaimTemplates) that name no storage class, as "Kind name/claim". */
+function claimsWithoutClass(objects: readonly ManifestObject[]): string[] {
+  const out: string[] = [];
+  for (const o of objects as ReadonlyArray<{ kind?: string; metadata?: { name?: string }; spec?: { storageClassName?: string; volumeClaimTemplates?: Array<{ metadata?: { name?: string }; spec?: { storageClassName?: string } }> } }>) {
+    if (o.kind === 'PersistentVolumeClaim' && !o.spec?.storageClassName) out.push(`PersistentVolumeClaim ${o.metadata?.name}`);
+    if (o.kind === 'StatefulSet') {
+      for (const t of o.spec?.volumeClaimTemplates ?? []) if (!t.spec?.storageClassName) out.push(`StatefulSet ${o.metadata?.name}/${t.metadata?.name}`);
+    }
+  }
+  return out;
 }

@@ -6,6 +6,7 @@
 // file instead of as a construct error.
 import { z } from 'zod';
 import { expects } from './schema-kit';
+import { nodePortProblems } from './security-schema';
 
 const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 const BYTES = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/;
@@ -191,8 +192,19 @@ export const grafanaComponentSchema = z.strictObject({
 export const traefikComponentSchema = z.strictObject({
   replicas: int(1, 20).optional(),
   ...common,
-  /** How traffic reaches the controller: NodePort on kind/k0s, LoadBalancer in the cloud. @default "LoadBalancer" */
-  exposure: expects(z.enum(['LoadBalancer', 'NodePort', 'ClusterIP']), 'one of "LoadBalancer", "NodePort", "ClusterIP"').optional(),
+  /**
+   * How traffic reaches the controller: LoadBalancer in the cloud; on kind
+   * and k0s (no LoadBalancer provider) NodePort with fixed node ports, which
+   * a load balancer or router outside the cluster forwards 80/443 to (the
+   * pods run restricted, so no hostPort). @default "LoadBalancer"
+   */
+  exposure: expects(
+    z.union([
+      z.enum(['LoadBalancer', 'ClusterIP']),
+      z.strictObject({ type: z.enum(['LoadBalancer', 'NodePort', 'ClusterIP']), httpNodePort: int(30000, 32767).optional(), httpsNodePort: int(30000, 32767).optional() }).superRefine((e, ctx) => nodePortProblems(e, ctx)),
+    ]),
+    '"LoadBalancer", "ClusterIP", or { type: NodePort, httpNodePort: 30080, httpsNodePort: 30443 } (fixed node ports from 30000 to 32767: whatever forwards 80/443 from outside must know them)',
+  ).optional(),
 });
 
 /** Authentication at the border (000: "Authentication and authorization enforcement"). */

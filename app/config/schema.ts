@@ -188,6 +188,30 @@ export const platformSchema = z.strictObject({
   clusterIssuers: z.record(dnsLabel, clusterIssuerSchema).optional(),
 });
 
+const DISTRIBUTIONS = ['kind', 'k0s', 'eks', 'aks', 'gke', 'generic'] as const;
+export type Distribution = (typeof DISTRIBUTIONS)[number];
+
+/**
+ * Where the cluster's persistent volumes come from (docs/platform.md,
+ * "Storage"): a StorageClass every claim names (`storageClass`), or the
+ * statement that the cluster has a default class (`clusterDefault: true`,
+ * claims then name none); and in words what provisions it, which the
+ * render does not install.
+ */
+export const clusterStorageSchema = z
+  .strictObject({
+    storageClass: expects(z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/), 'a StorageClass name such as "gp3" (lower-case DNS subdomain)').optional(),
+    clusterDefault: expects(z.literal(true), 'true (the cluster has a default StorageClass; leave it out and name storageClass otherwise)').optional(),
+    provisionedBy: expects(z.string().trim().min(1), 'what provides the class, such as "EKS add-on aws-ebs-csi-driver; StorageClass gp3 created with the cluster"'),
+  })
+  .superRefine((st, ctx) => {
+    if ((st.storageClass === undefined) === (st.clusterDefault === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [st.storageClass === undefined ? 'storageClass' : 'clusterDefault'], message: st.storageClass === undefined
+        ? 'a StorageClass name such as "gp3", or clusterDefault: true where the cluster has a default class'
+        : 'either storageClass or clusterDefault: true, not both (claims name the class, or leave it to the cluster\'s default)' });
+    }
+  });
+
 export const environmentSchema = z.strictObject({
   environment: z.strictObject({
     tier: expects(z.enum(TIERS), TIERS.map((t) => JSON.stringify(t)).join(', ').replace(/^/, 'one of ')),
@@ -196,7 +220,14 @@ export const environmentSchema = z.strictObject({
   cluster: z.strictObject({
     name: dnsLabel,
     server: expects(z.string().url(), 'an https:// API server URL such as "https://kubernetes.default.svc"'),
-    distribution: expects(z.enum(['kind', 'k0s', 'eks', 'aks', 'gke', 'generic']), 'one of "kind", "k0s", "eks", "aks", "gke", "generic"').optional(),
+    distribution: expects(z.enum(DISTRIBUTIONS), 'one of "kind", "k0s", "eks", "aks", "gke", "generic"').optional(),
+    storage: clusterStorageSchema.optional(),
+    /**
+     * What gives LoadBalancer Services an address where the distribution has
+     * no provider of its own (kind, k0s), e.g. "MetalLB (add-on of the
+     * cluster's operators), pool 192.0.2.0/28". @default none on kind and k0s
+     */
+    loadBalancerProvider: expects(z.string().trim().min(1), 'what gives LoadBalancer Services an address, such as "MetalLB, pool 192.0.2.0/28"').optional(),
     mode: clusterModeSchema.optional(),
     /**
      * Where the Kubernetes API server's endpoints are, for the egress of pods

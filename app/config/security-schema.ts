@@ -132,13 +132,56 @@ export const clusterIssuerSchema = z
     }
   });
 
+const nodePort = expects(z.number().int().min(30000).max(32767), 'a node port from 30000 to 32767 (the default NodePort range)');
+
+/** Exposure types of the border's controller (`border.controller.exposure.type`). */
+export const CONTROLLER_EXPOSURES = ['LoadBalancer', 'NodePort', 'hostPort'] as const;
+
+/**
+ * How traffic from outside reaches the border's ingress controller (the
+ * ingress-nginx add-on; docs/platform.md, "Traffic into the cluster"):
+ * - LoadBalancer: a cloud load balancer (EKS, AKS, GKE) or MetalLB;
+ * - NodePort: fixed node ports, behind a load balancer or router outside the
+ *   cluster that forwards 80/443 to them;
+ * - hostPort: a DaemonSet binding 80/443 on every node (k0s, kind).
+ * @default by `cluster.distribution`: hostPort on kind and k0s, LoadBalancer elsewhere
+ */
+export const controllerExposureSchema = z
+  .strictObject({
+    type: expects(z.enum(CONTROLLER_EXPOSURES), CONTROLLER_EXPOSURES.map((t) => `"${t}"`).join(', ').replace(/^/, 'one of ')),
+    httpNodePort: nodePort.optional(),
+    httpsNodePort: nodePort.optional(),
+  })
+  .superRefine((e, ctx) => nodePortProblems(e, ctx));
+
+/**
+ * NodePort exposure names both node ports (whatever forwards 80/443 from
+ * outside must know where to send them: random ports change with every
+ * re-creation of the Service), and two different ones; other types name none.
+ */
+export function nodePortProblems(e: { type: string; httpNodePort?: number; httpsNodePort?: number }, ctx: z.RefinementCtx): void {
+  if (e.type === 'NodePort') {
+    for (const f of ['httpNodePort', 'httpsNodePort'] as const) {
+      if (e[f] === undefined) ctx.addIssue({ code: 'custom', path: [f], message: `a fixed node port from 30000 to 32767 for type NodePort (e.g. ${f === 'httpNodePort' ? 30080 : 30443}): the load balancer or router in front forwards port ${f === 'httpNodePort' ? 80 : 443} to it, and ACME HTTP-01 needs port 80 to arrive` });
+    }
+    if (e.httpNodePort !== undefined && e.httpNodePort === e.httpsNodePort) ctx.addIssue({ code: 'custom', path: ['httpsNodePort'], message: `a node port different from httpNodePort (${e.httpNodePort})` });
+  } else {
+    for (const f of ['httpNodePort', 'httpsNodePort'] as const) {
+      if (e[f] !== undefined) ctx.addIssue({ code: 'custom', path: [f], message: `no node port for type ${e.type} (only type NodePort takes one): remove it` });
+    }
+  }
+}
+
+/** The border's controller: the pods as a peer, and how traffic reaches them. */
+export const borderControllerSchema = peerSelectorSchema.extend({ exposure: controllerExposureSchema.optional() });
+
 export const borderSchema = z
   .strictObject({
     kind: expects(z.enum(['nginx', 'traefik', 'gateway']), 'one of "nginx", "traefik", "gateway"'),
     /** Ingress class (nginx) or the Gateway to attach to (gateway). */
     className: dnsLabel.optional(),
     gateway: z.strictObject({ name: dnsLabel, namespace: dnsLabel }).optional(),
-    controller: peerSelectorSchema.optional(),
+    controller: borderControllerSchema.optional(),
     tls: z
       .strictObject({
         issuer: dnsLabel,
@@ -289,6 +332,7 @@ export type SecretStoreConfig = z.infer<typeof secretStoreSchema>;
 export type SecurityConfig = z.infer<typeof securitySchema>;
 export type MeshConfig = z.infer<typeof meshSchema>;
 export type BorderConfig = z.infer<typeof borderSchema>;
+export type ControllerExposure = z.infer<typeof controllerExposureSchema>;
 export type ObservabilityConfig = z.infer<typeof observabilitySchema>;
 export type BackupConfig = z.infer<typeof backupSchema>;
 export type BackupStorageConfig = z.infer<typeof backupStorageSchema>;

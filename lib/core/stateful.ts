@@ -21,8 +21,33 @@ export const RETAIN_CLAIMS: k8s.StatefulSetPersistentVolumeClaimRetentionPolicy 
 export interface StorageOptions {
   /** Requested capacity, e.g. "20Gi". */
   readonly size: string;
-  /** StorageClass name. @default the cluster's default class */
+  /** StorageClass name. @default the class set with `setDefaultStorageClass` on a scope above, else the cluster's default class */
   readonly storageClass?: string;
+}
+
+/** Construct-tree context key holding the storage class of claims that name none. */
+const STORAGE_CLASS_CONTEXT = '@platform/manifests:defaultStorageClass';
+
+/**
+ * Every PersistentVolumeClaim and volumeClaimTemplate rendered below `scope`
+ * that names no `storageClass` gets this one: the cluster's storage is one
+ * fact of the environment, not a setting of each data service. Call it before
+ * `scope` has children (it sets construct-tree context). Without it, claims
+ * naming no class leave `storageClassName` out and bind only where the
+ * cluster has a default StorageClass (EKS clusters created on 1.30 or later,
+ * and k0s, have none).
+ */
+export function setDefaultStorageClass(scope: Construct, storageClass: string): void {
+  if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(storageClass)) {
+    throw new PropsError(scope, 'storageClass', storageClass, 'a StorageClass name (lower-case DNS subdomain)');
+  }
+  scope.node.setContext(STORAGE_CLASS_CONTEXT, storageClass);
+}
+
+/** The class `setDefaultStorageClass` set on `scope` or above it, if any. */
+export function defaultStorageClass(scope: Construct): string | undefined {
+  const v: unknown = scope.node.tryGetContext(STORAGE_CLASS_CONTEXT);
+  return typeof v === 'string' ? v : undefined;
 }
 
 /** Throws unless `s.size` is a positive byte quantity and the class a DNS subdomain. */
@@ -35,10 +60,10 @@ export function checkStorage(scope: Construct, field: string, s: StorageOptions)
 }
 
 /** A volumeClaimTemplate for a StatefulSet, with the prune protection annotations its PVCs inherit. */
-export function claimTemplate(name: string, storage: StorageOptions, labels: Record<string, string>): k8s.KubePersistentVolumeClaimProps {
+export function claimTemplate(scope: Construct, name: string, storage: StorageOptions, labels: Record<string, string>): k8s.KubePersistentVolumeClaimProps {
   return {
     metadata: { name, labels, annotations: { ...PRUNE_PROTECTION } },
-    spec: claimSpec(storage),
+    spec: claimSpec(scope, storage),
   };
 }
 
@@ -50,14 +75,14 @@ export function persistentClaim(
 ): k8s.KubePersistentVolumeClaim {
   return new k8s.KubePersistentVolumeClaim(scope, id, {
     metadata: { name: p.name, namespace: p.namespace, labels: p.labels, annotations: { ...PRUNE_PROTECTION } },
-    spec: claimSpec(p.storage),
+    spec: claimSpec(scope, p.storage),
   });
 }
 
-function claimSpec(storage: StorageOptions): k8s.PersistentVolumeClaimSpec {
+function claimSpec(scope: Construct, storage: StorageOptions): k8s.PersistentVolumeClaimSpec {
   return {
     accessModes: ['ReadWriteOnce'],
-    storageClassName: storage.storageClass,
+    storageClassName: storage.storageClass ?? defaultStorageClass(scope),
     resources: { requests: { storage: k8s.Quantity.fromString(storage.size) } },
   };
 }

@@ -216,7 +216,7 @@ export class ElasticsearchCluster extends Construct {
         podManagementPolicy: 'Parallel',
         selector: { matchLabels: selector },
         template: pod,
-        volumeClaimTemplates: [claimTemplate('data', storage, selector)],
+        volumeClaimTemplates: [claimTemplate(this, 'data', storage, selector)],
         persistentVolumeClaimRetentionPolicy: RETAIN_CLAIMS,
       },
     });

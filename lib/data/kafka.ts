@@ -256,7 +256,7 @@ export class KafkaCluster extends Construct {
         podManagementPolicy: 'Parallel',
         selector: { matchLabels: selector },
         template: pod,
-        volumeClaimTemplates: [claimTemplate('data', p.storage, selector)],
+        volumeClaimTemplates: [claimTemplate(this, 'data', p.storage, selector)],
         persistentVolumeClaimRetentionPolicy: RETAIN_CLAIMS,
       },
     });

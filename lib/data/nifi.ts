@@ -253,9 +253,9 @@ export class Nifi extends Construct {
         ports: [servicePort('https', HTTPS), ...(clustered ? [servicePort('cluster', PROTOCOL), servicePort('load-balance', LOAD_BALANCE)] : [])],
       },
     });
-    const claims = [claimTemplate('data', storage, selector)];
-    if (props.contentStorage) claims.push(claimTemplate('content', props.contentStorage, selector));
-    if (props.provenanceStorage) claims.push(claimTemplate('provenance', props.provenanceStorage, selector));
+    const claims = [claimTemplate(this, 'data', storage, selector)];
+    if (props.contentStorage) claims.push(claimTemplate(this, 'content', props.contentStorage, selector));
+    if (props.provenanceStorage) claims.push(claimTemplate(this, 'provenance', props.provenanceStorage, selector));
     this.workload = new k8s.KubeStatefulSet(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace, labels, annotations: { ...PRUNE_PROTECTION } },
       spec: {

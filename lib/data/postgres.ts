@@ -199,7 +199,7 @@ export class PostgresDatabase extends Construct {
           serviceName: `${this.name}-headless`,
           selector: { matchLabels: primarySelector },
           template: primaryPod,
-          volumeClaimTemplates: [claimTemplate('data', storage, selectorLabels({ name: this.name }))],
+          volumeClaimTemplates: [claimTemplate(this, 'data', storage, selectorLabels({ name: this.name }))],
           persistentVolumeClaimRetentionPolicy: RETAIN_CLAIMS,
         },
       });
@@ -224,7 +224,7 @@ export class PostgresDatabase extends Construct {
           podManagementPolicy: 'Parallel',
           selector: { matchLabels: replicaSelector },
           template: replicaPod,
-          volumeClaimTemplates: [claimTemplate('data', storage, selectorLabels({ name: this.name }))],
+          volumeClaimTemplates: [claimTemplate(this, 'data', storage, selectorLabels({ name: this.name }))],
           persistentVolumeClaimRetentionPolicy: RETAIN_CLAIMS,
         },
       });

@@ -148,7 +148,7 @@ export class RedisCache extends Construct {
           serviceName: `${this.name}-headless`,
           selector: { matchLabels: selector },
           template: pod,
-          volumeClaimTemplates: [claimTemplate('data', storage, selector)],
+          volumeClaimTemplates: [claimTemplate(this, 'data', storage, selector)],
           persistentVolumeClaimRetentionPolicy: RETAIN_CLAIMS,
         },
       });

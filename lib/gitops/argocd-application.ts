@@ -47,6 +47,12 @@ export interface ArgoApplicationProps {
   readonly selfHeal?: boolean;
   /** Create the destination namespace when missing. @default true */
   readonly createNamespace?: boolean;
+  /**
+   * Labels and annotations Argo CD puts on the destination namespace it
+   * creates (`syncPolicy.managedNamespaceMetadata`), e.g. its Pod Security
+   * level. Only with `createNamespace`. @default none
+   */
+  readonly namespaceMetadata?: { readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
   /** Retry policy for failed syncs. @default 5 attempts, 5s doubling up to 3m */
   readonly retry?: SyncRetry;
   /** Synced revisions kept for rollback in the UI. @default 10 */
@@ -96,6 +102,9 @@ export class ArgoApplication extends Construct {
     if (props.helmChart && !EXACT_VERSION.test(props.targetRevision ?? '')) {
       throw new PropsError(this, 'targetRevision', props.targetRevision, 'the exact chart version, e.g. "1.15.3" (no ranges)');
     }
+    if (props.namespaceMetadata && props.createNamespace === false) {
+      throw new PropsError(this, 'namespaceMetadata', props.namespaceMetadata, 'no namespace metadata when createNamespace is false (Argo CD sets it only on a namespace it manages)');
+    }
     const revisionHistoryLimit = props.revisionHistoryLimit ?? 10;
     const ignores = props.ignoreDifferences ?? [];
     const syncOptions = [
@@ -128,6 +137,7 @@ export class ArgoApplication extends Construct {
         syncPolicy: {
           automated: { prune: props.prune ?? true, selfHeal: props.selfHeal ?? true },
           syncOptions,
+          managedNamespaceMetadata: props.namespaceMetadata,
           retry: { limit: retry.limit, backoff: { duration: retry.backoff, factor: retry.factor, maxDuration: retry.maxBackoff } },
         },
         revisionHistoryLimit,

@@ -240,7 +240,7 @@ export class Alertmanager extends Construct {
             volumes: [{ name: 'config', configMap: { name: `${this.name}-config` } }, ...secretVolumes, tmp.volume],
           },
         },
-        volumeClaimTemplates: [claimTemplate('data', storage, labels)],
+        volumeClaimTemplates: [claimTemplate(this, 'data', storage, labels)],
       },
     });
     new k8s.KubeService(this, 'Headless', { metadata: { ...metadata, name: headless }, spec: { clusterIp: 'None', selector } });

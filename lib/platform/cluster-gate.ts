@@ -11,7 +11,9 @@
 //              admission webhook first);
 // - one owner: walking from the engine's bootstrap directory through the
 //              Applications' / Kustomizations' paths, every object is reached
-//              by exactly one engine.
+//              by exactly one engine;
+// - reachable: no LoadBalancer Service (rendered, or the ingress-nginx
+//              chart's controller Service) where nothing provides one.
 import { AddonId, ADDONS, GitOpsEngine, isAddonId, providerOf, ProviderOptions } from './addons';
 import type { EnvironmentCheckInput, SynthCheck } from '../synth/pipeline';
 
@@ -26,6 +28,13 @@ export interface ClusterFacts {
   /** Add-ons declared `external: true`. */
   readonly external: readonly AddonId[];
   readonly providerOptions?: ProviderOptions;
+  /**
+   * Set when nothing in the cluster gives LoadBalancer Services an address
+   * (kind, k0s without MetalLB): why, and what to change instead. Such a
+   * Service stays `<pending>` and Argo CD reports it, and every Application
+   * holding it, Progressing forever. @default the cluster has a provider
+   */
+  readonly noLoadBalancer?: { readonly reason: string; readonly fix: string };
 }
 
 export interface GateObject {
@@ -128,6 +137,19 @@ export function checkCluster(env: string, objects: readonly GateObject[], facts:
     }
   }
 
+  // Reachable: a LoadBalancer Service only where the cluster has a provider.
+  if (facts.noLoadBalancer) {
+    const refuse = (o: GateObject, what: string) => violations.push(`cluster/load-balancer: ${where(o)}: ${what} is type LoadBalancer, but ${facts.noLoadBalancer!.reason}: it would stay <pending> and Argo CD would report it Progressing forever; ${facts.noLoadBalancer!.fix}`);
+    for (const o of objects) {
+      if (o.object.kind === 'Service' && o.object.apiVersion === 'v1' && specOf(o).type === 'LoadBalancer') refuse(o, 'the Service');
+    }
+    const nginx = rendered.get('ingress-nginx');
+    if (nginx) {
+      const type = ingressNginxServiceType(nginx);
+      if (type === 'LoadBalancer') refuse(nginx, `the ingress-nginx controller Service (controller.service.type${nginxServiceTypeStated(nginx) ? '' : ' unset: the chart\'s default'})`);
+    }
+  }
+
   // Ordered: the unit delivering each directory, per engine.
   let orderEdges = 0;
   const deliverers = objects.filter((o) => systemOf(o.dir) === BOOTSTRAP && targetDir(o, distPath) !== undefined);
@@ -158,6 +180,29 @@ export function checkCluster(env: string, objects: readonly GateObject[], facts:
     }
   }
   return { violations, objectsChecked, kinds: kinds.size, orderEdges, dirsWalked: owners.size };
+}
+
+/** The Helm values of an add-on's Application (Argo CD) or HelmRelease (Flux). */
+function helmValues(o: GateObject): Record<string, unknown> {
+  const spec = specOf(o);
+  const v = o.object.kind === 'Application' ? ((spec.source as Spec | undefined)?.helm as Spec | undefined)?.valuesObject : spec.values;
+  return (v && typeof v === 'object' ? v : {}) as Record<string, unknown>;
+}
+
+function nginxServiceValues(o: GateObject): Spec {
+  const controller = (helmValues(o).controller ?? {}) as Spec;
+  return (controller.service ?? {}) as Spec;
+}
+
+function nginxServiceTypeStated(o: GateObject): boolean {
+  return typeof nginxServiceValues(o).type === 'string';
+}
+
+/** The controller Service type the ingress-nginx chart renders from these values (its default: LoadBalancer); undefined when it renders none. */
+function ingressNginxServiceType(o: GateObject): string | undefined {
+  const service = nginxServiceValues(o);
+  if (service.enabled === false) return undefined;
+  return typeof service.type === 'string' ? service.type : 'LoadBalancer';
 }
 
 /** The cluster gate as a synth check; `factsOf` reads the environment file. */

@@ -154,7 +154,7 @@ export class Jaeger extends Construct {
           serviceName: `${this.name}-headless`,
           selector: { matchLabels: selector },
           template: pod,
-          volumeClaimTemplates: [claimTemplate('data', storage.volume, selector)],
+          volumeClaimTemplates: [claimTemplate(this, 'data', storage.volume, selector)],
           persistentVolumeClaimRetentionPolicy: RETAIN_CLAIMS,
         },
       });

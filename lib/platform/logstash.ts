@@ -216,7 +216,7 @@ export class Logstash extends Construct {
             volumes: [{ name: 'rendered', configMap: { name: `${this.name}-config` } }, config.volume, logs.volume, tmp.volume],
           },
         },
-        volumeClaimTemplates: [claimTemplate('data', storage, labels)],
+        volumeClaimTemplates: [claimTemplate(this, 'data', storage, labels)],
       },
     });
     new k8s.KubeService(this, 'Headless', {

@@ -203,7 +203,7 @@ export class Prometheus extends Construct {
             volumes: [{ name: 'config', configMap: { name: `${this.name}-config` } }, tmp.volume],
           },
         },
-        volumeClaimTemplates: [claimTemplate('data', storage, selector)],
+        volumeClaimTemplates: [claimTemplate(this, 'data', storage, selector)],
         persistentVolumeClaimRetentionPolicy: RETAIN_CLAIMS,
       },
     });

@@ -112,7 +112,7 @@ describe('README "Add a service", step by step', () => {
     expect(quoted).toBeDefined();
     expect(r.stderr.startsWith(quoted!)).toBe(true);
     expect(r.stderr.trim()).toBe(
-      'environments/dev.yaml:18:5 systems.ecosystem.services.order-service: required by charts/ecosystem.ts but not configured; ' +
+      'environments/dev.yaml:22:5 systems.ecosystem.services.order-service: required by charts/ecosystem.ts but not configured; ' +
         'add it under systems.ecosystem.services in environments/defaults.yaml (repository) and each environment file (tag, replicas, resources)',
     );
   });

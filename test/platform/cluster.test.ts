@@ -232,7 +232,7 @@ describe('the mesh mode reaches the add-ons (prod: mesh.cni and mesh.nativeSidec
   });
 
   test('GIVEN STRICT mTLS backends behind NGINX THEN the controller pods are injected, leave inbound traffic to NGINX, and install after istiod', () => {
-    expect(app('ingress-nginx').spec.source.helm!.valuesObject.controller).toEqual({ podLabels: { 'sidecar.istio.io/inject': 'true' }, podAnnotations: { 'traffic.sidecar.istio.io/includeInboundPorts': '' } });
+    expect(app('ingress-nginx').spec.source.helm!.valuesObject.controller).toEqual({ podLabels: { 'sidecar.istio.io/inject': 'true' }, podAnnotations: { 'traffic.sidecar.istio.io/includeInboundPorts': '' }, service: { type: 'LoadBalancer' } });
     expect(wave('ingress-nginx')).toBeGreaterThan(wave('istiod'));
   });
 

@@ -163,7 +163,8 @@ describe('the reference environments', () => {
   });
 
   test('GIVEN istiod\'s sidecar resources set through platform.addons THEN the environment is refused at that field (mesh.proxy is the one source)', () => {
-    const env = editedStaging((t) => `${t}platform:\n  addons:\n    istiod:\n      values:\n        global:\n          proxy:\n            resources: { limits: { cpu: "2" } }\n`);
+    // under staging's own top-level platform block (its ClusterIssuers stay)
+    const env = editedStaging((t) => t.replace('\nplatform:\n', '\nplatform:\n  addons:\n    istiod:\n      values:\n        global:\n          proxy:\n            resources: { limits: { cpu: "2" } }\n'));
     let error: unknown;
     try {
       withPlatform(env, environmentTargets(env, new App()), new App());
