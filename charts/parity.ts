@@ -47,7 +47,7 @@ const DECLARED: DeclaredDifference[] = [
   { system: 'ecosystem', construct: 'ecosystem/user-service/Service', field: 'metadata.annotations', reason: '001 "Canary Deployment": the Service syncs before the Rollout' },
   { system: 'ecosystem', construct: 'ecosystem/Mesh/**', field: '(presence)', reason: '001 "Service mesh with mutual TLS": mesh enabled per environment (off in development)' },
   { system: 'ecosystem', construct: 'ecosystem/ServiceGraph/*/Allow-istiod', field: '(presence)', reason: 'follows the mesh: sidecars reach istiod where the mesh runs' },
-  { system: 'ecosystem', construct: 'ecosystem/Tracing/**', field: '(presence)', reason: 'follows the mesh: Istio telemetry sampling where the mesh runs' },
+  { system: 'ecosystem', construct: 'ecosystem/Tracing/**', field: '(presence)', reason: 'follows the mesh: Istio telemetry sampling to the system Jaeger where the mesh runs' },
   { system: 'ecosystem', construct: 'ecosystem/ServiceGraph/**', field: 'spec.ingress.**', reason: 'exposure through the border per environment (development is not exposed)' },
   { system: 'ecosystem', construct: 'ecosystem/Backup/**', field: '(presence)', reason: '001 "Backup Strategy": scheduled backups of production' },
   { system: 'ecosystem', construct: 'ecosystem/postgres/**', field: '**', reason: '001 "Environment Specifications": dev-postgres (Deployment), staging-postgres (StatefulSet), prod-postgres-cluster (StatefulSet with a read replica)' },
@@ -66,7 +66,6 @@ const DECLARED: DeclaredDifference[] = [
   { system: 'fediflow', construct: 'fediflow/redis/**', field: '**', reason: '002: in-cluster Redis in development and staging, the managed one (external mode) in production' },
   { system: 'fediflow', construct: 'fediflow/ServiceGraph/**', field: '**', reason: 'follows the database mode: in-cluster peers get policies, managed endpoints an egress rule' },
   { system: 'fediflow', construct: 'fediflow/Mesh/**', field: '(presence)', reason: '002 "Service Mesh Implementation": Istio mTLS, policies and circuit breaking where the environment runs the mesh (not in development)' },
-  { system: 'fediflow', construct: 'fediflow/Tracing/**', field: '(presence)', reason: 'follows the mesh: Istio trace sampling where the mesh runs' },
   // IDP (003).
   { system: 'idp', construct: 'idp/*/**', field: '(presence)', reason: '003 "Production Deployment": blue-green by version selector in production; RDS/ElastiCache (external mode) in production' },
   { system: 'idp', construct: 'idp/backstage/Service', field: 'spec.selector.version', reason: '003 "Production Deployment": the Service selects the active version (blue/green)' },

@@ -16,6 +16,7 @@ import { ADDON_IDS, ADDONS, AddonId, DISTRIBUTION_ADDONS, installLevel, provider
 import { ADDON_LABEL, ClusterFacts } from '../lib/platform/cluster-gate';
 import { AcmeSolver, CertificateIssuer, LabelledAcmeSolver } from '../lib/border/certificate-issuer';
 import { HTTP01_INGRESS_CLASS_LABEL } from '../lib/border/options';
+import { OtelTracingProvider, TracingSampling } from '../lib/observability/tracing-sampling';
 import { RenderTarget } from '../lib/synth';
 import { veleroValues } from '../app/adapters/backup';
 
@@ -35,6 +36,8 @@ export interface PlatformPlan {
   readonly external: readonly AddonId[];
   /** Kinds (`group/Kind`) that made each add-on needed. */
   readonly usedBy: ReadonlyMap<AddonId, readonly string[]>;
+  /** Tracing extension providers the systems' Telemetries name (istiod's meshConfig.extensionProviders), by name. */
+  readonly tracingProviders: readonly OtelTracingProvider[];
 }
 
 type ObjectShape = { apiVersion: string; kind: string; spec?: unknown; annotations?: Record<string, string> };
@@ -149,7 +152,29 @@ export function planPlatform(env: EnvironmentConfig, targets: readonly RenderTar
     rendered: needed.filter((id) => !external.includes(id)),
     external,
     usedBy: new Map([...usedBy].map(([k, v]) => [k, [...v].sort()])),
+    tracingProviders: tracingProviders(targets),
   };
+}
+
+/** The OpenTelemetry extension providers of the targets' Telemetries (one per system with a Jaeger), sorted by name. */
+function tracingProviders(targets: readonly RenderTarget[]): OtelTracingProvider[] {
+  const out = new Map<string, OtelTracingProvider>();
+  for (const t of targets) {
+    for (const c of t.chart.node.findAll()) {
+      const p = c instanceof TracingSampling ? c.extensionProvider : undefined;
+      if (!p) continue;
+      const seen = out.get(p.name);
+      if (seen && JSON.stringify(seen) !== JSON.stringify(p)) throw new Error(`platform: two Telemetries define the tracing provider ${p.name} differently (${JSON.stringify(seen.opentelemetry)} and ${JSON.stringify(p.opentelemetry)}); expected one definition per name`);
+      out.set(p.name, p);
+    }
+  }
+  return [...out.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** istiod's meshConfig for the systems' tracing providers (none: no values). */
+function tracingValues(plan: PlatformPlan, a: AddonId): Record<string, unknown> {
+  if (a !== 'istiod' || plan.tracingProviders.length === 0) return {};
+  return { meshConfig: { extensionProviders: plan.tracingProviders.map((p) => ({ name: p.name, opentelemetry: { ...p.opentelemetry } })) } };
 }
 
 export interface PlatformChartProps {
@@ -162,7 +187,7 @@ export class PlatformChart extends Chart {
   constructor(scope: Construct, id: string, props: PlatformChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
     const { config, plan } = props;
-    const valuesOf = (a: AddonId) => [exposureValues(config, a), meshValues(config, a), environmentValues(config, a), config.platform?.addons?.[a]?.values ?? {}]
+    const valuesOf = (a: AddonId) => [exposureValues(config, a), meshValues(config, a), tracingValues(plan, a), environmentValues(config, a), config.platform?.addons?.[a]?.values ?? {}]
       .reduce<unknown>((acc, v) => deepMerge(acc, v), ADDONS[a].values) as Record<string, unknown>;
     const after = (a: AddonId) => meshRequires(config, a).filter((r) => plan.rendered.includes(r));
     const labelled = <T extends { resource: ApiObject }>(x: T, a: AddonId): T => {

@@ -13,6 +13,7 @@ import { environmentBorder } from '../app/adapters/border';
 import { clusterChecks } from '../app/adapters/cluster-checks';
 import { setDefaultStorageClass } from '../lib/core/stateful';
 import { meshFromConfig, meshModeOf } from '../app/adapters/mesh';
+import { declareClusterPrometheus } from '../app/adapters/monitoring';
 import { secretBackendOf, SystemBase } from '../app/adapters/system';
 import { Border } from '../lib/border/border';
 import { ExternalPeer, Peer } from '../lib/security/peer';
@@ -88,6 +89,7 @@ export class SystemScaffold implements SystemBase {
   public finish(): void {
     if (this.options.meshed) meshFromConfig(this, this.chart);
     if (this.options.backup) backupFromConfig(this, this.chart);
+    declareClusterPrometheus(this, this.chart);
     clusterChecks(this, this.chart, this.options.meshed === true);
   }
 }

@@ -89,7 +89,7 @@ export { Logstash } from './platform/logstash';
 export type { LogstashElasticsearchOutput, LogstashProps } from './platform/logstash';
 export { TraefikController } from './platform/traefik';
 export type { TraefikControllerProps, TraefikExposure } from './platform/traefik';
-export { ADDON_IDS, ADDONS, addonTable, CERT_MANAGER_INGRESS_ANNOTATIONS, DISTRIBUTION_ADDONS, installLevel, isAddonId, PROVIDER_RULES, providerOf, withRequirements } from './platform/addons';
+export { ADDON_IDS, ADDONS, addonTable, CERT_MANAGER_INGRESS_ANNOTATIONS, DISTRIBUTION_ADDONS, installLevel, isAddonId, isPrometheusOperatorObject, PROMETHEUS_OPERATOR_KINDS, PROVIDER_RULES, providerOf, withRequirements } from './platform/addons';
 export type { AddonId, AddonInfo, GitOpsEngine, PinnedChart, ProvidedObject, Provider, ProviderOptions, ProviderRule } from './platform/addons';
 export { ADDON_LABEL, checkCluster, ClusterGate } from './platform/cluster-gate';
 export type { ClusterFacts, ClusterGateReport, GateObject } from './platform/cluster-gate';
@@ -102,7 +102,7 @@ export type { ServiceDashboardProps } from './observability/service-dashboard';
 export { SLO_RECORDS, SloRules } from './observability/slo-rules';
 export type { HttpObjectives, SloRulesProps } from './observability/slo-rules';
 export { TracingSampling } from './observability/tracing-sampling';
-export type { TracingSamplingProps } from './observability/tracing-sampling';
+export type { OtelTracingProvider, TracingSamplingProps } from './observability/tracing-sampling';
 
 // ---------------------------------------------------------------- security
 export { SystemNamespace, POD_SECURITY_VERSION, podSecurityLabels, MESH_CNI_ANNOTATION, MESH_NATIVE_SIDECARS_ANNOTATION } from './security/system-namespace';

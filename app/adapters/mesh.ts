@@ -4,8 +4,29 @@ import { MeshPolicies } from '../../lib/mesh/mesh-policies';
 import { TracingSampling } from '../../lib/observability/tracing-sampling';
 import { ComputeResources } from '../../lib/core/resources';
 import { DEFAULT_SIDECAR_RESOURCES, SidecarInjection } from '../../lib/security/sidecar-injection';
+import { Jaeger } from '../../lib/platform/jaeger';
+import { Peer } from '../../lib/security/peer';
 import { MeshMode } from '../../lib/security/system-namespace';
 import { SystemBase } from './system';
+
+/** A system's own tracing backend, where the sidecars send spans when the mesh runs. */
+export interface MeshTracingBackend {
+  readonly jaeger: Jaeger;
+  /** Jaeger's pods in the service graph (port `otlp-grpc`). */
+  readonly peer: Peer;
+}
+
+const tracingBackends = new WeakMap<SystemBase, MeshTracingBackend>();
+
+/** Declares the system's Jaeger as the backend of its sidecars' spans (read by meshFromConfig). */
+export function meshTracingBackend(base: SystemBase, backend: MeshTracingBackend): void {
+  tracingBackends.set(base, backend);
+}
+
+/** The mesh extension provider of a system's Jaeger: one per namespace, `jaeger-<namespace>`. */
+export function tracingProviderName(namespace: string): string {
+  return `jaeger-${namespace}`;
+}
 
 /** The cluster's mesh mode where the environment runs the mesh, declared on injected namespaces. */
 export function meshModeOf(env: EnvironmentConfig): MeshMode | undefined {
@@ -41,10 +62,33 @@ export function meshFromConfig(base: SystemBase, chart: Chart): MeshPolicies | u
     namespaces: [base.namespace],
     circuitBreaker: { maxConnections: m.maxConnections, maxPendingRequests: m.maxPendingRequests, consecutive5xxErrors: m.consecutive5xxErrors, baseEjectionTime: m.baseEjectionTime },
   });
-  const sampling = base.env.observability?.tracingSamplingPercent;
-  if (sampling !== undefined) new TracingSampling(chart, 'Tracing', { namespace: base.namespace, samplingPercent: sampling });
+  meshTracing(base, chart);
   if (m.nativeSidecars) nativeSidecarJobs(chart, base.namespace);
   return mesh;
+}
+
+/**
+ * The environment's trace sampling for the sidecars, where the system runs a
+ * tracing backend (its Jaeger): a Telemetry naming the OpenTelemetry
+ * extension provider `jaeger-<namespace>` (istiod's meshConfig gets it from
+ * the platform chart), and a service-graph edge from every pod of the
+ * namespace to Jaeger's OTLP gRPC port, since each sidecar sends its spans
+ * there. Without a backend no Telemetry is rendered: sampled spans would go
+ * nowhere.
+ */
+function meshTracing(base: SystemBase, chart: Chart): void {
+  const sampling = base.env.observability?.tracingSamplingPercent;
+  const backend = tracingBackends.get(base);
+  if (sampling === undefined || !backend) return;
+  const { jaeger, peer } = backend;
+  new TracingSampling(chart, 'Tracing', {
+    namespace: base.namespace,
+    samplingPercent: sampling,
+    otlp: { name: tracingProviderName(jaeger.namespace), opentelemetry: { service: `${jaeger.name}.${jaeger.namespace}.svc.cluster.local`, port: peer.ports['otlp-grpc'] } },
+  });
+  base.graph.onPeer((p) => {
+    if (p !== peer && p.namespace === base.namespace) base.graph.connect(p, peer, 'otlp-grpc');
+  });
 }
 
 /**

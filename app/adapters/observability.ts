@@ -8,6 +8,7 @@ import { SloRules } from '../../lib/observability/slo-rules';
 import { ExternalPeer, Peer } from '../../lib/security/peer';
 import { callsKubeApi, componentPeer, scrape, storedSecret, SystemBase } from './system';
 import { declareProvider, ProvidedEndpoint } from './logging';
+import { meshTracingBackend } from './mesh';
 import { SystemPrometheus } from './strategy';
 
 /** A system's own observability stack (Specify's "Observability Layer", the 060 "Observability Stack"). */
@@ -103,6 +104,8 @@ export function observabilityFromConfig(base: SystemBase, scope: Construct, o: O
     kibana: o.elasticsearch ? componentPeer(base, 'kibana', { http: 5601 }) : undefined,
     alertmanager: alertmanager ? componentPeer(base, 'alertmanager', { http: 9093 }) : undefined,
   };
+  // Where the mesh runs, the sidecars send their spans here (app/adapters/mesh.ts).
+  meshTracingBackend(base, { jaeger, peer: peers.jaeger });
   if (peers.alertmanager) {
     g.connect(peers.prometheus, peers.alertmanager, 'http').connect(peers.grafana, peers.alertmanager, 'http');
     // PagerDuty's and Slack's APIs are on the internet, at addresses they do not publish per customer.

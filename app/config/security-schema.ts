@@ -211,7 +211,19 @@ export const borderSchema = z
   });
 
 export const observabilitySchema = z.strictObject({
-  prometheus: peerSelectorSchema.optional(),
+  /**
+   * The cluster's Prometheus: where its pods run (the NetworkPolicies let
+   * exactly them scrape), and who runs it with the Prometheus Operator that
+   * acts on our ServiceMonitors, PodMonitors and PrometheusRules
+   * (`providedBy`, rendered as validate.platform.dev/external-provider on
+   * each; without it the cluster gate refuses them: `_platform` installs
+   * only the operator's CRDs).
+   */
+  prometheus: peerSelectorSchema
+    .extend({
+      providedBy: expects(z.string().trim().min(1), 'a short text naming who runs the Prometheus Operator and the Prometheus that selects our ServiceMonitors/PrometheusRules, such as "platform team (kube-prometheus-stack, namespace monitoring)"').optional(),
+    })
+    .optional(),
   /** Share of requests traced (Istio Telemetry), e.g. 100 in dev, 10 in prod. */
   tracingSamplingPercent: expects(z.number().min(0).max(100), 'a percentage from 0 to 100').optional(),
 });

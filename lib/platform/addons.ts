@@ -334,3 +334,16 @@ export function addonTable(): string {
   });
   return ['| add-on | what | pinned chart | provides |', '|---|---|---|---|', ...rows].join('\n');
 }
+
+/**
+ * Kinds of monitoring.coreos.com that the Prometheus Operator turns into a
+ * running Prometheus's configuration. `prometheus-operator-crds` only makes
+ * the API server accept them: something must run the operator and a
+ * Prometheus that selects them, or they do nothing.
+ */
+export const PROMETHEUS_OPERATOR_KINDS: readonly string[] = ['ServiceMonitor', 'PodMonitor', 'PrometheusRule'];
+
+/** Whether an object is one the Prometheus Operator acts on (see {@link PROMETHEUS_OPERATOR_KINDS}). */
+export function isPrometheusOperatorObject(o: { readonly apiVersion: string; readonly kind: string }): boolean {
+  return groupOf(o.apiVersion) === 'monitoring.coreos.com' && PROMETHEUS_OPERATOR_KINDS.includes(o.kind);
+}

@@ -9,12 +9,20 @@
 //              requires: systems, and the ClusterIssuers of
 //              `<env>/_platform/cluster-issuers` (cert-manager's CRDs and
 //              admission webhook first);
+// - served:    a ServiceMonitor, PodMonitor or PrometheusRule declares who
+//              runs the Prometheus Operator and the Prometheus that selects
+//              it (validate.platform.dev/external-provider): no add-on here
+//              runs one (prometheus-operator-crds is only the CRDs; a shared
+//              cluster is taken to bring it, like every add-on); and an
+//              Istio Telemetry's tracing names providers that the rendered
+//              istiod's meshConfig.extensionProviders defines;
 // - one owner: walking from the engine's bootstrap directory through the
 //              Applications' / Kustomizations' paths, every object is reached
 //              by exactly one engine;
 // - reachable: no LoadBalancer Service (rendered, or the ingress-nginx
 //              chart's controller Service) where nothing provides one.
-import { AddonId, ADDONS, GitOpsEngine, isAddonId, providerOf, ProviderOptions } from './addons';
+import { AddonId, ADDONS, GitOpsEngine, isAddonId, isPrometheusOperatorObject, providerOf, ProviderOptions } from './addons';
+import { EXTERNAL_PROVIDER_ANNOTATION } from '../validate/rules';
 import type { EnvironmentCheckInput, SynthCheck } from '../synth/pipeline';
 
 /** Label the platform chart puts on each add-on's Application / HelmRelease. */
@@ -70,6 +78,14 @@ function targetDir(o: GateObject, distPath: string): string | undefined {
   if (typeof raw !== 'string') return undefined;
   const p = raw.replace(/^\.\//, '').replace(/\/+$/, '');
   return p.startsWith(`${distPath}/`) ? p.slice(distPath.length + 1) : undefined;
+}
+
+/** Names of meshConfig.extensionProviders in an add-on's Application (helm valuesObject) or HelmRelease (values). */
+function extensionProviders(o: GateObject): string[] {
+  const spec = specOf(o);
+  const values = (o.object.kind === 'Application' ? ((spec.source as Spec | undefined)?.helm as Spec | undefined)?.valuesObject : spec.values) as Spec | undefined;
+  const list = ((values?.meshConfig as Spec | undefined)?.extensionProviders ?? []) as Array<{ name?: unknown }>;
+  return list.map((p) => p.name).filter((n): n is string => typeof n === 'string');
 }
 
 /** Checks one environment's render; see the file comment. */
@@ -134,6 +150,24 @@ export function checkCluster(env: string, objects: readonly GateObject[], facts:
         continue;
       }
       violations.push(`cluster/unprovided: ${where(o)}: needs ${ADDONS[id].title} (${id}), which is neither rendered in dist/${env}/${PLATFORM}/ nor declared platform.addons.${id}.external: true`);
+    }
+    // A shared cluster's owners provide every add-on, the operator's Prometheus included (as for the kinds above).
+    if (isPrometheusOperatorObject(o.object) && !facts.shared && !o.object.metadata.annotations?.[EXTERNAL_PROVIDER_ANNOTATION]?.trim()) {
+      violations.push(`cluster/unserved: ${where(o)}: a ${o.object.kind} does nothing without a running Prometheus Operator and a Prometheus that selects it, and dist/${env}/${PLATFORM}/ installs only the operator's CRDs; expected metadata.annotations["${EXTERNAL_PROVIDER_ANNOTATION}"] naming who runs them (environments/${env}.yaml: observability.prometheus.providedBy)`);
+    }
+  }
+
+  // Served: tracing providers of the Telemetries, where istiod is rendered (an external one has its own meshConfig).
+  const istiod = rendered.get('istiod');
+  if (istiod) {
+    const defined = new Set(extensionProviders(istiod));
+    for (const o of objects.filter((x) => x.object.kind === 'Telemetry' && x.object.apiVersion.startsWith('telemetry.istio.io/'))) {
+      const tracing = (specOf(o).tracing ?? []) as Array<{ providers?: Array<{ name?: string }> }>;
+      tracing.forEach((t, i) => {
+        const names = (t.providers ?? []).map((p) => p.name ?? '');
+        if (names.length === 0) violations.push(`cluster/unserved: ${where(o)}: spec.tracing[${i}] names no provider, and ${where(istiod)} sets no default; expected spec.tracing[${i}].providers naming one of meshConfig.extensionProviders (${[...defined].join(', ') || 'none defined'}), or no tracing Telemetry where nothing receives spans`);
+        for (const n of names.filter((x) => !defined.has(x))) violations.push(`cluster/unserved: ${where(o)}: spec.tracing[${i}].providers names "${n}", which ${where(istiod)} does not define; expected one of meshConfig.extensionProviders (${[...defined].join(', ') || 'none defined'})`);
+      });
     }
   }
 

@@ -78,7 +78,7 @@ describe('add-on namespaces against the add-ons AppProject', () => {
   test('GIVEN every add-on with a chart rendered at once with its default values THEN the project admits every namespace they write to', () => {
     const config = loadEnvironment('prod', { dir: path.join(ROOT, 'environments'), root: ROOT });
     const rendered = ADDON_IDS.filter((id) => ADDONS[id].chart);
-    const plan: PlatformPlan = { env: 'prod', engine: 'argocd', rendered, external: [], usedBy: new Map() };
+    const plan: PlatformPlan = { env: 'prod', engine: 'argocd', rendered, external: [], usedBy: new Map(), tracingProviders: [] };
     const json = new PlatformChart(new App(), 'p', { config: { ...config, platform: undefined }, plan }).toJson() as Array<{ kind: string }>;
     const apps = json.filter((o) => o.kind === 'Application') as unknown as AppShape[];
     expect(apps).toHaveLength(rendered.length);
@@ -87,7 +87,7 @@ describe('add-on namespaces against the add-ons AppProject', () => {
 
   test('GIVEN cert-manager without the leader-election override (the chart default) THEN the table finds kube-system refused', () => {
     const config = loadEnvironment('prod', { dir: path.join(ROOT, 'environments'), root: ROOT });
-    const plan: PlatformPlan = { env: 'prod', engine: 'argocd', rendered: ['cert-manager'], external: [], usedBy: new Map() };
+    const plan: PlatformPlan = { env: 'prod', engine: 'argocd', rendered: ['cert-manager'], external: [], usedBy: new Map(), tracingProviders: [] };
     const json = new PlatformChart(new App(), 'p', { config: { ...config, platform: undefined }, plan }).toJson() as Array<{ kind: string }>;
     const apps = json.filter((o) => o.kind === 'Application') as unknown as AppShape[];
     delete apps[0].spec.source.helm!.valuesObject!.global;

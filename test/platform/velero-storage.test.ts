@@ -96,7 +96,7 @@ describe('Velero storage from backup.storage', () => {
     const lines = fs.readFileSync(path.join(envDir, 'prod.yaml'), 'utf8').split('\n');
     const storageLine = () => lines.findIndex((l, i) => i > lines.indexOf('backup:') && l === '  storage:') + 1;
     const config = withBackup({ schedule: '0 2 * * *', ttl: '720h' });
-    const plan: PlatformPlan = { env: 'prod', engine: 'argocd', rendered: ['velero'], external: [], usedBy: new Map() };
+    const plan: PlatformPlan = { env: 'prod', engine: 'argocd', rendered: ['velero'], external: [], usedBy: new Map(), tracingProviders: [] };
     expect(() => new PlatformChart(new App(), 'p', { config, plan })).toThrow(ConfigError);
     expect(() => new PlatformChart(new App(), 'p', { config, plan })).toThrow(new RegExp(`^environments/prod\\.yaml:${storageLine()}:\\d+ backup\\.storage: expected backup\\.storage`));
   });
