@@ -14,6 +14,7 @@ import { setDefaultStorageClass } from '../../lib/core/stateful';
 import { RedisCache } from '../../lib/data/redis';
 import { renderTargets } from '../../lib/synth';
 import { ROOT } from '../helpers/project';
+import { withShortcuts } from '../../app/fast';
 
 const ENV_DIR = path.join(ROOT, 'environments');
 
@@ -45,14 +46,9 @@ function configError(f: () => unknown): ConfigError {
   throw new Error('expected a ConfigError');
 }
 
-/** Renders an environment as synth does (systems, _platform, _gitops) into gate objects. */
+/** Renders an environment as synth does (systems, _platform, _gitops; synth's renderTargets with its shortcuts) into gate objects. */
 function gateObjects(cfg: EnvironmentConfig): GateObject[] {
-  const targets = renderEnvironment(cfg, new App());
-  const out: GateObject[] = [];
-  for (const t of targets) {
-    for (const o of Testing.synth(t.chart) as GateObject['object'][]) out.push({ dir: t.dir, file: `${o.kind}-${o.metadata.name}.yaml`, object: o });
-  }
-  return out;
+  return withShortcuts(() => renderTargets(renderEnvironment(cfg, new App()))).map((o) => ({ dir: o.dir, file: o.file, object: o.object }));
 }
 
 const staging = () => loadEnvironment('staging', { dir: ENV_DIR, root: ROOT });
@@ -89,7 +85,7 @@ describe('traffic into the cluster', () => {
     const cfg = loadEdited('staging', (t) => t.replace('exposure: { type: hostPort }', 'exposure: { type: LoadBalancer }'));
     const r = checkCluster('staging', gateObjects(cfg), clusterFacts(cfg));
     expect(r.violations).toHaveLength(1);
-    expect(r.violations[0]).toMatch(/^cluster\/load-balancer: dist\/staging\/_platform\/Application-ingress-nginx-staging\.yaml \(Application argocd\/ingress-nginx-staging\): the ingress-nginx controller Service \(controller\.service\.type\) is type LoadBalancer, but cluster\.distribution k0s has no LoadBalancer provider/);
+    expect(r.violations[0]).toMatch(/^cluster\/load-balancer: dist\/staging\/_platform\/argocd--application\.argoproj\.io--ingress-nginx-staging\.yaml \(Application argocd\/ingress-nginx-staging\): the ingress-nginx controller Service \(controller\.service\.type\) is type LoadBalancer, but cluster\.distribution k0s has no LoadBalancer provider/);
     expect(r.violations[0]).toContain('in environments/staging.yaml set border.controller.exposure.type: hostPort');
   });
 
@@ -105,7 +101,7 @@ describe('traffic into the cluster', () => {
     const lb = (t: string) => t.replace('traefik: { replicas: 2, exposure: { type: NodePort, httpNodePort: 30080, httpsNodePort: 30443 } }', 'traefik: { replicas: 2, exposure: LoadBalancer }');
     const cfg = loadEdited('staging', lb);
     const v = checkCluster('staging', gateObjects(cfg), clusterFacts(cfg)).violations;
-    expect(v).toEqual([expect.stringMatching(/^cluster\/load-balancer: dist\/staging\/infometis\/Service-traefik\.yaml \(Service infometis-staging\/traefik\): the Service is type LoadBalancer.*components\.traefik\.exposure/)]);
+    expect(v).toEqual([expect.stringMatching(/^cluster\/load-balancer: dist\/staging\/infometis\/infometis-staging--service--traefik\.yaml \(Service infometis-staging\/traefik\): the Service is type LoadBalancer.*components\.traefik\.exposure/)]);
     const withMetalLb = loadEdited('staging', (t) => lb(t).replace('  distribution: k0s\n', '  distribution: k0s\n  loadBalancerProvider: "MetalLB, pool 192.0.2.0/28"\n'));
     expect(checkCluster('staging', gateObjects(withMetalLb), clusterFacts(withMetalLb)).violations).toEqual([]);
   });
