@@ -86,7 +86,7 @@ export function run(opts: CliOptions): SynthResult {
     const loaded = checkNamespaceClaims(all, envs);
     const load = (env: string) => loaded.get(env) ?? loadEnvironment(env);
     return synthesize({
-      ...synthHooks(opts, (env) => clusterFacts(load(env)), (env) => loaded.get(env)?.environment.tier),
+      ...synthHooks({ ...opts, environments: envs.length }, (env) => clusterFacts(load(env)), (env) => loaded.get(env)?.environment.tier),
       render: (env, lap) => {
         const config = load(env);
         lap?.('config');
@@ -133,7 +133,10 @@ export function formatTimings(startup: number, timings: Readonly<Record<string, 
  * environments/ once per run. An environment without a tier (bench's) gets production's rules.
  */
 export function synthHooks(
-  opts: Pick<CliOptions, 'allowDestructive' | 'reference'>,
+  opts: Pick<CliOptions, 'allowDestructive' | 'reference'> & {
+    /** How many environments the run renders: validation goes to a worker thread only when a next environment can render beside it. */
+    readonly environments?: number;
+  },
   facts: (env: string) => ClusterFacts = (env) => clusterFacts(loadEnvironment(env)),
   tier?: (env: string) => string | undefined,
 ): Pick<SynthRequest, 'extraFiles' | 'checks'> {
@@ -144,8 +147,9 @@ export function synthHooks(
     extraFiles: (env, objects) => environmentReadme(env, objects),
     checks: [
       // Schema, structure, references and policy (lib/validate/RULES.md), per environment:
-      // on a second thread while the next environments render, unless on the reference path.
-      validationGate(tierOf, opts.reference ?? false, __dirname),
+      // on a second thread while the next environments render (with one environment there is
+      // nothing to overlap, so it stays here), and here on the reference path.
+      validationGate(tierOf, (opts.reference ?? false) || (opts.environments ?? 1) < 2, __dirname),
       // Every kind provided by an add-on or the engine, add-ons ordered before their users, one engine per object.
       new ClusterGate(facts),
       new DestructiveChangeGuard({

@@ -172,7 +172,7 @@ export class ValidationOnWorker implements SynthCheck {
   }
 }
 
-/** The validation gate the app runs: on a worker next to `launcherDir`'s bundle unless `reference`. */
-export function validationGate(tiers: (env: string) => string | undefined, reference: boolean, launcherDir: string): SynthCheck {
-  return reference ? new ValidationGate({ tiers }) : new ValidationOnWorker(tiers, path.join(launcherDir, VALIDATE_WORKER));
+/** The validation gate the app runs: on a worker next to `launcherDir`'s bundle, or here when `onThisThread` (the reference path, a single environment). */
+export function validationGate(tiers: (env: string) => string | undefined, onThisThread: boolean, launcherDir: string): SynthCheck {
+  return onThisThread ? new ValidationGate({ tiers }) : new ValidationOnWorker(tiers, path.join(launcherDir, VALIDATE_WORKER));
 }

@@ -12,6 +12,7 @@ import type { EnvironmentCheckInput, EnvironmentProblems, SynthCheck } from '../
 import { synthesize, CheckFailedError } from '../../lib/synth';
 import { ValidationGate } from '../../lib/validate/synth-check';
 import { ROOT } from '../helpers/project';
+import { synthHooks } from '../../main';
 
 const WORKER = path.join(ROOT, 'build', VALIDATE_WORKER);
 const ENVS = ['dev', 'staging', 'prod', 'prod-failover', 'prod-shared'];
@@ -116,6 +117,17 @@ describe('validation on a worker thread', () => {
     ));
     const answer = gate.runEnvironment(input('dev', rendered('dev')));
     expect(() => settle(answer)).toThrow(/validation failed on its worker thread for environment dev:\nError: boom\n {4}at rule/);
+  });
+});
+
+describe('which gate synth runs', () => {
+  const gateOf = (opts: Parameters<typeof synthHooks>[0]) => synthHooks(opts, () => ({ shared: true, external: [] })).checks!.find((c) => c.name === 'validate')!;
+
+  test('GIVEN several environments THEN validation goes to the worker; GIVEN one (nothing renders beside it) or the reference path THEN it stays on this thread', () => {
+    expect(gateOf({ environments: 5 })).toBeInstanceOf(ValidationOnWorker);
+    expect(gateOf({ environments: 1 })).toBeInstanceOf(ValidationGate);
+    expect(gateOf({})).toBeInstanceOf(ValidationGate);
+    expect(gateOf({ environments: 5, reference: true })).toBeInstanceOf(ValidationGate);
   });
 });
 
