@@ -19,8 +19,16 @@ const ENVS = ['dev', 'staging', 'prod', 'prod-failover', 'prod-shared'];
 const TIERS: Record<string, string> = { dev: 'development', staging: 'staging', prod: 'production', 'prod-failover': 'production', 'prod-shared': 'production' };
 const HEADER = '# construct: ';
 
-/** The committed render of one environment, as synth hands it to its checks. */
+const renders = new Map<string, RenderedObject[]>();
+
+/** The committed render of one environment, as synth hands it to its checks (parsed once per file; callers clone before editing). */
 function rendered(env: string): RenderedObject[] {
+  let objects = renders.get(env);
+  if (!objects) renders.set(env, (objects = readRender(env)));
+  return objects;
+}
+
+function readRender(env: string): RenderedObject[] {
   const root = path.join(ROOT, 'dist');
   const out: RenderedObject[] = [];
   for (const rel of (fs.readdirSync(path.join(root, env), { recursive: true }) as string[]).sort()) {
