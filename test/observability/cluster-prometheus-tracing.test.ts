@@ -5,7 +5,6 @@ import { clusterFacts } from '../../charts/platform';
 import { declareClusterPrometheus } from '../../app/adapters/monitoring';
 import { SystemBase } from '../../app/adapters/system';
 import { loadEnvironment } from '../../app/config';
-import { objectsOf } from '../../lib/gitops/dist-objects';
 import { ServiceMonitor } from '../../lib/observability/service-monitor';
 import { SloRules } from '../../lib/observability/slo-rules';
 import { TracingSampling } from '../../lib/observability/tracing-sampling';
@@ -14,20 +13,13 @@ import { EXTERNAL_PROVIDER_ANNOTATION } from '../../lib/validate/rules';
 import { find, Obj } from '../security/fixtures';
 import { testChart } from '../helpers/chart';
 import { ROOT } from '../helpers/project';
+import { committedGateObjects } from '../helpers/dist';
 
 const ENVS = ['dev', 'staging', 'prod', 'prod-failover', 'prod-shared'];
 const load = (env: string) => loadEnvironment(env, { dir: path.join(ROOT, 'environments'), root: ROOT });
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 
-function readDist(): GateObject[] {
-  const root = path.join(ROOT, 'dist');
-  const files = new Map<string, string>();
-  for (const f of fs.readdirSync(root, { recursive: true }) as string[]) {
-    if (f.endsWith('.yaml')) files.set(f.split(path.sep).join('/'), fs.readFileSync(path.join(root, f), 'utf8'));
-  }
-  return [...objectsOf(files).values()].map((o) => ({ ...o, file: path.posix.basename(o.file) }));
-}
-const DIST = readDist();
+const DIST = committedGateObjects();
 const inEnv = (env: string) => DIST.filter((o) => o.dir.split('/')[0] === env);
 const isMonitoring = (o: GateObject) => o.object.apiVersion.startsWith('monitoring.coreos.com/') && ['ServiceMonitor', 'PodMonitor', 'PrometheusRule'].includes(o.object.kind);
 

@@ -6,29 +6,20 @@ import { ApiObject, App } from 'cdk8s';
 import * as k8s from '../../imports/k8s';
 import { clusterFacts, planPlatform, withPlatform } from '../../charts/platform';
 import { ConfigError, loadEnvironment } from '../../app/config';
-import { objectsOf } from '../../lib/gitops/dist-objects';
 import { FluxHelmRelease, FluxHelmRepository } from '../../lib/gitops/flux-helm';
 import { addonTable, ADDONS, PROVIDER_RULES, providerOf } from '../../lib/platform/addons';
 import { checkCluster, GateObject } from '../../lib/platform/cluster-gate';
 import { validateManifests } from '../../lib/validate';
 import { testChart } from '../helpers/chart';
 import { ROOT } from '../helpers/project';
+import { committedGateObjects } from '../helpers/dist';
 import { synthHooks } from '../../main';
 
 const ENVS = ['dev', 'staging', 'prod', 'prod-failover', 'prod-shared'];
 const envDir = path.join(ROOT, 'environments');
 const load = (env: string) => loadEnvironment(env, { dir: envDir, root: ROOT });
 
-function readDist(): GateObject[] {
-  const root = path.join(ROOT, 'dist');
-  const files = new Map<string, string>();
-  for (const f of fs.readdirSync(root, { recursive: true }) as string[]) {
-    if (f.endsWith('.yaml')) files.set(f.split(path.sep).join('/'), fs.readFileSync(path.join(root, f), 'utf8'));
-  }
-  // GateObject.file is the name inside dir, as synth hands it over.
-  return [...objectsOf(files).values()].map((o) => ({ ...o, file: path.posix.basename(o.file) }));
-}
-const DIST = readDist();
+const DIST = committedGateObjects();
 const inEnv = (env: string) => DIST.filter((o) => o.dir.split('/')[0] === env);
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 

@@ -2,29 +2,20 @@
 // serves: without it they report FailedGetResourceMetric and Argo CD marks
 // them Degraded. It is an add-on like the others, and a distribution that
 // ships it (k0s, AKS, GKE) provides it.
-import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import * as k8s from '../../imports/k8s';
 import { clusterFacts, planPlatform, withPlatform } from '../../charts/platform';
 import { derivedEnvironment, EnvironmentConfig, loadEnvironment } from '../../app/config';
-import { objectsOf } from '../../lib/gitops/dist-objects';
 import { providerOf } from '../../lib/platform/addons';
-import { checkCluster, GateObject } from '../../lib/platform/cluster-gate';
+import { checkCluster } from '../../lib/platform/cluster-gate';
 import { testChart } from '../helpers/chart';
 import { ROOT } from '../helpers/project';
+import { committedGateObjects } from '../helpers/dist';
 
 const load = (env: string) => loadEnvironment(env, { dir: path.join(ROOT, 'environments'), root: ROOT });
 const hpa = (apiVersion: string, spec: Record<string, unknown>) => providerOf({ apiVersion, kind: 'HorizontalPodAutoscaler', spec });
 
-function readEnv(env: string): GateObject[] {
-  const root = path.join(ROOT, 'dist');
-  const files = new Map<string, string>();
-  for (const f of fs.readdirSync(path.join(root, env), { recursive: true }) as string[]) {
-    if (f.endsWith('.yaml')) files.set(`${env}/${f.split(path.sep).join('/')}`, fs.readFileSync(path.join(root, env, f), 'utf8'));
-  }
-  return [...objectsOf(files).values()].map((o) => ({ ...o, file: path.posix.basename(o.file) }));
-}
 
 /** A target with one CPU-scaled HPA. */
 function hpaTarget() {
@@ -57,7 +48,7 @@ describe('which HPAs need metrics-server', () => {
 
 describe('metrics-server per cluster distribution', () => {
   test('GIVEN prod (EKS, HPAs) THEN _platform installs metrics-server in kube-system, a destination of the project', () => {
-    const objects = readEnv('prod');
+    const objects = committedGateObjects('prod');
     const app = objects.find((o) => o.object.metadata.name === 'metrics-server-prod')!;
     expect(app.object.spec).toMatchObject({ destination: { namespace: 'kube-system' }, source: { chart: 'metrics-server', repoURL: 'https://kubernetes-sigs.github.io/metrics-server/', targetRevision: '3.12.2' } });
     const project = objects.find((o) => o.object.kind === 'AppProject' && o.dir === 'prod/_platform')!;
@@ -65,7 +56,7 @@ describe('metrics-server per cluster distribution', () => {
   });
 
   test('GIVEN prod without its metrics-server Application THEN the cluster gate names every HPA', () => {
-    const objects = readEnv('prod').filter((o) => o.object.metadata.name !== 'metrics-server-prod');
+    const objects = committedGateObjects('prod').filter((o) => o.object.metadata.name !== 'metrics-server-prod');
     const violations = checkCluster('prod', objects, clusterFacts(load('prod'))).violations;
     expect(violations).toHaveLength(objects.filter((o) => o.object.kind === 'HorizontalPodAutoscaler').length);
     expect(violations[0]).toMatch(/^cluster\/unprovided: .*\(HorizontalPodAutoscaler .*\): needs Kubernetes Metrics Server \(metrics-server\)/);
@@ -74,7 +65,7 @@ describe('metrics-server per cluster distribution', () => {
   test('GIVEN staging (k0s, which ships metrics-server) with HPAs THEN nothing is rendered for it and the gate accepts its HPAs', () => {
     const staging = load('staging');
     expect(staging.cluster.distribution).toBe('k0s');
-    const objects = readEnv('staging');
+    const objects = committedGateObjects('staging');
     expect(objects.some((o) => o.object.kind === 'HorizontalPodAutoscaler')).toBe(true);
     expect(objects.some((o) => o.object.metadata.labels?.['platform.dev/addon'] === 'metrics-server')).toBe(false);
     expect(clusterFacts(staging).external).toContain('metrics-server');
