@@ -77,6 +77,7 @@ export class ValidationOnWorker implements SynthCheck {
   private readonly replies = new Map<string, ValidationReply>();
   private readonly inputs = new Map<string, EnvironmentCheckInput>();
   private failed = false;
+  private closed = false;
 
   constructor(
     private readonly tiers: (env: string) => string | undefined,
@@ -123,9 +124,10 @@ export class ValidationOnWorker implements SynthCheck {
     return () => this.problemsOf(input.env);
   }
 
-  /** Tells the worker that no more environments come (it then writes its code cache and ends). */
+  /** Tells the worker, once, that no more environments come (it then writes its code cache and ends). */
   public close(): void {
-    if (!this.threaded) return;
+    if (!this.threaded || this.closed) return;
+    this.closed = true;
     try {
       this.port!.postMessage({ end: true });
     } catch {

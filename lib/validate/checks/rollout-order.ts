@@ -255,12 +255,14 @@ export function rolloutGraph(set: ObjectSet): RolloutGraph {
   };
   const svc = (ns: string, name: string) => set.find('', 'Service', ns, name);
   const names = (ns: string): ReadonlySet<string> => prod.serviceNames.get(ns) ?? new Set();
-  // A ConfigMap read by several workloads is scanned once.
-  const scanned = new Map<string, Array<{ namespace: string; name: string }>>();
+  // A ConfigMap read by several workloads is scanned once (keyed by the text itself: no copy of a long file per lookup).
+  const scanned = new Map<string, Map<string, Array<{ namespace: string; name: string }>>>();
   const refsIn: RefsIn = (text, ns, hostKey) => {
-    const key = `${ns}\0${hostKey ? 1 : 0}\0${text}`;
-    let refs = scanned.get(key);
-    if (!refs) scanned.set(key, (refs = servicesNamedIn(text, ns, names, hostKey)));
+    let byScope = scanned.get(text);
+    if (!byScope) scanned.set(text, (byScope = new Map()));
+    const scope = `${ns}\0${hostKey ? 1 : 0}`;
+    let refs = byScope.get(scope);
+    if (!refs) byScope.set(scope, (refs = servicesNamedIn(text, ns, names, hostKey)));
     return refs;
   };
   const controllers = ingressControllers(set);
